@@ -1,0 +1,3 @@
+from blueprintgen.cli import main
+
+main()

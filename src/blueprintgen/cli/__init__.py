@@ -1,0 +1,41 @@
+"""The command line: one module per command group, each a thin layer over the core."""
+
+from __future__ import annotations
+
+import typer
+
+from blueprintgen import __version__
+from blueprintgen.cli import catalog, generate, validate
+
+app = typer.Typer(
+    name="blueprintgen",
+    help="A blueprint compiler for FastAPI + MCP backends: JSON blueprints in, a runnable project out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"blueprintgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", "-V", help="Show the version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """Generate, grow and check FastAPI + MCP projects from blueprints."""
+
+
+catalog.register(app)
+generate.register(app)
+validate.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,179 @@
+"""Commands that read the blueprint catalog: list, show, graph, schema."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from blueprintgen.cli import output
+from blueprintgen.cli.options import Sets
+
+
+class GraphFormat(StrEnum):
+    """How `graph` prints."""
+
+    text = "text"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+def _catalog():  # type: ignore[no-untyped-def]
+    from blueprintgen import catalog
+    from blueprintgen.project import project_dir
+
+    return catalog.load(project_dir(Path.cwd()))
+
+
+@output.reports_errors
+def list_blueprints(
+    category: Annotated[str | None, typer.Option("--category", "-c", help="Only this category.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List every blueprint: name, category, version, description and where it comes from."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    found = _catalog()
+    rows = sorted(found.blueprints.values(), key=lambda b: (b.category, b.name))
+    if category:
+        rows = [b for b in rows if b.category == category]
+    if as_json:
+        data = [
+            {
+                "name": b.name,
+                "category": b.category,
+                "version": b.version,
+                "description": b.description,
+                "source": b.source.value,
+                "path": str(b.path),
+            }
+            for b in rows
+        ]
+        typer.echo(json.dumps(data, indent=2))
+        return
+    table = Table(title=f"{output.plural(len(rows), 'blueprint')}", title_justify="left")
+    for column in ("name", "category", "version", "description", "source"):
+        table.add_column(column, overflow="fold")
+    for blueprint in rows:
+        source = blueprint.source.value
+        if blueprint.name in found.overridden:
+            source += f" (overrides {found.overridden[blueprint.name].source.value})"
+        table.add_row(
+            escape(blueprint.name),
+            blueprint.category,
+            blueprint.version,
+            escape(blueprint.description),
+            source,
+        )
+    output.console().print(table)
+
+
+@output.reports_errors
+def show(name: Annotated[str, typer.Argument(help="Blueprint name.")]) -> None:
+    """Show a blueprint: parameters, relationships, validation and template."""
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.syntax import Syntax
+    from rich.table import Table
+
+    blueprint = _catalog().get(name)
+    console = output.console()
+    console.print(
+        Panel(
+            f"[bold]{escape(blueprint.name)}[/] {blueprint.version}  [dim]{blueprint.category}[/]\n"
+            f"{escape(blueprint.description)}\n[dim]{blueprint.source.value}: {blueprint.path}[/]",
+            expand=False,
+        )
+    )
+    if blueprint.parameters:
+        table = Table(title="parameters", title_justify="left")
+        for column in ("name", "type", "required", "default", "description"):
+            table.add_column(column, overflow="fold")
+        for parameter in blueprint.parameters.values():
+            default = json.dumps(parameter.default) if parameter.has_default else ""
+            table.add_row(
+                parameter.name,
+                parameter.type,
+                "yes" if parameter.required else "",
+                escape(default),
+                escape(parameter.description),
+            )
+        console.print(table)
+    console.print("[bold]depends on:[/] " + (escape(", ".join(blueprint.depends_on)) or "nothing"))
+    console.print("[bold]generates:[/]")
+    for item in blueprint.outputs:
+        extra = f"  ← {item.template}" if item.template else "  ← embedded_code"
+        when = f"  [dim]if {escape(item.condition)}[/]" if item.condition else ""
+        console.print(f"  {escape(item.path)}[dim]{escape(extra)}[/]{when}")
+    if blueprint.required_files or blueprint.test_requirements or blueprint.performance_targets:
+        console.print(
+            "[bold]validation:[/] required files: "
+            + (escape(", ".join(blueprint.required_files)) or "none")
+            + "; tests: "
+            + (", ".join(blueprint.test_requirements) or "none")
+            + "; targets: "
+            + (escape(json.dumps(blueprint.performance_targets)) if blueprint.performance_targets else "none")
+        )
+    if blueprint.dependencies:
+        console.print("[bold]packages:[/] " + escape(", ".join(blueprint.dependencies)))
+    if blueprint.embedded_code is not None:
+        console.print(Syntax(blueprint.embedded_code, "jinja", line_numbers=True))
+
+
+@output.reports_errors
+def graph(
+    name: Annotated[
+        str | None, typer.Argument(help="Blueprint to resolve (default: every blueprint).")
+    ] = None,
+    fmt: Annotated[
+        GraphFormat, typer.Option("--format", "-f", help="text, dot or mermaid.")
+    ] = GraphFormat.text,
+    sets: Sets = None,
+) -> None:
+    """Show the dependency graph: of one blueprint (resolved with its parameters) or of all."""
+    from blueprintgen import graph as graphs
+
+    found = _catalog()
+    if name is None:
+        nodes = sorted(found.blueprints)
+        edges = []
+        for blueprint in found.blueprints.values():
+            for reference in blueprint.depends_on:
+                target = found.find(reference)
+                if target is not None:
+                    edges.append((target[0].name, blueprint.name))
+        dag = graphs.build(nodes, edges)
+        roots = sorted(node for node in dag.nodes if dag.out_degree(node) == 0)
+        label = str
+    else:
+        from blueprintgen.cli.validate import sample_request
+        from blueprintgen.instances import resolve
+
+        request = sample_request(found, name, sets or [])
+        resolved = resolve(found, [request])
+        dag, roots, label = resolved.graph, resolved.roots, str
+    if fmt is GraphFormat.dot:
+        typer.echo(graphs.to_dot(dag, label), nl=False)
+    elif fmt is GraphFormat.mermaid:
+        typer.echo(graphs.to_mermaid(dag, label), nl=False)
+    else:
+        typer.echo("\n".join(graphs.tree_lines(dag, roots, label)))
+
+
+def schema() -> None:
+    """Print the blueprint JSON Schema (draft 2020-12), for editors and tools."""
+    from blueprintgen import resources
+
+    typer.echo(resources.schema_path().read_text(encoding="utf-8"), nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands."""
+    app.command("list")(list_blueprints)
+    app.command()(show)
+    app.command()(graph)
+    app.command()(schema)

@@ -1,0 +1,47 @@
+"""`blueprintgen generate NAME`: render one blueprint and what it depends on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from blueprintgen.cli import output
+from blueprintgen.cli.options import Diff, DryRun, Force, Formatter, Output, Restore, Sets, Yes, finish
+
+
+@output.reports_errors
+def generate(
+    name: Annotated[str, typer.Argument(help="Blueprint to render (see `blueprintgen list`).")],
+    sets: Sets = None,
+    into: Output = None,
+    formatter: Formatter = "ruff",
+    dry_run: DryRun = False,
+    diff: Diff = False,
+    yes: Yes = False,
+    force: Force = False,
+    restore: Restore = False,
+) -> None:
+    """Render NAME and the blueprints it depends on into the project, in dependency order."""
+    from blueprintgen import catalog, pipeline
+    from blueprintgen.cli.validate import coerce_sets
+    from blueprintgen.instances import Request
+    from blueprintgen.project import project_dir
+
+    root = (into or project_dir(Path.cwd())).resolve()
+    found = catalog.load(project_dir(Path.cwd()))
+    blueprint = found.get(name)
+    values = coerce_sets(found, blueprint, sets or [])
+    run = pipeline.prepare(
+        root,
+        found,
+        [Request(name, values)],
+        pipeline.Options(formatter=formatter.lower(), force=force, restore=restore),
+    )
+    finish(run, dry_run=dry_run, diff=diff, yes=yes)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands."""
+    app.command()(generate)

@@ -1,0 +1,68 @@
+"""Options every writing command shares, with one meaning everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from blueprintgen.cli import output
+
+if TYPE_CHECKING:
+    from blueprintgen.pipeline import Generation
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")]
+Diff = Annotated[
+    bool, typer.Option("--diff", help="Show a coloured unified diff of every file that would change.")
+]
+Yes = Annotated[
+    bool, typer.Option("--yes", "-y", help="Apply without asking (never asks when input is not a terminal).")
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Overwrite files you edited since blueprintgen wrote them.")
+]
+Restore = Annotated[bool, typer.Option("--restore", help="Re-create generated files you deleted.")]
+Formatter = Annotated[
+    str,
+    typer.Option(
+        "--formatter", help="Formatter for generated Python: ruff, black or none.", case_sensitive=False
+    ),
+]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", "-s", help="A parameter value, key=value (repeatable); parsed to the parameter's type."
+    ),
+]
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Project folder to write into (default: the current project)."),
+]
+
+
+def finish(run: Generation, *, dry_run: bool, diff: bool, yes: bool, verbose: bool = False) -> bool:
+    """Show the plan; apply it unless this is a dry run or the user declines. True if applied."""
+    from blueprintgen import pipeline
+    from blueprintgen.plan import refuse_conflicts
+
+    output.show_plan(run.changes, diff=diff, verbose=verbose)
+    for warning in run.warnings:
+        output.warn(warning)
+    if dry_run:
+        refuse_conflicts(run.changes)
+        output.console().print("[dim]dry run: nothing was written[/]")
+        return False
+    refuse_conflicts(run.changes)
+    overwrites = [c for c in run.changes if c.action.value in {"update", "overwrite"}]
+    if overwrites and not output.confirm(
+        f"Update {output.plural(len(overwrites), 'existing file')}?", yes=yes
+    ):
+        output.console().print("nothing was written")
+        return False
+    written = pipeline.apply(run)
+    if written:
+        output.success(f"{output.plural(len(written), 'file')} written to {run.project}")
+    else:
+        output.success("nothing to do: every generated file is up to date")
+    return True

@@ -1,0 +1,159 @@
+"""Everything the CLI shows: errors, plans, diffs. The only place that prints or exits."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import typer
+
+from blueprintgen.errors import BlueprintgenError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from blueprintgen.plan import FileChange
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_STYLES = {
+    "create": "green",
+    "update": "yellow",
+    "overwrite": "bold red",
+    "conflict": "bold red",
+    "unchanged": "dim",
+    "kept deleted": "magenta",
+}
+
+
+@functools.cache
+def console() -> Console:
+    """Standard output."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+@functools.cache
+def error_console() -> Console:
+    """Standard error."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def show_error(error: BlueprintgenError) -> None:
+    """Print one error (or each of a collection) as plain paragraphs on stderr."""
+    from rich.markup import escape
+
+    from blueprintgen.errors import ProblemsFound
+
+    problems = error.problems if isinstance(error, ProblemsFound) else [error]
+    for problem in problems:
+        error_console().print(f"[bold red]error:[/] {escape(problem.format())}")
+    if len(problems) > 1:
+        error_console().print(f"[red]{len(problems)} problems found[/]")
+
+
+def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn BlueprintgenError into a message and its exit code: no traceback for bad input."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except BlueprintgenError as error:
+            show_error(error)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            error_console().print("[red]interrupted; nothing more was written[/]")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -> None:
+    """A table of planned changes and, with ``diff``, coloured unified diffs."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.action.value] = counts.get(change.action.value, 0) + 1
+    visible = [c for c in changes if verbose or c.action.value != "unchanged"]
+    if visible:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column("action")
+        table.add_column("file")
+        table.add_column("note", style="dim")
+        for change in visible:
+            style = _STYLES.get(change.action.value, "")
+            table.add_row(f"[{style}]{change.action.value}[/]", escape(change.path), escape(change.reason))
+        console().print(table)
+    summary = ", ".join(f"{count} {action}" for action, count in sorted(counts.items())) or "no files"
+    console().print(f"[bold]plan:[/] {summary}")
+    if diff:
+        show_diffs(changes)
+
+
+def show_diffs(changes: list[FileChange]) -> None:
+    """Coloured unified diffs of every change that writes or conflicts."""
+    from rich.text import Text
+
+    for change in changes:
+        if change.action.value in {"unchanged", "kept deleted"}:
+            continue
+        text = Text()
+        for line in change.diff().splitlines():
+            style = "bold" if line.startswith(("+++", "---")) else ""
+            if not style:
+                style = (
+                    "green"
+                    if line.startswith("+")
+                    else "red"
+                    if line.startswith("-")
+                    else "cyan"
+                    if line.startswith("@@")
+                    else ""
+                )
+            text.append(line + "\n", style=style)
+        console().print(text, end="")
+
+
+def confirm(question: str, *, yes: bool) -> bool:
+    """Ask only when a person is at the terminal; otherwise proceed."""
+    if yes or not sys.stdin.isatty():
+        return True
+    return typer.confirm(question, default=True)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 file`` / ``2 files``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def success(message: str) -> None:
+    """A green line."""
+    from rich.markup import escape
+
+    console().print(f"[green]✓[/] {escape(message)}")
+
+
+def warn(message: str) -> None:
+    """A yellow line on stderr."""
+    from rich.markup import escape
+
+    error_console().print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def write_options() -> dict[str, Any]:
+    """Documentation of the four shared write options (kept in one place)."""
+    return {
+        "dry_run": "Show what would be written; write nothing.",
+        "diff": "Show a unified diff of every file that would change.",
+        "yes": "Apply without asking (never asks when input is not a terminal).",
+        "force": "Overwrite files you edited since blueprintgen wrote them.",
+    }

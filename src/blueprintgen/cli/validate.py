@@ -1,0 +1,191 @@
+"""`blueprintgen validate`: schema, graph and templates of every blueprint; project drift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from blueprintgen.cli import output
+
+if TYPE_CHECKING:
+    from blueprintgen.blueprint import Blueprint
+    from blueprintgen.catalog import Catalog
+    from blueprintgen.errors import BlueprintgenError
+    from blueprintgen.instances import Request
+
+
+def coerce_sets(found: Catalog, blueprint: Blueprint, sets: list[str]) -> dict[str, Any]:
+    """Parse ``--set`` values by the type the root blueprint (or a dependency) declares."""
+    from blueprintgen import params
+    from blueprintgen.errors import ParameterError
+
+    raw = params.parse_assignments(sets)
+    values = params.coerce(blueprint, {k: v for k, v in raw.items() if k in blueprint.parameters})
+    for key, text in raw.items():
+        if key in values:
+            continue
+        owner = next((b for b in found.blueprints.values() if key in b.parameters), None)
+        if owner is None:
+            from difflib import get_close_matches
+
+            close = get_close_matches(key, list(blueprint.parameters), n=1)
+            raise ParameterError(
+                f"unknown parameter {key!r}; {blueprint.name} declares: {', '.join(sorted(blueprint.parameters)) or 'none'}",
+                path=blueprint.path,
+                blueprint=blueprint.name,
+                hint=f"did you mean {close[0]!r}?" if close else None,
+            )
+        values.update(params.coerce(owner, {key: text}))
+    return values
+
+
+def sample_request(found: Catalog, name: str, sets: list[str]) -> Request:
+    """A request for ``name`` whose required parameters without values get samples."""
+    from blueprintgen import params
+    from blueprintgen.errors import ParameterError, ProblemsFound
+    from blueprintgen.instances import Request, resolve
+
+    blueprint = found.get(name)
+    values = coerce_sets(found, blueprint, sets)
+    for parameter in blueprint.parameters.values():
+        if parameter.name not in values and parameter.required:
+            values[parameter.name] = params.sample(parameter)
+    for _ in range(50):
+        try:
+            resolve(found, [Request(name, values)])
+            break
+        except (ParameterError, ProblemsFound) as error:
+            problems = error.problems if isinstance(error, ProblemsFound) else [error]
+            filled = False
+            for problem in problems:
+                owner = next((b for b in found.blueprints.values() if str(b.path) == problem.path), None)
+                missing = (problem.pointer or "").rsplit("/", 1)[-1]
+                if (
+                    isinstance(problem, ParameterError)
+                    and owner is not None
+                    and missing in owner.parameters
+                    and missing not in values
+                ):
+                    values[missing] = params.sample(owner.parameters[missing])
+                    filled = True
+            if not filled:
+                break
+    return Request(name, values)
+
+
+def check_blueprint(found: Catalog, blueprint: Blueprint, renderer: Any) -> list[BlueprintgenError]:
+    """Resolve, render and compile one blueprint with sample values."""
+    from blueprintgen import instances, render
+    from blueprintgen.errors import BlueprintgenError, ProblemsFound, TemplateError
+
+    try:
+        request = sample_request(found, blueprint.name, [])
+        resolved = instances.resolve(found, [request])
+        files = render.render_all(renderer, resolved.order, resolved.outputs)
+    except ProblemsFound as error:
+        return list(error.problems)
+    except BlueprintgenError as error:
+        return [error]
+    problems: list[BlueprintgenError] = []
+    for file in files:
+        if file.path.endswith(".py"):
+            try:
+                compile(file.content, file.path, "exec", dont_inherit=True)
+            except SyntaxError as error:
+                problems.append(
+                    TemplateError(
+                        f"{file.template} renders invalid Python for {file.path} (line {error.lineno}): {error.msg}",
+                        path=file.instance.blueprint.path,
+                        blueprint=file.instance.label,
+                        source_line=error.text,
+                    )
+                )
+    return problems
+
+
+def drift(root: Path) -> list[BlueprintgenError]:
+    """Files the manifest owns that are missing or differ from what blueprintgen wrote."""
+    from blueprintgen.errors import BlueprintgenError
+    from blueprintgen.manifest import Manifest, digest
+
+    manifest = Manifest.read(root)
+    problems: list[BlueprintgenError] = []
+    for path, record in sorted(manifest.files.items()):
+        target = root / path
+        if not target.is_file():
+            problems.append(
+                BlueprintgenError("generated file is missing", path=path, blueprint=record.instance)
+            )
+        elif digest(target.read_text(encoding="utf-8", errors="replace")) != record.sha256:
+            problems.append(
+                BlueprintgenError(
+                    "edited since blueprintgen generated it (a user edit; see `blueprintgen diff`)",
+                    path=path,
+                    blueprint=record.instance,
+                )
+            )
+    return problems
+
+
+@output.reports_errors
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Blueprint files or folders to check (with the built-ins they use)."),
+    ] = None,
+    check_all: Annotated[
+        bool,
+        typer.Option(
+            "--check-all", help="Check every built-in and project blueprint, and the project's files."
+        ),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
+) -> None:
+    """Check blueprints (schema, graph, templates) and, in a project, that generated files are in sync."""
+    from blueprintgen import catalog, render
+    from blueprintgen.blueprint import Source
+    from blueprintgen.errors import ProblemsFound
+    from blueprintgen.project import find_root, project_dir
+
+    root = project_dir(Path.cwd())
+    found = catalog.load(root, extra_paths=paths or [])
+    if paths and not check_all:
+        selected = [b for b in found.blueprints.values() if b.source is Source.PATH]
+    else:
+        selected = list(found.blueprints.values())
+    renderer = render.Renderer(found.template_dirs)
+    problems = []
+    results: list[tuple[str, str, int]] = []
+    for blueprint in sorted(selected, key=lambda b: b.name):
+        found_problems = check_blueprint(found, blueprint, renderer)
+        problems.extend(found_problems)
+        results.append((blueprint.name, blueprint.source.value, len(found_problems)))
+    in_project = find_root(Path.cwd()) is not None
+    drifted = drift(root) if (check_all or not paths) and in_project else []
+    problems.extend(drifted)
+    if not quiet:
+        from rich.table import Table
+
+        table = Table(box=None, show_header=False, pad_edge=False)
+        for name, source, count in results:
+            mark = "[green]✓[/]" if count == 0 else f"[red]✗ {output.plural(count, 'problem')}[/]"
+            table.add_row(mark, name, f"[dim]{source}[/]")
+        output.console().print(table)
+        if in_project:
+            state = (
+                "[green]in sync[/]"
+                if not drifted
+                else f"[red]{output.plural(len(drifted), 'file')} out of sync[/]"
+            )
+            output.console().print(f"project files: {state}")
+    if problems:
+        raise ProblemsFound(problems)
+    if not quiet:
+        output.success(f"{output.plural(len(results), 'blueprint')} valid")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands."""
+    app.command()(validate)

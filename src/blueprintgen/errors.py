@@ -1,0 +1,115 @@
+"""One exception hierarchy: every error knows where it happened and words its own message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class BlueprintgenError(Exception):
+    """A problem the user can fix; the CLI prints it and exits with ``exit_code``."""
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        pointer: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        blueprint: str | None = None,
+        source_line: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.pointer = pointer
+        self.line = line
+        self.column = column
+        self.blueprint = blueprint
+        self.source_line = source_line
+        self.hint = hint
+        super().__init__(self.format())
+
+    @property
+    def location(self) -> str:
+        """Where the problem is: ``file:line:column at /json/pointer (blueprint x)``."""
+        parts: list[str] = []
+        if self.path:
+            where = self.path
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            parts.append(where)
+        if self.pointer is not None:
+            parts.append(f"at {self.pointer or '/'}")
+        if self.blueprint:
+            parts.append(f"(blueprint {self.blueprint})")
+        return " ".join(parts)
+
+    def format(self) -> str:
+        """The one-paragraph message shown to the user."""
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        if self.source_line:
+            text += f"\n    {self.source_line.strip()}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class UsageError(BlueprintgenError):
+    """The command line itself is wrong."""
+
+    exit_code = 2
+
+
+class LoadError(BlueprintgenError):
+    """A blueprint or project file cannot be read or parsed."""
+
+
+class SchemaError(BlueprintgenError):
+    """A blueprint does not match the blueprint schema."""
+
+
+class ParameterError(BlueprintgenError):
+    """A parameter value is missing or of the wrong type."""
+
+
+class GraphError(BlueprintgenError):
+    """The blueprints' relationships cannot be resolved (cycle, missing, clash)."""
+
+
+class TemplateError(BlueprintgenError):
+    """A template does not compile or does not render."""
+
+
+class FormatError(BlueprintgenError):
+    """The formatter rejected generated code."""
+
+
+class UnsafePathError(BlueprintgenError):
+    """A generated path would leave the project."""
+
+
+class ConflictError(BlueprintgenError):
+    """Files the user edited would be overwritten."""
+
+
+class ProjectError(BlueprintgenError):
+    """The target project is missing, or not in a state this command can work on."""
+
+
+class ProblemsFound(BlueprintgenError):
+    """Several problems, collected and reported at once."""
+
+    def __init__(self, problems: list[BlueprintgenError], summary: str = "") -> None:
+        self.problems = problems
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(summary or f"{count} {noun} found")
+
+    def format(self) -> str:
+        """Every problem, one paragraph each."""
+        return "\n".join(problem.format() for problem in self.problems)

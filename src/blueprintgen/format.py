@@ -1,0 +1,145 @@
+"""Stage 5: format generated Python once over the whole batch (ruff, or black)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from blueprintgen.errors import FormatError
+
+FORMATTERS = ("ruff", "black", "none")
+CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
+_PARSE_ERROR = re.compile(
+    r"(?:Failed to parse |error: )(?P<file>[^\s:]+\.py):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)"
+)
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Which formatter and which version: recorded so upgrades are explainable."""
+
+    name: str
+    version: str
+
+    def as_dict(self) -> dict[str, str]:
+        """For the manifest."""
+        return {"name": self.name, "version": self.version}
+
+
+@cache
+def ruff_binary() -> str:
+    """The ruff executable that ships with the installed ruff package."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return str(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("ruff")
+        if found is None:
+            raise FormatError("ruff is not installed; `pip install ruff` or use --formatter none") from None
+        return found
+
+
+def describe(name: str) -> Formatter:
+    """The formatter with its installed version."""
+    if name not in FORMATTERS:
+        raise FormatError(f"unknown formatter {name!r}; choose one of {', '.join(FORMATTERS)}")
+    if name == "none":
+        return Formatter("none", "")
+    package = "black" if name == "black" else "ruff"
+    try:
+        version = metadata.version(package)
+    except metadata.PackageNotFoundError:
+        hint = "pip install 'blueprintgen[black]'" if name == "black" else "pip install ruff"
+        raise FormatError(f"the {name} formatter is not installed", hint=hint) from None
+    return Formatter(name, version)
+
+
+def format_files(
+    files: dict[str, str],
+    *,
+    formatter: str = "ruff",
+    config_dir: Path | None = None,
+) -> dict[str, str]:
+    """Format every Python file of ``files`` (path → text) in one batch.
+
+    The project's own ruff configuration applies: a pyproject.toml or ruff.toml in the
+    batch, or else the one in ``config_dir`` (the target project). Returns the batch
+    with Python files formatted and every other file unchanged.
+    """
+    describe(formatter)
+    python = {path: text for path, text in files.items() if path.endswith((".py", ".pyi"))}
+    if formatter == "none" or not python:
+        return dict(files)
+    with tempfile.TemporaryDirectory(prefix="blueprintgen-format-") as scratch:
+        root = Path(scratch)
+        for name in CONFIG_FILES:
+            if name in files:
+                (root / name).write_text(files[name], encoding="utf-8")
+            elif config_dir is not None and (config_dir / name).is_file():
+                shutil.copyfile(config_dir / name, root / name)
+        for path, text in python.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        names = sorted(python)
+        ruff = ruff_binary()
+        _run(
+            [ruff, "check", "--fix", "--select", "I", "--exit-zero", "--quiet", "--no-cache"],
+            names,
+            root,
+            files,
+        )
+        if formatter == "ruff":
+            _run([ruff, "format", "--no-cache"], names, root, files)
+            formatted = {path: (root / path).read_text(encoding="utf-8") for path in names}
+        else:
+            formatted = _black(root, names)
+    return {**files, **formatted}
+
+
+def _run(command: list[str], names: list[str], cwd: Path, files: dict[str, str]) -> None:
+    # Chunks keep a huge batch under the OS limit on argument length.
+    for start in range(0, len(names), 500):
+        result = subprocess.run(
+            [*command, *names[start : start + 500]], cwd=cwd, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            _raise_for(result.stderr or result.stdout, files)
+
+
+def _raise_for(output: str, files: dict[str, str]) -> None:
+    match = _PARSE_ERROR.search(output)
+    if match:
+        path = match.group("file")
+        line = int(match.group("line"))
+        source = files.get(path, "").splitlines()
+        raise FormatError(
+            f"the generated file is not valid Python: {match.group('msg').strip()}",
+            path=path,
+            line=line,
+            column=int(match.group("col")),
+            source_line=source[line - 1] if 0 < line <= len(source) else None,
+            hint="the template that generates this file produces invalid code",
+        )
+    raise FormatError(f"ruff failed: {output.strip()[:2000]}")
+
+
+def _black(root: Path, names: list[str]) -> dict[str, str]:
+    import black
+
+    mode = black.Mode()
+    formatted: dict[str, str] = {}
+    for name in names:
+        text = (root / name).read_text(encoding="utf-8")
+        try:
+            formatted[name] = black.format_str(text, mode=mode)
+        except black.InvalidInput as error:
+            raise FormatError(f"the generated file is not valid Python: {error}", path=name) from None
+    return formatted

@@ -1,0 +1,171 @@
+"""Parameter values: parsing ``--set`` strings, type checks, defaults."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from blueprintgen.blueprint import Blueprint, Parameter
+from blueprintgen.errors import ParameterError
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def problem(parameter: Parameter, value: Any) -> str | None:
+    """Why ``value`` does not fit ``parameter``, or None when it does."""
+    expected = _PYTHON_TYPES[parameter.type]
+    if isinstance(value, bool) and parameter.type != "boolean":
+        return f"expected {parameter.type}, got boolean {json.dumps(value)}"
+    if not isinstance(value, expected):
+        return f"expected {parameter.type}, got {_json_type(value)} {json.dumps(value)[:60]}"
+    if parameter.enum is not None and value not in parameter.enum:
+        allowed = ", ".join(json.dumps(option) for option in parameter.enum)
+        return f"{json.dumps(value)} is not one of {allowed}"
+    if parameter.pattern and isinstance(value, str) and not re.search(parameter.pattern, value):
+        return f"{json.dumps(value)} does not match the pattern {parameter.pattern}"
+    if parameter.items and isinstance(value, list):
+        from jsonschema import Draft202012Validator
+
+        validator = Draft202012Validator(parameter.items)
+        for index, item in enumerate(value):
+            error = next(iter(validator.iter_errors(item)), None)
+            if error is not None:
+                return f"item {index}: {error.message}"
+    return None
+
+
+def _json_type(value: Any) -> str:
+    for name, types in _PYTHON_TYPES.items():
+        if isinstance(value, types) and not (isinstance(value, bool) and name != "boolean"):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
+def parse_value(parameter: Parameter, text: str) -> Any:
+    """Turn a command-line string into a value of the parameter's type."""
+    kind = parameter.type
+    if kind == "string":
+        return text
+    if kind == "boolean":
+        lowered = text.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ValueError(f"expected a boolean (true/false), got {text!r}")
+    if kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"expected an integer, got {text!r}") from None
+    if kind == "number":
+        try:
+            return float(text) if any(c in text for c in ".eE") else int(text)
+        except ValueError:
+            raise ValueError(f"expected a number, got {text!r}") from None
+    stripped = text.strip()
+    if kind == "array" and not stripped.startswith("["):
+        return [item.strip() for item in stripped.split(",") if item.strip()]
+    try:
+        value = json.loads(stripped)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"expected JSON {kind}: {error.msg} at column {error.colno}") from None
+    return value
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, str]:
+    """Split ``key=value`` strings (``--set``)."""
+    values: dict[str, str] = {}
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(
+                f"--set {assignment!r} is not of the form key=value",
+                hint="for example --set resource_name=user",
+            )
+        values[key.strip()] = value
+    return values
+
+
+def coerce(blueprint: Blueprint, raw: dict[str, str]) -> dict[str, Any]:
+    """Parse ``--set`` strings to the types the blueprint declares."""
+    values: dict[str, Any] = {}
+    for key, text in raw.items():
+        parameter = blueprint.parameters.get(key)
+        if parameter is None:
+            from difflib import get_close_matches
+
+            close = get_close_matches(key, list(blueprint.parameters), n=1)
+            known = ", ".join(sorted(blueprint.parameters)) or "none"
+            raise ParameterError(
+                f"unknown parameter {key!r} (known: {known})",
+                path=blueprint.path,
+                blueprint=blueprint.name,
+                hint=f"did you mean {close[0]!r}?" if close else None,
+            )
+        try:
+            values[key] = parse_value(parameter, text)
+        except ValueError as error:
+            raise ParameterError(
+                f"--set {key}: {error}",
+                **blueprint.where(f"/parameters/{key}"),
+                blueprint=blueprint.name,
+            ) from None
+    return values
+
+
+def resolve(blueprint: Blueprint, given: dict[str, Any], *, requested_by: str = "") -> dict[str, Any]:
+    """The full parameter set of an instance: given values checked, defaults filled."""
+    values: dict[str, Any] = {}
+    for name, parameter in blueprint.parameters.items():
+        if name in given:
+            value = given[name]
+        elif parameter.has_default:
+            value = parameter.default
+        elif parameter.required:
+            via = f" (needed by {requested_by})" if requested_by else ""
+            raise ParameterError(
+                f"missing required parameter {name!r} of type {parameter.type}{via}",
+                **blueprint.where(f"/parameters/{name}"),
+                blueprint=blueprint.name,
+                hint=f"pass --set {name}=VALUE",
+            )
+        else:
+            continue
+        reason = problem(parameter, value)
+        if reason:
+            raise ParameterError(
+                f"parameter {name!r}: {reason}",
+                **blueprint.where(f"/parameters/{name}"),
+                blueprint=blueprint.name,
+            )
+        values[name] = value
+    return values
+
+
+def sample(parameter: Parameter) -> Any:
+    """A value for checking a template: default, first example, or one of the type."""
+    if parameter.has_default:
+        return parameter.default
+    if parameter.examples:
+        return parameter.examples[0]
+    if parameter.enum:
+        return parameter.enum[0]
+    return {
+        "string": "example",
+        "integer": 1,
+        "number": 1.0,
+        "boolean": True,
+        "array": [],
+        "object": {},
+    }[parameter.type]

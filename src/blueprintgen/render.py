@@ -1,0 +1,245 @@
+"""Stage 4: render every instance's templates in dependency order (sandboxed Jinja2)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from blueprintgen import naming
+from blueprintgen.errors import BlueprintgenError, ProblemsFound, TemplateError
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from blueprintgen.blueprint import Blueprint
+    from blueprintgen.instances import Instance, PlannedOutput
+
+EMBEDDED = "<embedded_code>"
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One generated file's text and where it came from."""
+
+    path: str
+    content: str
+    instance: Instance
+    template: str
+
+
+def _pyrepr(value: Any) -> str:
+    return repr(value)
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("BLUEPRINTGEN_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "blueprintgen" / "jinja" / f"py{sys.version_info.major}{sys.version_info.minor}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+class Renderer:
+    """A sandboxed Jinja2 environment over the catalog's template folders."""
+
+    def __init__(self, template_dirs: list[Path]) -> None:
+        self.template_dirs = template_dirs
+
+    @cached_property
+    def env(self) -> SandboxedEnvironment:
+        """The environment: strict about undefined names, whitespace-friendly."""
+        from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+        from jinja2.sandbox import SandboxedEnvironment
+
+        cache_dir = _cache_dir()
+        env = SandboxedEnvironment(
+            loader=FileSystemLoader([str(d) for d in self.template_dirs]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            autoescape=False,
+            bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir else None,
+        )
+        env.filters.update(
+            snake=naming.snake,
+            pascal=naming.pascal,
+            camel=naming.camel,
+            kebab=naming.kebab,
+            plural=naming.plural,
+            singular=naming.singular,
+            pyrepr=_pyrepr,
+        )
+        return env
+
+    def template_for(self, blueprint: Blueprint, template_name: str | None, pointer: str) -> Template:
+        """Compile a template file or the embedded code, with errors that say where."""
+        from jinja2 import TemplateNotFound, TemplateSyntaxError
+
+        try:
+            if template_name is None:
+                return self.env.from_string(blueprint.embedded_code or "")
+            return self.env.get_template(template_name)
+        except TemplateNotFound as error:
+            raise TemplateError(
+                f"template {error.name!r} not found in {', '.join(map(str, self.template_dirs))}",
+                **blueprint.where(pointer),
+                blueprint=blueprint.name,
+            ) from None
+        except TemplateSyntaxError as error:
+            where = error.filename if error.filename else blueprint.path
+            line = error.lineno
+            name = error.name or EMBEDDED
+            source = error.source.splitlines()[line - 1] if error.source and line else None
+            raise TemplateError(
+                f"template syntax error in {name}: {error.message}",
+                path=where,
+                line=line,
+                blueprint=blueprint.name,
+                pointer=None if error.filename else "/template/embedded_code",
+                source_line=source,
+            ) from None
+
+    def condition(self, expression: str, values: dict[str, Any], blueprint: Blueprint, pointer: str) -> bool:
+        """Evaluate a condition expression against the parameters."""
+        from jinja2 import TemplateSyntaxError
+        from jinja2.exceptions import UndefinedError
+
+        try:
+            return bool(self.env.compile_expression(expression, undefined_to_none=False)(**values))
+        except (TemplateSyntaxError, UndefinedError) as error:
+            raise TemplateError(
+                f"condition {expression!r} cannot be evaluated: {error.message}",
+                **blueprint.where(pointer),
+                blueprint=blueprint.name,
+            ) from None
+
+    def render_output(self, item: PlannedOutput, context: dict[str, Any]) -> RenderedFile:
+        """Render one file; a failure names the blueprint, the template and the line."""
+        blueprint = item.instance.blueprint
+        pointer = f"/relationships/generates/{item.output.index}"
+        template = self.template_for(blueprint, item.output.template, pointer)
+        try:
+            text = template.render(**context)
+        except Exception as error:
+            raise self._runtime_error(error, template, blueprint, item) from None
+        if item.path.endswith(".py") and blueprint.imports:
+            text = merge_imports(text, blueprint.imports)
+        if text and not text.endswith("\n"):
+            text += "\n"
+        return RenderedFile(item.path, text, item.instance, item.output.template or EMBEDDED)
+
+    def _runtime_error(
+        self, error: Exception, template: Template, blueprint: Blueprint, item: PlannedOutput
+    ) -> TemplateError:
+        embedded = item.output.template is None
+        wanted = "<template>" if embedded else template.filename
+        line = None
+        frame_file = wanted
+        for frame in traceback.extract_tb(error.__traceback__):
+            if frame.filename == wanted or frame.filename.endswith(".j2"):
+                line, frame_file = frame.lineno, frame.filename
+        source = blueprint.embedded_code or "" if embedded else _read(frame_file)
+        lines = source.splitlines()
+        source_line = lines[line - 1] if line and line <= len(lines) else None
+        message = getattr(error, "message", None) or str(error)
+        what = f"rendering {item.output.template or EMBEDDED} for {item.path} failed: {message}"
+        if embedded:
+            return TemplateError(
+                f"{what} (line {line} of embedded_code)" if line else what,
+                **{**blueprint.where("/template/embedded_code"), "source_line": source_line},
+                blueprint=item.instance.label,
+            )
+        return TemplateError(
+            what, path=frame_file, line=line, blueprint=item.instance.label, source_line=source_line
+        )
+
+
+def _read(path: str | None) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8") if path else ""
+    except OSError:
+        return ""
+
+
+def context_for(instance: Instance, run_dependencies: list[str]) -> dict[str, Any]:
+    """What a template sees: its parameters plus facts about the blueprint and the run."""
+    blueprint = instance.blueprint
+    return {
+        **instance.params,
+        "blueprint": {
+            "name": instance.label,
+            "version": blueprint.version,
+            "category": blueprint.category,
+            "description": blueprint.description,
+            "dependencies": list(blueprint.dependencies),
+            "test_requirements": list(blueprint.test_requirements),
+            "performance_targets": dict(blueprint.performance_targets),
+        },
+        "run_dependencies": run_dependencies,
+    }
+
+
+def merge_imports(text: str, imports: tuple[str, ...]) -> str:
+    """Put a blueprint's import lines at the top of a module, after its docstring."""
+    import ast
+
+    lines = text.splitlines(keepends=True)
+    insert_at = 0
+    try:
+        module = ast.parse(text)
+    except SyntaxError:
+        module = None
+    if module is not None:
+        for node in module.body:
+            is_docstring = isinstance(node, ast.Expr) and isinstance(
+                getattr(node, "value", None), ast.Constant
+            )
+            is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+            if (is_docstring and node is module.body[0]) or is_future:
+                insert_at = node.end_lineno or 0
+            else:
+                break
+    present = {line.strip() for line in lines}
+    block = [f"{line}\n" for line in imports if line.strip() not in present]
+    return "".join(lines[:insert_at] + block + lines[insert_at:])
+
+
+def render_all(renderer: Renderer, order: list[Instance], outputs: list[PlannedOutput]) -> list[RenderedFile]:
+    """Render every output in topological order, collecting every failure."""
+    run_dependencies = sorted({dep for instance in order for dep in instance.blueprint.dependencies})
+    by_instance: dict[str, list[PlannedOutput]] = {}
+    for item in outputs:
+        by_instance.setdefault(item.instance.identity, []).append(item)
+    rendered: list[RenderedFile] = []
+    problems: list[BlueprintgenError] = []
+    for instance in order:
+        context = context_for(instance, run_dependencies)
+        blueprint = instance.blueprint
+        try:
+            if blueprint.condition and not renderer.condition(
+                blueprint.condition, context, blueprint, "/condition"
+            ):
+                continue
+            for item in by_instance.get(instance.identity, []):
+                pointer = f"/relationships/generates/{item.output.index}/condition"
+                if item.output.condition and not renderer.condition(
+                    item.output.condition, context, blueprint, pointer
+                ):
+                    continue
+                rendered.append(renderer.render_output(item, context))
+        except BlueprintgenError as error:
+            problems.append(error)
+    if problems:
+        raise ProblemsFound(problems)
+    return rendered

@@ -1,0 +1,86 @@
+"""Stage 7: write a plan into the project, all or nothing. The only module that writes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from blueprintgen.errors import BlueprintgenError, UnsafePathError
+
+
+def inside(project: Path, relative: str) -> Path:
+    """The absolute path of ``relative`` in ``project``; refuse anything that leaves it."""
+    root = project.resolve()
+    candidate = root / relative
+    if Path(relative).is_absolute() or ".." in Path(relative).parts:
+        raise UnsafePathError(f"{relative!r} is outside the project", path=relative)
+    if candidate.is_symlink():
+        raise UnsafePathError(
+            "refusing to write through a symbolic link",
+            path=relative,
+            hint="replace the link with a regular file",
+        )
+    resolved = candidate.resolve()
+    if not resolved.is_relative_to(root):
+        raise UnsafePathError(
+            f"{relative!r} resolves to {resolved}, outside the project (a symbolic link points out)",
+            path=relative,
+        )
+    return candidate
+
+
+def write_all(project: Path, files: dict[str, str]) -> None:
+    """Write every file or none: on any failure, restore what was there before."""
+    targets = {relative: inside(project, relative) for relative in sorted(files)}
+    previous: dict[Path, bytes | None] = {}
+    created_dirs: list[Path] = []
+    try:
+        for relative, target in targets.items():
+            missing: list[Path] = []
+            parent = target.parent
+            while not parent.exists():
+                missing.append(parent)
+                parent = parent.parent
+            target.parent.mkdir(parents=True, exist_ok=True)
+            created_dirs.extend(reversed(missing))
+            previous[target] = target.read_bytes() if target.exists() else None
+            _atomic_write(target, files[relative])
+    except (OSError, BlueprintgenError) as error:
+        _rollback(previous, created_dirs)
+        if isinstance(error, BlueprintgenError):
+            raise
+        raise BlueprintgenError(
+            f"writing failed ({error.strerror or error}); every file was restored as it was",
+            path=getattr(error, "filename", None),
+        ) from None
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    mode = target.stat().st_mode & 0o777 if target.exists() else None
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _rollback(previous: dict[Path, bytes | None], created_dirs: list[Path]) -> None:
+    for target, content in previous.items():
+        try:
+            if content is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(content)
+        except OSError:
+            continue
+    for folder in reversed(created_dirs):
+        try:
+            folder.rmdir()
+        except OSError:
+            continue
