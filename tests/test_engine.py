@@ -1,0 +1,346 @@
+"""The engine through the CLI: generation, idempotence, user edits, options, catalog commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.conftest import Workspace, simple_blueprint
+
+
+def layered(ws: Workspace) -> None:
+    """Three blueprints: routes → service → model, with template files and imports."""
+    model = simple_blueprint("model-{resource}")
+    model["parameters"] = {"resource": {"type": "string", "required": True}}
+    model["template"] = {"dependencies": ["pydantic>=2"], "imports": []}
+    model["relationships"] = {
+        "generates": [{"path": "app/models/{resource}.py", "template": "layer/model.py.j2"}]
+    }
+    service = simple_blueprint("service")
+    service["parameters"] = {
+        "resource": {"type": "string", "required": True},
+        "cached": {"type": "boolean", "default": False},
+    }
+    service["template"] = {"imports": ["import os", "from typing import Any"], "dependencies": []}
+    service["relationships"] = {
+        "depends_on": ["model-{resource}"],
+        "generates": [
+            {"path": "app/services/{resource}_service.py", "template": "layer/service.py.j2"},
+            {"path": "app/cache.py", "template": "layer/cache.py.j2", "condition": "cached"},
+        ],
+    }
+    service["validation"] = {"required_files": ["app/models/{resource}.py"]}
+    ws.blueprint("model", model)
+    ws.blueprint("service", service)
+    ws.template(
+        "layer/model.py.j2",
+        '"""{{ resource | pascal }} model."""\nfrom pydantic import BaseModel\nclass {{ resource | pascal }}(BaseModel):\n    name: str\n',
+    )
+    ws.template(
+        "layer/service.py.j2",
+        '"""{{ resource | pascal }} service."""\n'
+        "from app.models.{{ resource }} import {{ resource | pascal }}\n"
+        "def create(data: dict[str, Any]) -> {{ resource | pascal }}:\n"
+        "    return {{ resource | pascal }}(name=os.environ.get('X', data['name']))\n",
+    )
+    ws.template("layer/cache.py.j2", "CACHE: dict[str, str] = {}\n")
+
+
+def test_generate_renders_dependencies_first_and_formats(ws: Workspace) -> None:
+    layered(ws)
+    result = ws.run("generate", "service", "--set", "resource=blog_post")
+    assert result.exit_code == 0, result.output
+    assert "3 files written" in result.stdout or "2 files written" in result.stdout
+    service = (ws.root / "app/services/blog_post_service.py").read_text()
+    # imports from the blueprint merged after the docstring, sorted by ruff, code formatted
+    assert service.startswith(
+        '"""BlogPost service."""\n\nimport os\nfrom typing import Any\n\nfrom app.models.blog_post import BlogPost\n'
+    )
+    assert "def create(data: dict[str, Any]) -> BlogPost:" in service
+    assert 'os.environ.get("X", data["name"])' in service
+    assert not (ws.root / "app/cache.py").exists(), "condition false: not generated"
+    manifest = json.loads((ws.root / ".blueprintgen/manifest.json").read_text())
+    assert set(manifest["files"]) == {"app/models/blog_post.py", "app/services/blog_post_service.py"}
+    assert manifest["instances"]["model-blog_post"]["params"] == {"resource": "blog_post"}
+    assert manifest["formatter"]["name"] == "ruff"
+    assert (ws.root / ".blueprintgen/base/app/services/blog_post_service.py").read_text() == service
+
+
+def test_second_run_changes_nothing(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    before = ws.snapshot()
+    result = ws.run("generate", "service", "--set", "resource=item")
+    assert result.exit_code == 0
+    assert "nothing to do" in result.stdout
+    assert ws.snapshot() == before
+
+
+def test_condition_and_typed_set_values(ws: Workspace) -> None:
+    layered(ws)
+    assert ws.run("generate", "service", "--set", "resource=item", "--set", "cached=yes").exit_code == 0
+    assert (ws.root / "app/cache.py").exists()
+
+
+def test_user_edit_is_never_overwritten_without_force(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    edited = ws.root / "app/models/item.py"
+    edited.write_text(edited.read_text() + "# mine\n")
+    ws.template("layer/model.py.j2", '"""New model."""\n')
+    before = ws.snapshot()
+    result = ws.run("generate", "service", "--set", "resource=item")
+    assert result.exit_code == 1
+    assert "app/models/item.py: edited since blueprintgen wrote it" in result.stderr
+    assert "--force" in result.stderr
+    assert ws.snapshot() == before
+    result = ws.run("generate", "service", "--set", "resource=item", "--force")
+    assert result.exit_code == 0, result.output
+    assert edited.read_text() == '"""New model."""\n'
+
+
+def test_unmodified_files_are_updated_when_the_template_changes(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    ws.template("layer/model.py.j2", '"""Changed."""\n')
+    result = ws.run("generate", "service", "--set", "resource=item", "--yes")
+    assert result.exit_code == 0
+    assert "update" in result.stdout
+    assert (ws.root / "app/models/item.py").read_text() == '"""Changed."""\n'
+
+
+def test_existing_file_not_written_by_blueprintgen_is_a_conflict(ws: Workspace) -> None:
+    layered(ws)
+    (ws.root / "app/models").mkdir(parents=True)
+    (ws.root / "app/models/item.py").write_text("# my own file\n")
+    result = ws.run("generate", "service", "--set", "resource=item")
+    assert result.exit_code == 1
+    assert "exists and was not written by blueprintgen" in result.stderr
+    assert (ws.root / "app/models/item.py").read_text() == "# my own file\n"
+
+
+def test_dry_run_and_diff_write_nothing(ws: Workspace) -> None:
+    layered(ws)
+    before = ws.snapshot()
+    result = ws.run("generate", "service", "--set", "resource=item", "--dry-run", "--diff")
+    assert result.exit_code == 0
+    assert "+++ b/app/models/item.py" in result.stdout
+    assert "+class Item(BaseModel):" in result.stdout
+    assert "dry run: nothing was written" in result.stdout
+    assert ws.snapshot() == before
+
+
+def test_user_deleted_file_stays_deleted_unless_restore(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    (ws.root / "app/models/item.py").unlink()
+    result = ws.run("generate", "service", "--set", "resource=item")
+    assert result.exit_code == 0
+    assert "kept deleted" in result.stdout
+    assert not (ws.root / "app/models/item.py").exists()
+    assert ws.run("generate", "service", "--set", "resource=item", "--restore").exit_code == 0
+    assert (ws.root / "app/models/item.py").exists()
+
+
+def test_black_formatter_is_selectable(ws: Workspace) -> None:
+    layered(ws)
+    result = ws.run("generate", "service", "--set", "resource=item", "--formatter", "black")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((ws.root / ".blueprintgen/manifest.json").read_text())
+    assert manifest["formatter"]["name"] == "black"
+    assert 'os.environ.get("X", data["name"])' in (ws.root / "app/services/item_service.py").read_text()
+
+
+def test_project_ruff_config_is_respected(ws: Workspace) -> None:
+    layered(ws)
+    (ws.root / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = []\n\n[tool.ruff.format]\nquote-style = "single"\n'
+    )
+    assert ws.run("generate", "service", "--set", "resource=item").exit_code == 0
+    assert "os.environ.get('X', data['name'])" in (ws.root / "app/services/item_service.py").read_text()
+
+
+def test_undeclared_package_dependencies_are_reported(ws: Workspace) -> None:
+    layered(ws)
+    (ws.root / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["fastapi"]\n')
+    result = ws.run("generate", "service", "--set", "resource=item")
+    assert result.exit_code == 0
+    assert "needs 'pydantic>=2', which pyproject.toml does not declare" in result.stderr
+
+
+def test_required_files_are_checked(ws: Workspace) -> None:
+    layered(ws)
+    data = json.loads((ws.root / "blueprints/service.json").read_text())
+    data["validation"]["required_files"].append("app/settings.py")
+    ws.blueprint("service", data)
+    before = ws.snapshot()
+    result = ws.run("generate", "service", "--set", "resource=item")
+    assert result.exit_code == 1
+    assert "required file 'app/settings.py'" in result.stderr
+    assert "/validation/required_files/1" in result.stderr
+    assert ws.snapshot() == before
+    (ws.root / "app").mkdir()
+    (ws.root / "app/settings.py").write_text("X = 1\n")
+    assert ws.run("generate", "service", "--set", "resource=item").exit_code == 0
+
+
+def test_seed_blueprint_loads_and_its_placeholders_expand(ws: Workspace) -> None:
+    """The blueprint exactly as the design document writes it, plus the two it depends on."""
+    seed = {
+        "metadata": {
+            "name": "create-route-user",
+            "version": "1.0.0",
+            "category": "routes",
+            "description": "Creates FastAPI route for user management",
+        },
+        "template": {
+            "embedded_code": "router = APIRouter(prefix='/api/v1/{{ resource_name }}')\n",
+            "dependencies": ["fastapi", "pydantic", "sqlalchemy"],
+            "imports": ["from fastapi import APIRouter", "from pydantic import BaseModel"],
+        },
+        "parameters": {
+            "resource_name": {"type": "string", "required": True},
+            "methods": {"type": "array", "default": ["GET", "POST"]},
+            "auth_required": {"type": "boolean", "default": True},
+        },
+        "validation": {
+            "required_files": ["models/{resource}_model.py", "services/{resource}_service.py"],
+            "test_requirements": ["unit", "integration"],
+            "performance_targets": {"response_time": "< 200ms"},
+        },
+        "relationships": {
+            "depends_on": ["create-model-{resource}", "create-service-{resource}"],
+            "generates": ["routes/{resource}_routes.py"],
+        },
+    }
+    ws.blueprint("seed", seed)
+    for layer in ("model", "service"):
+        ws.blueprint(
+            layer,
+            {
+                "metadata": {
+                    "name": f"create-{layer}-{{resource}}",
+                    "version": "1.0.0",
+                    "category": layer,
+                    "description": f"The {layer}.",
+                },
+                "template": {"embedded_code": f"{layer.upper()} = {{{{ resource_name | pyrepr }}}}\n"},
+                "parameters": {"resource_name": {"type": "string", "required": True}},
+                "relationships": {"generates": [f"{layer}s/{{resource}}_{layer}.py"]},
+            },
+        )
+    result = ws.run("generate", "create-route-user", "--set", "resource_name=user")
+    assert result.exit_code == 0, result.output
+    routes = (ws.root / "routes/user_routes.py").read_text()
+    assert "from fastapi import APIRouter" in routes
+    assert "BaseModel" not in routes.split("router")[0] or "from pydantic import BaseModel" in routes
+    assert (ws.root / "models/user_model.py").read_text() == 'MODEL = "user"\n'
+    tree = ws.run("graph", "create-route-user", "--set", "resource_name=user").stdout
+    assert tree.splitlines() == ["create-route-user", "├── create-model-user", "└── create-service-user"]
+
+
+def test_list_show_graph_schema(ws: Workspace) -> None:
+    layered(ws)
+    listing = ws.run("list")
+    assert listing.exit_code == 0
+    assert "model-{resource}" in listing.stdout and "project" in listing.stdout
+    data = json.loads(ws.run("list", "--json").stdout)
+    assert {"service", "model-{resource}"} <= {item["name"] for item in data}
+    shown = ws.run("show", "service")
+    assert shown.exit_code == 0
+    assert (
+        "cached" in shown.stdout
+        and "model-{resource}" in shown.stdout
+        and "layer/cache.py.j2" in shown.stdout
+    )
+    assert "if cached" in shown.stdout
+    dot = ws.run("graph", "service", "--set", "resource=x", "--format", "dot").stdout
+    assert '"service" -> "model-x";' in dot
+    mermaid = ws.run("graph", "service", "--set", "resource=x", "--format", "mermaid").stdout
+    assert mermaid.startswith("flowchart LR") and "-->" in mermaid
+    whole = ws.run("graph").stdout
+    assert "service" in whole and "model-{resource}" in whole
+    schema = json.loads(ws.run("schema").stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "$id" in schema
+
+
+def test_project_blueprint_overrides_builtin(ws: Workspace) -> None:
+    builtin = json.loads(ws.run("list", "--json").stdout)
+    if not builtin:
+        pytest.skip("no built-in blueprints")
+    name = builtin[0]["name"]
+    ws.blueprint("mine", simple_blueprint(name))
+    listing = json.loads(ws.run("list", "--json").stdout)
+    mine = next(item for item in listing if item["name"] == name)
+    assert mine["source"] == "project"
+    assert "overrides built-in" in ws.run("list").stdout
+
+
+def test_validate_paths_and_drift(ws: Workspace) -> None:
+    layered(ws)
+    ok = ws.run("validate", "blueprints/service.json")
+    assert ok.exit_code == 0, ok.output
+    assert "service" in ok.stdout
+    ws.run("generate", "service", "--set", "resource=item")
+    assert ws.run("validate", "--check-all").exit_code == 0
+    (ws.root / "app/models/item.py").write_text("changed = True\n")
+    drift = ws.run("validate", "--check-all")
+    assert drift.exit_code == 1
+    assert "app/models/item.py" in drift.stderr and "edited since blueprintgen generated it" in drift.stderr
+    (ws.root / "app/models/item.py").unlink()
+    assert "generated file is missing" in ws.run("validate", "--check-all").stderr
+
+
+def test_validate_renders_templates_with_samples(ws: Workspace) -> None:
+    layered(ws)
+    ws.template("layer/cache.py.j2", "{{ undefined_thing }}\n")
+    result = ws.run("validate")
+    assert result.exit_code == 0, "the cache file is conditional and off by default"
+    ws.template("layer/model.py.j2", "{{ undefined_thing }}\n")
+    result = ws.run("validate")
+    assert result.exit_code == 1
+    assert "undefined_thing" in result.stderr and "layer/model.py.j2:1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["list"], ["show"], ["graph"], ["schema"], ["generate"], ["validate"]],
+)
+def test_help_everywhere(ws: Workspace, command: list[str]) -> None:
+    result = ws.run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage" in result.stdout
+
+
+def test_version_and_completion(ws: Workspace) -> None:
+    assert ws.run("--version").stdout.startswith("blueprintgen ")
+    import subprocess
+    import sys
+
+    completion = subprocess.run(
+        [str(Path(sys.executable).parent / "blueprintgen"), "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completion.returncode == 0
+    assert "_BLUEPRINTGEN_COMPLETE=complete_bash" in completion.stdout
+
+
+def test_python_dash_m_and_no_interaction_without_tty(ws: Workspace) -> None:
+    import subprocess
+    import sys
+
+    layered(ws)
+    result = subprocess.run(
+        [sys.executable, "-m", "blueprintgen", "generate", "service", "--set", "resource=item"],
+        cwd=ws.root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert Path(ws.root / "app/models/item.py").exists()
