@@ -237,6 +237,8 @@ def parse_field(
     self-references); *resources* maps known resource names to their plurals:
     when given, a ``ref`` must name one of them.
     """
+    if resources is not None and resource and resource not in resources:
+        resources = {**resources, resource: naming.plural(resource)}
     try:
         if isinstance(spec, str):
             raw = _split_string(spec)
@@ -537,9 +539,10 @@ def _convert_default(field: dict[str, Any], value: Any, *, from_text: bool) -> A
     return value
 
 
-def _text_default(kind: str, value: Any, *, from_text: bool) -> str:
-    if not isinstance(value, str):
+def _text_default(kind: str, raw: Any, *, from_text: bool) -> str:
+    if not isinstance(raw, str):
         raise _BadDefault("expected text")
+    value: str = raw
     if from_text and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]
     if not value:

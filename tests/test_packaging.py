@@ -1,0 +1,76 @@
+"""The built wheel carries blueprints, templates and the schema, and works when installed;
+the pre-commit hook runs through pre-commit itself."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, simple_blueprint
+
+UV = [sys.executable, "-m", "uv"]
+
+
+def run(command: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    run([*UV, "build", "--wheel", "--out-dir", str(out), str(REPO)], REPO)
+    (built,) = out.glob("blueprintgen-*.whl")
+    return built
+
+
+def test_wheel_contains_data(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "blueprintgen/_data/schemas/blueprint.schema.json" in names
+    for folder in ("blueprints", "templates"):
+        shipped = {n for n in names if n.startswith(f"blueprintgen/_data/{folder}/")}
+        on_disk = {p for p in (REPO / folder).rglob("*") if p.is_file()}
+        assert len(shipped) == len(on_disk), folder
+
+
+def test_installed_wheel_runs(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    run([*UV, "venv", "--quiet", str(venv)], tmp_path)
+    run([*UV, "pip", "install", "--quiet", "--python", str(venv / "bin/python"), str(wheel)], tmp_path)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    cli = str(venv / "bin/blueprintgen")
+    listing = json.loads(run([cli, "list", "--json"], work).stdout)
+    assert all("/_data/blueprints/" in item["path"] for item in listing)
+    assert json.loads(run([cli, "schema"], work).stdout)["title"] == "blueprintgen blueprint"
+    run([cli, "validate", "--check-all"], work)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed for pre-commit")
+def test_pre_commit_hook_runs_for_real(tmp_path: Path) -> None:
+    repo = tmp_path / "user-repo"
+    (repo / "blueprints").mkdir(parents=True)
+    (repo / "blueprints/greeting.json").write_text(json.dumps(simple_blueprint()))
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    run([*git, "init", "-q"], repo)
+    run([*git, "add", "-A"], repo)
+    run([*git, "commit", "-qm", "init"], repo)
+    env = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+    pre_commit = [sys.executable, "-m", "pre_commit"]
+    ok = run([*pre_commit, "try-repo", str(REPO), "blueprintgen-validate", "--all-files"], repo, env=env)
+    assert "blueprintgen validate" in ok.stdout and "Passed" in ok.stdout
+    (repo / "blueprints/greeting.json").write_text("{ broken")
+    run([*git, "add", "-A"], repo)
+    failed = subprocess.run(
+        [*pre_commit, "try-repo", str(REPO), "blueprintgen-validate", "--all-files"],
+        cwd=repo, capture_output=True, text=True, env=env, check=False,
+    )
+    assert failed.returncode == 1
+    assert "Failed" in failed.stdout and "greeting.json:1:3" in failed.stdout
