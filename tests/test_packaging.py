@@ -11,14 +11,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import REPO, simple_blueprint
 
 UV = [sys.executable, "-m", "uv"]
 
 
 def run(command: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL, **kwargs
+    )  # type: ignore[call-overload]
     assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -62,7 +63,10 @@ def test_pre_commit_hook_runs_for_real(tmp_path: Path) -> None:
     run([*git, "init", "-q"], repo)
     run([*git, "add", "-A"], repo)
     run([*git, "commit", "-qm", "init"], repo)
-    env = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+    env = {
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+    }
     pre_commit = [sys.executable, "-m", "pre_commit"]
     ok = run([*pre_commit, "try-repo", str(REPO), "blueprintgen-validate", "--all-files"], repo, env=env)
     assert "blueprintgen validate" in ok.stdout and "Passed" in ok.stdout
@@ -70,7 +74,11 @@ def test_pre_commit_hook_runs_for_real(tmp_path: Path) -> None:
     run([*git, "add", "-A"], repo)
     failed = subprocess.run(
         [*pre_commit, "try-repo", str(REPO), "blueprintgen-validate", "--all-files"],
-        cwd=repo, capture_output=True, text=True, env=env, check=False,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert failed.returncode == 1
     assert "Failed" in failed.stdout and "greeting.json:1:3" in failed.stdout

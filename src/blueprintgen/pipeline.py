@@ -16,7 +16,7 @@ from blueprintgen import format as formatting
 from blueprintgen import plan as planning
 from blueprintgen.blueprint import expand, placeholder_values
 from blueprintgen.catalog import Catalog
-from blueprintgen.errors import BlueprintgenError, FormatError, ProblemsFound, ProjectError
+from blueprintgen.errors import BlueprintgenError, FormatError, GraphError, ProblemsFound, ProjectError
 from blueprintgen.manifest import MANIFEST, FileRecord, InstanceRecord, Manifest, base_path, digest
 from blueprintgen.writer import write_all
 
@@ -79,6 +79,7 @@ def prepare(
     check_required_files(run)
     run.warnings = undeclared_dependencies(run)
     previous = Manifest.read(project)
+    check_ownership(run, previous)
     run.changes = planning.plan(
         project, run.files, previous, force=run.options.force, restore=run.options.restore
     )
@@ -128,6 +129,25 @@ def check_required_files(run: Generation) -> None:
                         blueprint=instance.label,
                     )
                 )
+    if problems:
+        raise ProblemsFound(problems)
+
+
+def check_ownership(run: Generation, previous: Manifest) -> None:
+    """A file another blueprint instance generated is never taken over silently."""
+    problems: list[BlueprintgenError] = []
+    for file in run.rendered:
+        record = previous.files.get(file.path)
+        if record is not None and record.instance != file.instance.label:
+            problems.append(
+                GraphError(
+                    f"{file.path!r} belongs to {record.instance}; {file.instance.label} would overwrite it "
+                    "(is a name already taken?)",
+                    path=file.path,
+                    blueprint=file.instance.label,
+                    hint="choose another name",
+                )
+            )
     if problems:
         raise ProblemsFound(problems)
 

@@ -87,3 +87,51 @@ class ProjectFile:
             resources={str(key): dict(value or {}) for key, value in resources.items()},
             blueprintgen=str(data.get("blueprintgen", "")),
         )
+
+
+PROJECT_BLUEPRINT = "project"
+RESOURCE_BLUEPRINT = "resource"
+FIRST_REVISION = "0001"
+
+
+def project_values(project: ProjectFile) -> dict[str, Any]:
+    """Parameters of the project blueprint."""
+    return {"project_name": project.name, "package": project.package, **project.options}
+
+
+def next_revision(project: ProjectFile) -> str:
+    """The migration revision a newly added resource gets."""
+    numbers = [int(str(entry.get("revision", "0"))) for entry in project.resources.values()]
+    return f"{max([int(FIRST_REVISION), *numbers]) + 1:04d}"
+
+
+def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
+    """Parameters of the resource blueprint for one recorded resource."""
+    from blueprintgen import fieldspec
+
+    entry = project.resources[name]
+    plurals = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
+    fields = fieldspec.parse_fields(
+        entry.get("fields") or fieldspec.DEFAULT_FIELD_SPECS,
+        resource=name,
+        plural=plurals[name],
+        resources=plurals,
+        path=PROJECT_FILE,
+    )
+    revision = str(entry.get("revision") or next_revision(project))
+    earlier = sorted(
+        str(value["revision"])
+        for value in project.resources.values()
+        if value.get("revision") and str(value["revision"]) < revision
+    )
+    return {
+        **project_values(project),
+        "resource": name,
+        "plural": plurals[name],
+        "fields": fields,
+        "methods": list(entry.get("methods") or fieldspec.METHODS),
+        "auth_required": bool(entry.get("auth_required", True)),
+        "mcp_style": str(entry.get("mcp_style") or "tools"),
+        "migration_revision": revision,
+        "migration_down_revision": earlier[-1] if earlier else FIRST_REVISION,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from blueprintgen import __version__
-from blueprintgen.cli import catalog, generate, validate
+from blueprintgen.cli import add, catalog, generate, new, validate
 
 app = typer.Typer(
     name="blueprintgen",
@@ -34,6 +34,8 @@ def root(
 catalog.register(app)
 generate.register(app)
 validate.register(app)
+app.add_typer(new.app, name="new")
+app.add_typer(add.app, name="add")
 
 
 def main() -> None:

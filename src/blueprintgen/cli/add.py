@@ -1,0 +1,186 @@
+"""`blueprintgen add resource NAME`: a resource through every layer of a generated project."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from blueprintgen.cli import output
+from blueprintgen.cli.options import Diff, DryRun, Force, Formatter, Yes, finish
+from blueprintgen.fieldspec import FIELD_SPEC_HELP
+
+app = typer.Typer(help="Add to an existing project.", no_args_is_help=True)
+
+
+class McpStyle(StrEnum):
+    """How a resource's MCP tools are shaped."""
+
+    tools = "tools"
+    manager = "manager"
+
+
+def _entries(
+    name: str | None,
+    fields: list[str],
+    spec: Path | None,
+    methods: str | None,
+    no_auth: bool,
+    plural: str | None,
+    mcp_style: McpStyle | None,
+    known: dict[str, str],
+) -> list[dict[str, Any]]:
+    """The resources to add, each checked: name, plural, fields and options."""
+    from blueprintgen import fieldspec, naming
+    from blueprintgen.errors import UsageError
+
+    if spec is not None:
+        if name or fields:
+            raise UsageError("give either NAME with --field options or --spec FILE, not both")
+        resources = fieldspec.load_spec_file(spec, resources=known)
+    else:
+        if not name:
+            raise UsageError(
+                "missing NAME (or --spec FILE)", hint="blueprintgen add resource item --field name:str"
+            )
+        try:
+            resource, table = naming.check_resource_name(name, plural)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        specs = fields or list(fieldspec.DEFAULT_FIELD_SPECS)
+        parsed = fieldspec.parse_fields(
+            specs, resource=resource, plural=table, resources={**known, resource: table}
+        )
+        resources = [{"resource": resource, "plural": table, "fields": parsed}]
+    chosen_methods = None
+    if methods is not None:
+        chosen_methods = [m.strip().lower() for m in methods.split(",") if m.strip()]
+        unknown = sorted(set(chosen_methods) - set(fieldspec.METHODS))
+        if unknown or not chosen_methods:
+            raise UsageError(
+                f"--methods takes a comma-separated subset of {', '.join(fieldspec.METHODS)}; got {methods!r}"
+            )
+    for entry in resources:
+        if chosen_methods is not None:
+            entry["methods"] = chosen_methods
+        if no_auth:
+            entry["auth_required"] = False
+        if mcp_style is not None:
+            entry["mcp_style"] = mcp_style.value
+    return resources
+
+
+def _record(entry: dict[str, Any], revision: str) -> dict[str, Any]:
+    """How a resource is written into blueprintgen.yaml."""
+    from blueprintgen import fieldspec
+
+    record: dict[str, Any] = {
+        "plural": entry["plural"],
+        "fields": [fieldspec.to_spec_string(field) for field in entry["fields"]],
+        "methods": list(entry.get("methods") or fieldspec.METHODS),
+        "auth_required": bool(entry.get("auth_required", True)),
+        "mcp_style": entry.get("mcp_style", "tools"),
+        "revision": revision,
+    }
+    return record
+
+
+@app.command(
+    "resource",
+    help=f"Add a resource through every layer: model, table, repository, service, REST routes, MCP tools, migration, tests.\n\n{FIELD_SPEC_HELP}",
+)
+@output.reports_errors
+def resource(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Resource name: user, BlogPost, blog_post or blog-post.", show_default=False),
+    ] = None,
+    field: Annotated[
+        list[str] | None, typer.Option("--field", "-f", help="A field spec (repeatable), see above.")
+    ] = None,
+    spec: Annotated[
+        Path | None,
+        typer.Option("--spec", help="YAML or JSON file with several resources.", exists=True, dir_okay=False),
+    ] = None,
+    methods: Annotated[
+        str | None,
+        typer.Option("--methods", help="Comma-separated subset of create,list,read,update,delete."),
+    ] = None,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="Serve the routes without authentication.")
+    ] = False,
+    plural: Annotated[
+        str | None,
+        typer.Option("--plural", help="Plural (table and route name), when the English rule is wrong."),
+    ] = None,
+    mcp_style: Annotated[
+        McpStyle | None,
+        typer.Option(
+            "--mcp-style",
+            help="tools: one MCP tool per action; manager: one {resource}_manager tool with an action argument.",
+        ),
+    ] = None,
+    formatter: Formatter = "ruff",
+    dry_run: DryRun = False,
+    diff: Diff = False,
+    yes: Yes = False,
+    force: Force = False,
+) -> None:
+    """Add a resource through every layer of the project."""
+    from blueprintgen import catalog, pipeline
+    from blueprintgen.errors import ProjectError
+    from blueprintgen.instances import Request
+    from blueprintgen.project import (
+        PROJECT_FILE,
+        RESOURCE_BLUEPRINT,
+        ProjectFile,
+        find_root,
+        next_revision,
+        resource_values,
+    )
+
+    root = find_root(Path.cwd())
+    if root is None:
+        raise ProjectError(
+            f"no {PROJECT_FILE} here or above; `add resource` works inside a generated project",
+            path=Path.cwd(),
+            hint="cd into the project, or create one with `blueprintgen new project NAME`",
+        )
+    project = ProjectFile.read(root)
+    known = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
+    entries = _entries(name, field or [], spec, methods, no_auth, plural, mcp_style, known)
+    changed: list[str] = []
+    for entry in entries:
+        key = entry["resource"]
+        existing = project.resources.get(key)
+        revision = (
+            str(existing["revision"]) if existing and existing.get("revision") else next_revision(project)
+        )
+        record = _record(entry, revision)
+        if existing is not None and existing != record:
+            changed.append(key)
+        project.resources[key] = record
+    with output.console().status("Rendering and formatting…"):
+        found = catalog.load(root)
+        requests = [
+            Request(RESOURCE_BLUEPRINT, resource_values(project, entry["resource"])) for entry in entries
+        ]
+        run = pipeline.prepare(
+            root,
+            found,
+            requests,
+            pipeline.Options(formatter=formatter.lower(), force=force),
+            extra_files={PROJECT_FILE: project.to_yaml()},
+        )
+    if changed and not force:
+        from blueprintgen.errors import ConflictError
+
+        output.show_plan(run.changes, diff=True)
+        raise ConflictError(
+            f"{', '.join(changed)} already exists with other fields or options; nothing was written",
+            path=root / PROJECT_FILE,
+            hint="the diff above shows what would change; add --force to apply it",
+        )
+    finish(run, dry_run=dry_run, diff=diff, yes=yes)
