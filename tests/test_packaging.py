@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import REPO, simple_blueprint
 
 UV = [sys.executable, "-m", "uv"]

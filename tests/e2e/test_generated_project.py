@@ -1,0 +1,202 @@
+"""A generated project, installed and run for real: its tests, linters, migrations, server, MCP."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import PACKAGE, PROJECT, Generated, blueprintgen, free_port, http, mcp, server
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = {"email": "admin@example.com", "password": "correct-horse-battery-staple"}
+
+
+def test_generated_test_suite_passes_on_sqlite(project: Generated) -> None:
+    result = project.run(
+        project.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error::DeprecationWarning"
+    )
+    assert " passed" in result.stdout and " failed" not in result.stdout
+
+
+def test_generated_test_suite_passes_on_postgres_and_redis(
+    project: Generated, postgres_url: str, redis_url: str
+) -> None:
+    env = project.env(DATABASE_URL=postgres_url, REDIS_URL=redis_url)
+    result = project.run(project.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=env)
+    assert " passed" in result.stdout
+
+
+def test_generated_code_is_lint_format_and_type_clean(project: Generated) -> None:
+    project.run(project.bin("ruff"), "check", ".")
+    project.run(project.bin("ruff"), "format", "--check", ".")
+    project.run(project.bin("mypy"))
+
+
+def test_validate_check_all_passes_in_the_project(project: Generated) -> None:
+    result = blueprintgen("validate", "--check-all", cwd=project.root)
+    assert "in sync" in result.stdout
+
+
+def test_adding_the_same_resources_again_changes_nothing(project: Generated) -> None:
+    from tests.conftest import REPO
+
+    result = blueprintgen("add", "resource", "--spec", str(REPO / "examples/blog.yaml"), cwd=project.root)
+    assert "nothing to do" in result.stdout
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_migrations_upgrade_and_downgrade(
+    project: Generated, database: str, request: pytest.FixtureRequest, tmp_path: object
+) -> None:
+    if database == "sqlite":
+        url = f"sqlite+aiosqlite:///{project.root / 'migrations-check.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    env = project.env(DATABASE_URL=url)
+    project.run(project.bin("alembic"), "upgrade", "head", env=env)
+    heads = project.run(project.bin("alembic"), "current", env=env).stdout
+    assert "(head)" in heads
+    project.run(project.bin("alembic"), "downgrade", "base", env=env)
+    project.run(project.bin("alembic"), "upgrade", "head", env=env)
+    project.run(project.bin("alembic"), "downgrade", "base", env=env)
+
+
+def _prepare_database(project: Generated, env: dict[str, str]) -> None:
+    project.run(project.bin("alembic"), "upgrade", "head", env=env)
+    created = project.run(
+        project.bin(f"{PROJECT}-admin"),
+        "create-admin",
+        "--email",
+        ADMIN["email"],
+        "--password",
+        ADMIN["password"],
+        env=env,
+        check=False,
+    )
+    assert created.returncode == 0 or "already" in created.stderr, created.stderr
+
+
+def _token(base: str) -> str:
+    status, body = http(
+        "POST", f"{base}/api/v1/auth/token", form={"username": ADMIN["email"], "password": ADMIN["password"]}
+    )
+    assert status == 200, body
+    return str(body["access_token"])
+
+
+def test_server_rest_and_mcp_end_to_end(project: Generated, tmp_path: object) -> None:
+    env = project.env(DATABASE_URL=f"sqlite+aiosqlite:///{project.root / 'e2e-server.db'}")
+    _prepare_database(project, env)
+    with server(project, env) as base:
+        assert http("GET", f"{base}/health")[0] == 200
+        status, ready = http("GET", f"{base}/health/ready")
+        assert status == 200, ready
+        assert (
+            http("POST", f"{base}/api/v1/auth/token", form={"username": ADMIN["email"], "password": "wrong"})[
+                0
+            ]
+            == 401
+        )
+        assert http("GET", f"{base}/api/v1/authors")[0] == 401
+        assert http("GET", f"{base}/api/v1/authors", token="not-a-token")[0] == 401
+        token = _token(base)
+
+        # REST: create an author and a post that references it
+        status, author = http(
+            "POST", f"{base}/api/v1/authors", token=token, body={"name": "Ada", "email": "ada@example.com"}
+        )
+        assert status == 201, author
+        assert (
+            http(
+                "POST",
+                f"{base}/api/v1/authors",
+                token=token,
+                body={"name": "Ada", "email": "ada@example.com"},
+            )[0]
+            == 409
+        )
+        assert (
+            http(
+                "POST", f"{base}/api/v1/authors", token=token, body={"name": "Ada", "email": "not-an-email"}
+            )[0]
+            == 422
+        )
+        status, post = http(
+            "POST",
+            f"{base}/api/v1/posts",
+            token=token,
+            body={"title": "Hello", "body": "First", "author_id": author["id"]},
+        )
+        assert status == 201, post
+        status, page = http("GET", f"{base}/api/v1/posts?author_id={author['id']}", token=token)
+        assert status == 200 and page["total"] == 1, page
+        assert http("GET", f"{base}/api/v1/posts/999999", token=token)[0] == 404
+
+        # MCP over Streamable HTTP with the official client
+        url = f"{base}/mcp"
+        denied = mcp(project, "http", url, "", [["__list__", {}]])
+        assert "error" in denied[0], denied
+        lines = mcp(
+            project,
+            "http",
+            url,
+            token,
+            [
+                ["__list__", {}],
+                ["create_author", {"data": {"name": "Grace", "email": "grace@example.com"}}],
+                ["get_author", {"author_id": author["id"]}],
+                ["get_author", {"author_id": 424242}],
+            ],
+        )
+        tools = set(lines[0]["tools"])
+        assert {
+            "create_author",
+            "list_authors",
+            "get_author",
+            "update_author",
+            "delete_author",
+            "create_post",
+            "list_tags",
+        } <= tools
+        created = lines[1]["structured"]
+        assert not lines[1]["is_error"] and created["email"] == "grace@example.com"
+        assert lines[2]["structured"]["name"] == "Ada", "REST-created entity read through MCP"
+        assert lines[3]["is_error"], "not found is a tool error"
+        status, via_rest = http("GET", f"{base}/api/v1/authors/{created['id']}", token=token)
+        assert status == 200 and via_rest["name"] == "Grace", "MCP-created entity read through REST"
+
+    # MCP over stdio, as a desktop client launches it
+    stdio = mcp(
+        project,
+        "stdio",
+        project.python,
+        f"{PACKAGE}.server",
+        [["__list__", {}], ["list_authors", {}]],
+        env=env,
+    )
+    assert "create_author" in stdio[0]["tools"]
+    assert stdio[1]["structured"]["total"] == 2
+
+
+def test_two_replicas_share_postgres_redis_and_rate_limits(
+    project: Generated, postgres_url: str, redis_url: str
+) -> None:
+    env = project.env(
+        DATABASE_URL=postgres_url,
+        REDIS_URL=redis_url,
+        RATE_LIMIT="8/minute",
+        APP_NAME=f"replicas-{free_port()}",
+    )
+    _prepare_database(project, env)
+    with server(project, env) as first, server(project, env) as second:
+        assert http("GET", f"{first}/health/ready")[0] == 200
+        token = _token(first)  # 1 request counted
+        status, author = http(
+            "POST", f"{first}/api/v1/authors", token=token, body={"name": "Lin", "email": "lin@example.com"}
+        )
+        assert status == 201, author
+        status, seen = http("GET", f"{second}/api/v1/authors/{author['id']}", token=token)
+        assert status == 200 and seen["email"] == "lin@example.com", "both replicas share PostgreSQL"
+        statuses = [http("GET", f"{base}/api/v1/authors", token=token)[0] for base in (first, second) * 4]
+        assert 429 in statuses, f"a limit of 8/minute must be shared across replicas: {statuses}"
+        assert statuses.index(429) <= 6
