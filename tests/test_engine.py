@@ -83,18 +83,72 @@ def test_condition_and_typed_set_values(ws: Workspace) -> None:
     assert (ws.root / "app/cache.py").exists()
 
 
-def test_user_edit_is_never_overwritten_without_force(ws: Workspace) -> None:
+MODEL_V2 = (
+    '"""{{ resource | pascal }} model."""\nfrom pydantic import BaseModel\nclass {{ resource | pascal }}(BaseModel):\n'
+    "    name: str\n    size: int = 0\n"
+)
+
+
+def test_user_edit_and_new_output_are_merged(ws: Workspace) -> None:
     layered(ws)
     ws.run("generate", "service", "--set", "resource=item")
     edited = ws.root / "app/models/item.py"
-    edited.write_text(edited.read_text() + "# mine\n")
-    ws.template("layer/model.py.j2", '"""New model."""\n')
+    edited.write_text('"""Item model, with my note."""\n\n' + edited.read_text().split("\n", 2)[2])
+    ws.template("layer/model.py.j2", MODEL_V2)
+    result = ws.run("generate", "service", "--set", "resource=item", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "merge" in result.stdout
+    text = edited.read_text()
+    assert '"""Item model, with my note."""' in text and "size: int = 0" in text
+    again = ws.run("generate", "service", "--set", "resource=item")
+    assert again.exit_code == 0 and "nothing to do" in again.stdout, again.output
+    assert edited.read_text() == text
+
+
+def test_user_edit_is_kept_when_the_output_did_not_change(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    edited = ws.root / "app/models/item.py"
+    edited.write_text(edited.read_text() + "\n\nEXTRA = 1\n")
+    before = ws.snapshot()
+    result = ws.run("generate", "service", "--set", "resource=item")
+    assert result.exit_code == 0
+    assert ws.snapshot() == before
+
+
+def test_conflicting_edit_stops_and_writes_nothing(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    edited = ws.root / "app/models/item.py"
+    edited.write_text(edited.read_text().replace("name: str", "name: bytes"))
+    ws.template("layer/model.py.j2", MODEL_V2.replace("name: str", "name: list[str]"))
     before = ws.snapshot()
     result = ws.run("generate", "service", "--set", "resource=item")
     assert result.exit_code == 1
-    assert "app/models/item.py: edited since blueprintgen wrote it" in result.stderr
-    assert "--force" in result.stderr
+    assert "app/models/item.py: 1 conflicting hunk" in result.stderr
+    assert "-     name: bytes" in result.stderr and "+     name: list[str]" in result.stderr
     assert ws.snapshot() == before
+
+
+def test_conflict_markers_are_written_on_request_and_still_exit_1(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    edited = ws.root / "app/models/item.py"
+    edited.write_text(edited.read_text().replace("name: str", "name: bytes"))
+    ws.template("layer/model.py.j2", MODEL_V2.replace("name: str", "name: list[str]"))
+    result = ws.run("generate", "service", "--set", "resource=item", "--conflict", "markers")
+    assert result.exit_code == 1
+    assert "conflict markers written into app/models/item.py" in result.stderr
+    text = edited.read_text()
+    assert "<<<<<<< yours" in text and ">>>>>>> blueprintgen" in text and "name: bytes" in text
+
+
+def test_force_overwrites_a_user_edit(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    edited = ws.root / "app/models/item.py"
+    edited.write_text(edited.read_text().replace("name: str", "name: bytes"))
+    ws.template("layer/model.py.j2", '"""New model."""\n')
     result = ws.run("generate", "service", "--set", "resource=item", "--force")
     assert result.exit_code == 0, result.output
     assert edited.read_text() == '"""New model."""\n'

@@ -28,6 +28,7 @@ class Options:
     formatter: str = "ruff"
     force: bool = False
     restore: bool = False
+    conflict: str = "stop"
 
 
 @dataclass
@@ -80,8 +81,15 @@ def prepare(
     run.warnings = undeclared_dependencies(run)
     previous = Manifest.read(project)
     check_ownership(run, previous)
+    yours = normalised_edits(run, previous)
     run.changes = planning.plan(
-        project, run.files, previous, force=run.options.force, restore=run.options.restore
+        project,
+        run.files,
+        previous,
+        force=run.options.force,
+        restore=run.options.restore,
+        markers=run.options.conflict == "markers",
+        yours=yours,
     )
     run.changes = [
         change
@@ -91,6 +99,17 @@ def prepare(
     ]
     run.manifest = next_manifest(run, previous)
     return run
+
+
+def normalised_edits(run: Generation, previous: Manifest) -> dict[str, str]:
+    """The user's edited files, passed through the same formatter so formatting is no change."""
+    edited = planning.edited(run.project, run.files, previous)
+    if not edited:
+        return {}
+    try:
+        return formatting.format_files(edited, formatter=run.options.formatter, config_dir=run.project)
+    except FormatError:
+        return edited  # the user's file does not parse; merge it as it is
 
 
 def _with_origin(error: FormatError, rendered: list[render.RenderedFile]) -> FormatError:
@@ -199,7 +218,7 @@ def next_manifest(run: Generation, previous: Manifest) -> Manifest:
     )
     by_path = {file.path: file for file in run.rendered}
     for change in run.changes:
-        if not change.tracked or change.action in {planning.Action.CONFLICT, planning.Action.DELETED}:
+        if not change.tracked or not change.action.owned:
             continue
         file = by_path[change.path]
         manifest.files[change.path] = FileRecord(file.instance.label, digest(change.new), file.template)
@@ -221,9 +240,9 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 def apply(run: Generation) -> list[planning.FileChange]:
     """Write the plan (and the manifest, and base copies) all at once; returns what was written."""
     planning.refuse_conflicts(run.changes)
-    writes = {change.path: change.new for change in run.writes}
+    writes = {change.path: change.text for change in run.writes}
     for change in run.changes:
-        if change.tracked and (change.action.writes or change.action is planning.Action.UNCHANGED):
+        if change.tracked and change.action.owned:
             base = base_path(change.path)
             if change.action.writes or not (run.project / base).exists():
                 writes[base] = change.new

@@ -54,6 +54,7 @@ class Renderer:
 
     def __init__(self, template_dirs: list[Path]) -> None:
         self.template_dirs = template_dirs
+        self._rendered: dict[tuple[str, int, tuple[str, ...]], RenderedFile] = {}
 
     @cached_property
     def env(self) -> SandboxedEnvironment:
@@ -125,7 +126,14 @@ class Renderer:
             ) from None
 
     def render_output(self, item: PlannedOutput, context: dict[str, Any]) -> RenderedFile:
-        """Render one file; a failure names the blueprint, the template and the line."""
+        """Render one file (once per instance); a failure names the blueprint, template and line."""
+        key = (item.instance.identity, item.output.index, tuple(context.get("run_dependencies", ())))
+        if key in self._rendered:
+            return self._rendered[key]
+        self._rendered[key] = rendered = self._render(item, context)
+        return rendered
+
+    def _render(self, item: PlannedOutput, context: dict[str, Any]) -> RenderedFile:
         blueprint = item.instance.blueprint
         pointer = f"/relationships/generates/{item.output.index}"
         template = self.template_for(blueprint, item.output.template, pointer)

@@ -9,7 +9,17 @@ from typing import Annotated, Any
 import typer
 
 from blueprintgen.cli import output
-from blueprintgen.cli.options import Diff, DryRun, Force, Formatter, Yes, finish
+from blueprintgen.cli.options import (
+    Conflict,
+    ConflictMode,
+    Diff,
+    DryRun,
+    Force,
+    Formatter,
+    Restore,
+    Yes,
+    finish,
+)
 from blueprintgen.fieldspec import FIELD_SPEC_HELP
 
 app = typer.Typer(help="Add to an existing project.", no_args_is_help=True)
@@ -127,6 +137,8 @@ def resource(
     diff: Diff = False,
     yes: Yes = False,
     force: Force = False,
+    conflict: Conflict = ConflictMode.stop,
+    restore: Restore = False,
 ) -> None:
     """Add a resource through every layer of the project."""
     from blueprintgen import catalog, pipeline
@@ -171,7 +183,9 @@ def resource(
             root,
             found,
             requests,
-            pipeline.Options(formatter=formatter.lower(), force=force),
+            pipeline.Options(
+                formatter=formatter.lower(), force=force, restore=restore, conflict=conflict.value
+            ),
             extra_files={PROJECT_FILE: project.to_yaml()},
         )
     if changed and not force:

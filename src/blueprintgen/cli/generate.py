@@ -8,7 +8,19 @@ from typing import Annotated
 import typer
 
 from blueprintgen.cli import output
-from blueprintgen.cli.options import Diff, DryRun, Force, Formatter, Output, Restore, Sets, Yes, finish
+from blueprintgen.cli.options import (
+    Conflict,
+    ConflictMode,
+    Diff,
+    DryRun,
+    Force,
+    Formatter,
+    Output,
+    Restore,
+    Sets,
+    Yes,
+    finish,
+)
 
 
 @output.reports_errors
@@ -21,6 +33,7 @@ def generate(
     diff: Diff = False,
     yes: Yes = False,
     force: Force = False,
+    conflict: Conflict = ConflictMode.stop,
     restore: Restore = False,
 ) -> None:
     """Render NAME and the blueprints it depends on into the project, in dependency order."""
@@ -37,7 +50,7 @@ def generate(
         root,
         found,
         [Request(name, values)],
-        pipeline.Options(formatter=formatter.lower(), force=force, restore=restore),
+        pipeline.Options(formatter=formatter.lower(), force=force, restore=restore, conflict=conflict.value),
     )
     finish(run, dry_run=dry_run, diff=diff, yes=yes)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +24,22 @@ Force = Annotated[
     bool, typer.Option("--force", help="Overwrite files you edited since blueprintgen wrote them.")
 ]
 Restore = Annotated[bool, typer.Option("--restore", help="Re-create generated files you deleted.")]
+
+
+class ConflictMode(StrEnum):
+    """What to do when a user's edits and the new output clash."""
+
+    stop = "stop"
+    markers = "markers"
+
+
+Conflict = Annotated[
+    ConflictMode,
+    typer.Option(
+        "--conflict",
+        help="When your edits and the new output clash: stop (write nothing) or markers (write conflict markers).",
+    ),
+]
 Formatter = Annotated[
     str,
     typer.Option(
@@ -54,13 +71,23 @@ def finish(run: Generation, *, dry_run: bool, diff: bool, yes: bool, verbose: bo
         output.console().print("[dim]dry run: nothing was written[/]")
         return False
     refuse_conflicts(run.changes)
-    overwrites = [c for c in run.changes if c.action.value in {"update", "overwrite"}]
+    overwrites = [
+        c for c in run.changes if c.action.value in {"update", "overwrite", "merge", "conflict markers"}
+    ]
     if overwrites and not output.confirm(
         f"Update {output.plural(len(overwrites), 'existing file')}?", yes=yes
     ):
         output.console().print("nothing was written")
         return False
     written = pipeline.apply(run)
+    marked = [c.path for c in run.changes if c.action.value == "conflict markers"]
+    if marked:
+        from blueprintgen.errors import ConflictError
+
+        raise ConflictError(
+            f"conflict markers written into {', '.join(marked)}; resolve them, then run again",
+            hint="search for '<<<<<<< yours'",
+        )
     if written:
         output.success(f"{output.plural(len(written), 'file')} written to {run.project}")
     else:

@@ -24,8 +24,11 @@ _STYLES = {
     "update": "yellow",
     "overwrite": "bold red",
     "conflict": "bold red",
+    "merge": "cyan",
     "unchanged": "dim",
+    "kept edit": "blue",
     "kept deleted": "magenta",
+    "conflict markers": "bold red",
 }
 
 
@@ -90,7 +93,7 @@ def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -
         table.add_column("file")
         table.add_column("note", style="dim")
         for change in visible:
-            style = _STYLES.get(change.action.value, "")
+            style = _STYLES.get(change.action.value, "default")
             table.add_row(f"[{style}]{change.action.value}[/]", escape(change.path), escape(change.reason))
         console().print(table)
     summary = ", ".join(f"{count} {action}" for action, count in sorted(counts.items())) or "no files"
@@ -104,7 +107,7 @@ def show_diffs(changes: list[FileChange]) -> None:
     from rich.text import Text
 
     for change in changes:
-        if change.action.value in {"unchanged", "kept deleted"}:
+        if not change.action.writes and change.action.value != "conflict":
             continue
         text = Text()
         for line in change.diff().splitlines():
