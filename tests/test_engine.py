@@ -340,12 +340,54 @@ def test_validate_paths_and_drift(ws: Workspace) -> None:
     assert "service" in ok.stdout
     ws.run("generate", "service", "--set", "resource=item")
     assert ws.run("validate", "--check-all").exit_code == 0
-    (ws.root / "app/models/item.py").write_text("changed = True\n")
+    model = ws.root / "app/models/item.py"
+    model.write_text(model.read_text() + "\n\nEXTRA = 1\n")
+    edited = ws.run("validate", "--check-all")
+    assert edited.exit_code == 0, "an edit on top of the current output is the user's business"
+    assert "1 file edited by you" in edited.stdout
+    ws.template("layer/model.py.j2", MODEL_V2)
     drift = ws.run("validate", "--check-all")
     assert drift.exit_code == 1
-    assert "app/models/item.py" in drift.stderr and "edited since blueprintgen generated it" in drift.stderr
-    (ws.root / "app/models/item.py").unlink()
-    assert "generated file is missing" in ws.run("validate", "--check-all").stderr
+    assert (
+        "app/models/item.py" in drift.stderr and "edited by you, and newer blueprint output" in drift.stderr
+    )
+    (ws.root / "app/services/item_service.py").unlink()
+    assert "out of sync: missing" in ws.run("validate", "--check-all").stderr
+
+
+def test_diff_and_upgrade_bring_the_project_up_to_date(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    model = ws.root / "app/models/item.py"
+    model.write_text(model.read_text().replace('"""Item model."""', '"""Item model: mine."""'))
+    ws.template("layer/model.py.j2", MODEL_V2)
+    diff = ws.run("diff")
+    assert diff.exit_code == 0
+    assert "+    size: int = 0" in diff.stdout and "-\"\"\"Item model: mine.\"\"\"" in diff.stdout
+    before = ws.snapshot()
+    planned = ws.run("upgrade")
+    assert "merge" in planned.stdout and "upgrade --yes" in planned.stdout
+    assert ws.snapshot() == before, "upgrade without --yes only shows the plan"
+    applied = ws.run("upgrade", "--yes")
+    assert applied.exit_code == 0, applied.output
+    text = model.read_text()
+    assert "size: int = 0" in text and "Item model: mine." in text
+    assert ws.run("validate", "--check-all").exit_code == 0
+    again = ws.run("upgrade", "--yes")
+    assert "nothing to do" in again.stdout
+
+
+def test_upgrade_removes_files_no_longer_generated_unless_edited(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item", "--set", "cached=true")
+    assert (ws.root / "app/cache.py").exists()
+    manifest = json.loads((ws.root / ".blueprintgen/manifest.json").read_text())
+    manifest["instances"]["service"]["params"]["cached"] = False
+    (ws.root / ".blueprintgen/manifest.json").write_text(json.dumps(manifest))
+    result = ws.run("upgrade", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "remove" in result.stdout
+    assert not (ws.root / "app/cache.py").exists()
 
 
 def test_validate_renders_templates_with_samples(ws: Workspace) -> None:

@@ -28,10 +28,14 @@ class FileRecord:
     instance: str
     sha256: str
     template: str = ""
+    deleted: bool = False
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"instance": self.instance, "sha256": self.sha256, "template": self.template}
+        data: dict[str, Any] = {"instance": self.instance, "sha256": self.sha256, "template": self.template}
+        if self.deleted:
+            data["deleted"] = True
+        return data
 
 
 @dataclass

@@ -29,6 +29,7 @@ class Options:
     force: bool = False
     restore: bool = False
     conflict: str = "stop"
+    prune: bool = False
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Generation:
     changes: list[planning.FileChange] = field(default_factory=list)
     manifest: Manifest = field(default_factory=Manifest)
     warnings: list[str] = field(default_factory=list)
+    settled: set[str] = field(default_factory=set)
 
     @property
     def writes(self) -> list[planning.FileChange]:
@@ -81,6 +83,7 @@ def prepare(
     run.warnings = undeclared_dependencies(run)
     previous = Manifest.read(project)
     check_ownership(run, previous)
+    run.settled = formatting_only(run, previous)
     yours = normalised_edits(run, previous)
     run.changes = planning.plan(
         project,
@@ -90,6 +93,7 @@ def prepare(
         restore=run.options.restore,
         markers=run.options.conflict == "markers",
         yours=yours,
+        settled=run.settled,
     )
     run.changes = [
         change
@@ -97,8 +101,36 @@ def prepare(
         else planning.FileChange(**{**change.__dict__, "tracked": False})
         for change in run.changes
     ]
+    if run.options.prune:
+        run.changes += planning.removals(project, run.files, previous)
     run.manifest = next_manifest(run, previous)
     return run
+
+
+def formatting_only(run: Generation, previous: Manifest) -> set[str]:
+    """Files whose new output differs from the base copy only by formatting.
+
+    After an upgrade of ruff or black the same template renders differently
+    formatted code; those files are left as they are instead of rewritten.
+    """
+    from blueprintgen.manifest import BASE_DIR
+
+    stale: dict[str, str] = {}
+    for path, new in run.files.items():
+        if path not in previous.files or path in run.extra_files:
+            continue
+        base = run.project / BASE_DIR / path
+        if base.is_file():
+            text = base.read_text(encoding="utf-8")
+            if text != new and digest(text) == previous.files[path].sha256:
+                stale[path] = text
+    if not stale:
+        return set()
+    try:
+        reformatted = formatting.format_files(stale, formatter=run.options.formatter, config_dir=run.project)
+    except FormatError:
+        return set()
+    return {path for path, text in reformatted.items() if text == run.files[path]}
 
 
 def normalised_edits(run: Generation, previous: Manifest) -> dict[str, str]:
@@ -218,7 +250,16 @@ def next_manifest(run: Generation, previous: Manifest) -> Manifest:
     )
     by_path = {file.path: file for file in run.rendered}
     for change in run.changes:
-        if not change.tracked or not change.action.owned:
+        if change.action in {planning.Action.REMOVE, planning.Action.ORPHAN}:
+            manifest.files.pop(change.path, None)
+            continue
+        if change.action is planning.Action.DELETED and change.path in manifest.files:
+            record = manifest.files[change.path]
+            manifest.files[change.path] = FileRecord(
+                record.instance, record.sha256, record.template, deleted=True
+            )
+            continue
+        if not change.tracked or not change.action.owned or change.path in run.settled:
             continue
         file = by_path[change.path]
         manifest.files[change.path] = FileRecord(file.instance.label, digest(change.new), file.template)
@@ -240,9 +281,13 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 def apply(run: Generation) -> list[planning.FileChange]:
     """Write the plan (and the manifest, and base copies) all at once; returns what was written."""
     planning.refuse_conflicts(run.changes)
-    writes = {change.path: change.text for change in run.writes}
+    writes: dict[str, str | None] = {change.path: change.text for change in run.writes}
     for change in run.changes:
-        if change.tracked and change.action.owned:
+        if change.action is planning.Action.REMOVE:
+            writes[change.path] = None
+            writes[base_path(change.path)] = None
+    for change in run.changes:
+        if change.tracked and change.action.owned and change.path not in run.settled:
             base = base_path(change.path)
             if change.action.writes or not (run.project / base).exists():
                 writes[base] = change.new
@@ -250,4 +295,6 @@ def apply(run: Generation) -> list[planning.FileChange]:
         writes[MANIFEST] = run.manifest.to_json()
     run.project.mkdir(parents=True, exist_ok=True)
     write_all(run.project, writes)
-    return run.writes
+    return [
+        change for change in run.changes if change.action.writes or change.action is planning.Action.REMOVE
+    ]

@@ -24,6 +24,8 @@ class Action(StrEnum):
     MARKERS = "conflict markers"
     OVERWRITE = "overwrite"
     DELETED = "kept deleted"
+    REMOVE = "remove"
+    ORPHAN = "kept orphan"
 
     @property
     def writes(self) -> bool:
@@ -33,7 +35,7 @@ class Action(StrEnum):
     @property
     def owned(self) -> bool:
         """Whether blueprintgen records the new render as this file's base afterwards."""
-        return self not in {Action.CONFLICT, Action.DELETED}
+        return self not in {Action.CONFLICT, Action.DELETED, Action.REMOVE, Action.ORPHAN}
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ def plan_file(
     restore: bool = False,
     markers: bool = False,
     yours: str | None = None,
+    settled: bool = False,
 ) -> FileChange:
     """The action for one generated file, judged against disk, the manifest and the base copy.
 
@@ -94,6 +97,8 @@ def plan_file(
         return FileChange(path, Action.CREATE, new, None)
     if old == new:
         return FileChange(path, Action.UNCHANGED, new, old)
+    if settled and record is not None:
+        return FileChange(path, Action.KEEP, new, old, "only the formatter's style changed; left as it is")
     if record is not None and digest(old) == record.sha256:
         return FileChange(path, Action.UPDATE, new, old)
     if record is None:
@@ -131,9 +136,11 @@ def plan(
     restore: bool = False,
     markers: bool = False,
     yours: dict[str, str] | None = None,
+    settled: set[str] | None = None,
 ) -> list[FileChange]:
     """Every file's change, in path order."""
     yours = yours or {}
+    settled = settled or set()
     return [
         plan_file(
             project,
@@ -144,6 +151,7 @@ def plan(
             restore=restore,
             markers=markers,
             yours=yours.get(path),
+            settled=path in settled,
         )
         for path in sorted(files)
     ]
@@ -158,6 +166,24 @@ def edited(project: Path, files: dict[str, str], manifest: Manifest) -> dict[str
         if record is not None and old is not None and old != new and digest(old) != record.sha256:
             found[path] = old
     return found
+
+
+def removals(project: Path, files: dict[str, str], manifest: Manifest) -> list[FileChange]:
+    """Files blueprintgen generated before and no longer generates: removed unless edited."""
+    changes: list[FileChange] = []
+    for path, record in sorted(manifest.files.items()):
+        if path in files:
+            continue
+        old = _read(project / path)
+        if old is None:
+            continue
+        if digest(old) == record.sha256:
+            changes.append(FileChange(path, Action.REMOVE, "", old, "no longer generated"))
+        else:
+            changes.append(
+                FileChange(path, Action.ORPHAN, old, old, "no longer generated; kept because you edited it")
+            )
+    return changes
 
 
 def refuse_conflicts(changes: list[FileChange]) -> None:

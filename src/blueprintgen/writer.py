@@ -30,13 +30,18 @@ def inside(project: Path, relative: str) -> Path:
     return candidate
 
 
-def write_all(project: Path, files: dict[str, str]) -> None:
-    """Write every file or none: on any failure, restore what was there before."""
+def write_all(project: Path, files: dict[str, str | None]) -> None:
+    """Write (or, for None, delete) every file or none: on failure, restore what was there."""
     targets = {relative: inside(project, relative) for relative in sorted(files)}
     previous: dict[Path, bytes | None] = {}
     created_dirs: list[Path] = []
     try:
         for relative, target in targets.items():
+            text = files[relative]
+            previous[target] = target.read_bytes() if target.exists() else None
+            if text is None:
+                target.unlink(missing_ok=True)
+                continue
             missing: list[Path] = []
             parent = target.parent
             while not parent.exists():
@@ -44,8 +49,7 @@ def write_all(project: Path, files: dict[str, str]) -> None:
                 parent = parent.parent
             target.parent.mkdir(parents=True, exist_ok=True)
             created_dirs.extend(reversed(missing))
-            previous[target] = target.read_bytes() if target.exists() else None
-            _atomic_write(target, files[relative])
+            _atomic_write(target, text)
     except (OSError, BlueprintgenError) as error:
         _rollback(previous, created_dirs)
         if isinstance(error, BlueprintgenError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from blueprintgen import __version__
-from blueprintgen.cli import add, catalog, generate, new, validate
+from blueprintgen.cli import add, catalog, generate, new, upgrade, validate
 
 app = typer.Typer(
     name="blueprintgen",
@@ -34,6 +34,7 @@ def root(
 catalog.register(app)
 generate.register(app)
 validate.register(app)
+upgrade.register(app)
 app.add_typer(new.app, name="new")
 app.add_typer(add.app, name="add")
 

@@ -105,28 +105,34 @@ def check_blueprint(found: Catalog, blueprint: Blueprint, renderer: Any) -> list
     return problems
 
 
-def drift(root: Path) -> list[BlueprintgenError]:
-    """Files the manifest owns that are missing or differ from what blueprintgen wrote."""
+def drift(root: Path) -> tuple[list[BlueprintgenError], list[str]]:
+    """Out-of-sync generated files (problems) and files you edited (notes)."""
+    from blueprintgen.cli.upgrade import _states
     from blueprintgen.errors import BlueprintgenError
-    from blueprintgen.manifest import Manifest, digest
 
-    manifest = Manifest.read(root)
+    _, states = _states()
     problems: list[BlueprintgenError] = []
-    for path, record in sorted(manifest.files.items()):
-        target = root / path
-        if not target.is_file():
-            problems.append(
-                BlueprintgenError("generated file is missing", path=path, blueprint=record.instance)
-            )
-        elif digest(target.read_text(encoding="utf-8", errors="replace")) != record.sha256:
+    notes: list[str] = []
+    for state in states:
+        if state.state.out_of_sync:
+            hint = {
+                "newer blueprint output": "run `blueprintgen upgrade --yes` (see `blueprintgen diff`)",
+                "edited by you, and newer blueprint output": "run `blueprintgen upgrade --yes` to merge (see `blueprintgen diff`)",
+                "missing": "run `blueprintgen upgrade --yes --restore`, or delete it for good with `blueprintgen upgrade --yes`",
+                "unresolved conflict markers": "resolve the <<<<<<< yours / >>>>>>> blueprintgen blocks",
+                "no longer generated": "run `blueprintgen upgrade --yes` to remove it",
+            }.get(state.state.value)
             problems.append(
                 BlueprintgenError(
-                    "edited since blueprintgen generated it (a user edit; see `blueprintgen diff`)",
-                    path=path,
-                    blueprint=record.instance,
+                    f"out of sync: {state.state.value}",
+                    path=state.path,
+                    blueprint=state.instance or None,
+                    hint=hint,
                 )
             )
-    return problems
+        elif state.state.value == "edited by you":
+            notes.append(state.path)
+    return problems, notes
 
 
 @output.reports_errors
@@ -163,7 +169,7 @@ def validate(
         problems.extend(found_problems)
         results.append((blueprint.name, blueprint.source.value, len(found_problems)))
     in_project = find_root(Path.cwd()) is not None
-    drifted = drift(root) if (check_all or not paths) and in_project else []
+    drifted, edited = drift(root) if (check_all or not paths) and in_project else ([], [])
     problems.extend(drifted)
     if not quiet:
         from rich.table import Table
@@ -179,7 +185,8 @@ def validate(
                 if not drifted
                 else f"[red]{output.plural(len(drifted), 'file')} out of sync[/]"
             )
-            output.console().print(f"project files: {state}")
+            mine = f" ({output.plural(len(edited), 'file')} edited by you, kept on upgrade)" if edited else ""
+            output.console().print(f"project files: {state}{mine}")
     if problems:
         raise ProblemsFound(problems)
     if not quiet:
