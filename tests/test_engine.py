@@ -441,3 +441,21 @@ def test_python_dash_m_and_no_interaction_without_tty(ws: Workspace) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert Path(ws.root / "app/models/item.py").exists()
+
+
+def test_example_custom_blueprint_works_as_documented(ws: Workspace) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    for folder in ("blueprints", "templates"):
+        shutil.copytree(REPO / "examples/custom-blueprint" / folder, ws.root / folder)
+    listing = json.loads(ws.run("list", "--json").stdout)
+    assert any(item["name"] == "health-probe-{probe}" and item["source"] == "project" for item in listing)
+    assert ws.run("validate", "blueprints/health-probe.json").exit_code == 0
+    result = ws.run("generate", "health-probe-payments", "--set", "package=my_service", "--set", "timeout_seconds=0.5")
+    assert result.exit_code == 0, result.output
+    text = (ws.root / "src/my_service/routes/payments_probe_routes.py").read_text()
+    assert 'router = APIRouter(prefix="/health/payments", tags=["health"])' in text
+    assert "TIMEOUT_SECONDS = 0.5" in text
+    compile(text, "probe.py", "exec")

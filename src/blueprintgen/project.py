@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,7 @@ class ProjectFile:
 
 PROJECT_BLUEPRINT = "project"
 RESOURCE_BLUEPRINT = "resource"
+SCHEMA_CHANGE_BLUEPRINT = "resource-schema"
 FIRST_REVISION = "0001"
 
 
@@ -99,10 +101,62 @@ def project_values(project: ProjectFile) -> dict[str, Any]:
     return {"project_name": project.name, "package": project.package, **project.options}
 
 
+def schema_history(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """A resource's table history: the create migration, then each change, with its fields."""
+    history = entry.get("schema")
+    if isinstance(history, list) and history:
+        return [dict(step) for step in history]
+    return [{"revision": str(entry.get("revision") or ""), "fields": list(entry.get("fields") or [])}]
+
+
+def revisions(project: ProjectFile) -> list[str]:
+    """Every migration revision the project's resources own, in order."""
+    found = {FIRST_REVISION}
+    for entry in project.resources.values():
+        found.update(str(step["revision"]) for step in schema_history(entry) if step.get("revision"))
+    return sorted(found)
+
+
 def next_revision(project: ProjectFile) -> str:
-    """The migration revision a newly added resource gets."""
-    numbers = [int(str(entry.get("revision", "0"))) for entry in project.resources.values()]
-    return f"{max([int(FIRST_REVISION), *numbers]) + 1:04d}"
+    """The revision the next migration gets."""
+    return f"{int(revisions(project)[-1]) + 1:04d}"
+
+
+def down_revision(project: ProjectFile, revision: str) -> str:
+    """The revision a migration follows: the one before it in the project's single chain."""
+    earlier = [r for r in revisions(project) if r < revision]
+    return earlier[-1] if earlier else FIRST_REVISION
+
+
+def sync_schema(project: ProjectFile) -> list[str]:
+    """Give every resource whose fields changed since its last migration a new one.
+
+    Returns the resources that got a migration; existing migrations are never rewritten.
+    """
+    changed: list[str] = []
+    for name, entry in project.resources.items():
+        history = schema_history(entry)
+        current = list(entry.get("fields") or [])
+        if history[0]["revision"] and current != list(history[-1]["fields"]):
+            history.append({"revision": next_revision(project), "fields": current})
+            entry["schema"] = history
+            changed.append(name)
+        elif not history[0]["revision"]:
+            entry["revision"] = next_revision(project)
+    return changed
+
+
+def _fields(project: ProjectFile, name: str, specs: list[Any]) -> list[dict[str, Any]]:
+    from blueprintgen import fieldspec
+
+    plurals = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
+    return fieldspec.parse_fields(
+        specs or fieldspec.DEFAULT_FIELD_SPECS,
+        resource=name,
+        plural=plurals[name],
+        resources=plurals,
+        path=PROJECT_FILE,
+    )
 
 
 def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
@@ -110,31 +164,59 @@ def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
     from blueprintgen import fieldspec
 
     entry = project.resources[name]
-    plurals = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
-    fields = fieldspec.parse_fields(
-        entry.get("fields") or fieldspec.DEFAULT_FIELD_SPECS,
-        resource=name,
-        plural=plurals[name],
-        resources=plurals,
-        path=PROJECT_FILE,
-    )
-    revision = str(entry.get("revision") or next_revision(project))
-    earlier = sorted(
-        str(value["revision"])
-        for value in project.resources.values()
-        if value.get("revision") and str(value["revision"]) < revision
-    )
+    history = schema_history(entry)
+    revision = str(history[0]["revision"] or next_revision(project))
     return {
         **project_values(project),
         "resource": name,
-        "plural": plurals[name],
-        "fields": fields,
+        "plural": str(entry.get("plural") or name),
+        "fields": _fields(project, name, list(entry.get("fields") or [])),
+        "migration_fields": _fields(project, name, list(history[0]["fields"])),
         "methods": list(entry.get("methods") or fieldspec.METHODS),
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": str(entry.get("mcp_style") or "tools"),
         "migration_revision": revision,
-        "migration_down_revision": earlier[-1] if earlier else FIRST_REVISION,
+        "migration_down_revision": down_revision(project, revision),
     }
+
+
+def schema_change_values(project: ProjectFile, name: str) -> list[dict[str, Any]]:
+    """Parameters of each later migration of a resource's table."""
+    entry = project.resources[name]
+    history = schema_history(entry)
+    return [
+        {
+            "resource": name,
+            "plural": str(entry.get("plural") or name),
+            "old_fields": _fields(project, name, list(before["fields"])),
+            "new_fields": _fields(project, name, list(after["fields"])),
+            "migration_revision": str(after["revision"]),
+            "migration_down_revision": down_revision(project, str(after["revision"])),
+        }
+        for before, after in itertools.pairwise(history)
+    ]
+
+
+def resource_requests(project: ProjectFile, name: str) -> list[Any]:
+    """The requests that generate one resource: its slice and its later migrations."""
+    from blueprintgen.instances import Request
+
+    requests = [Request(RESOURCE_BLUEPRINT, resource_values(project, name))]
+    requests += [
+        Request(f"{SCHEMA_CHANGE_BLUEPRINT}-{values['resource']}-{values['migration_revision']}", values)
+        for values in schema_change_values(project, name)
+    ]
+    return requests
+
+
+def project_requests(project: ProjectFile) -> list[Any]:
+    """The requests that generate a whole project from its project file."""
+    from blueprintgen.instances import Request
+
+    requests: list[Any] = [Request(PROJECT_BLUEPRINT, project_values(project))]
+    for name in project.resources:
+        requests += resource_requests(project, name)
+    return requests
 
 
 def requests_for(root: Path) -> list[Any]:

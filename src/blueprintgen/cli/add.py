@@ -82,7 +82,7 @@ def _entries(
     return resources
 
 
-def _record(entry: dict[str, Any], revision: str) -> dict[str, Any]:
+def _record(entry: dict[str, Any]) -> dict[str, Any]:
     """How a resource is written into blueprintgen.yaml."""
     from blueprintgen import fieldspec
 
@@ -92,9 +92,23 @@ def _record(entry: dict[str, Any], revision: str) -> dict[str, Any]:
         "methods": list(entry.get("methods") or fieldspec.METHODS),
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": entry.get("mcp_style", "tools"),
-        "revision": revision,
     }
     return record
+
+
+def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, Any]) -> None:
+    """A required field added to an existing table needs a default for the rows it has."""
+    from blueprintgen.errors import UsageError
+
+    known = {spec.split(":", 1)[0] for spec in before}
+    for field in entry["fields"]:
+        if field["name"] not in known and not field.get("optional") and "default" not in field:
+            raise UsageError(
+                f"adding the required field {field['name']!r} to the existing resource {name!r} needs a "
+                "value for the rows already in its table",
+                hint=f"give it a default ({field['name']}:{field['type']}=...) or make it optional "
+                f"({field['name']}:{field['type']}?)",
+            )
 
 
 @app.command(
@@ -143,14 +157,13 @@ def resource(
     """Add a resource through every layer of the project."""
     from blueprintgen import catalog, pipeline
     from blueprintgen.errors import ProjectError
-    from blueprintgen.instances import Request
     from blueprintgen.project import (
         PROJECT_FILE,
-        RESOURCE_BLUEPRINT,
         ProjectFile,
         find_root,
         next_revision,
-        resource_values,
+        resource_requests,
+        sync_schema,
     )
 
     root = find_root(Path.cwd())
@@ -167,18 +180,19 @@ def resource(
     for entry in entries:
         key = entry["resource"]
         existing = project.resources.get(key)
-        revision = (
-            str(existing["revision"]) if existing and existing.get("revision") else next_revision(project)
-        )
-        record = _record(entry, revision)
-        if existing is not None and existing != record:
+        record = _record(entry)
+        if existing is None:
+            record["revision"] = next_revision(project)
+            project.resources[key] = record
+            continue
+        if any(existing.get(option) != value for option, value in record.items()):
             changed.append(key)
-        project.resources[key] = record
+            _refuse_unfillable_columns(key, list(existing.get("fields") or []), entry)
+        project.resources[key] = {**existing, **record}
+    sync_schema(project)
     with output.console().status("Rendering and formatting…"):
         found = catalog.load(root)
-        requests = [
-            Request(RESOURCE_BLUEPRINT, resource_values(project, entry["resource"])) for entry in entries
-        ]
+        requests = [request for entry in entries for request in resource_requests(project, entry["resource"])]
         run = pipeline.prepare(
             root,
             found,

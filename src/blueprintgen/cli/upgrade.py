@@ -29,7 +29,10 @@ def regenerate(formatter: str | None = None, **options: object) -> Generation:
     from blueprintgen import catalog, pipeline
     from blueprintgen.errors import ProjectError
     from blueprintgen.manifest import Manifest
-    from blueprintgen.project import find_root, requests_for
+    from blueprintgen.project import (
+        find_root,
+        requests_for,
+    )
 
     root = find_root(Path.cwd())
     if root is None:
