@@ -363,7 +363,7 @@ def test_diff_and_upgrade_bring_the_project_up_to_date(ws: Workspace) -> None:
     ws.template("layer/model.py.j2", MODEL_V2)
     diff = ws.run("diff")
     assert diff.exit_code == 0
-    assert "+    size: int = 0" in diff.stdout and "-\"\"\"Item model: mine.\"\"\"" in diff.stdout
+    assert "+    size: int = 0" in diff.stdout and '-"""Item model: mine."""' in diff.stdout
     before = ws.snapshot()
     planned = ws.run("upgrade")
     assert "merge" in planned.stdout and "upgrade --yes" in planned.stdout
@@ -453,7 +453,9 @@ def test_example_custom_blueprint_works_as_documented(ws: Workspace) -> None:
     listing = json.loads(ws.run("list", "--json").stdout)
     assert any(item["name"] == "health-probe-{probe}" and item["source"] == "project" for item in listing)
     assert ws.run("validate", "blueprints/health-probe.json").exit_code == 0
-    result = ws.run("generate", "health-probe-payments", "--set", "package=my_service", "--set", "timeout_seconds=0.5")
+    result = ws.run(
+        "generate", "health-probe-payments", "--set", "package=my_service", "--set", "timeout_seconds=0.5"
+    )
     assert result.exit_code == 0, result.output
     text = (ws.root / "src/my_service/routes/payments_probe_routes.py").read_text()
     assert 'router = APIRouter(prefix="/health/payments", tags=["health"])' in text
