@@ -26,6 +26,16 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: generation against copier and a plain-jinja2 floor, start-up, validation."""
+    """Benchmarks (one table of medians and ratios): `nox -s bench -- --quick`, `-- --write-readme`.
+
+    Generation against copier and a plain-Jinja2 floor, growth with N, start-up,
+    validation throughput, the generated app under load against a hand-written one,
+    memory. See benchmarks/run.py for the options.
+    """
     session.install("-e", ".[dev]")
+    for optional in ("fastjsonschema", "jsonschema-rs"):  # compared in the validation rows when installable
+        try:
+            session.install(optional)
+        except nox.command.CommandFailed:
+            session.warn(f"{optional} could not be installed; its validation row shows n/a")
     session.run("python", "benchmarks/run.py", *session.posargs)

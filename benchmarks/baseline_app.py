@@ -1,0 +1,132 @@
+"""The hand-written reference for the load runs: one file, FastAPI + async SQLAlchemy.
+
+It serves the same two reads as the generated app's `item` resource, against the
+same database (the tables the generated migrations created), with the same auth
+check cost: verify the bearer JWT (HS256, same claims) and load the user by id.
+
+    DATABASE_URL=... SECRET_KEY=... APP_NAME=... uvicorn baseline_app:app
+
+GET /api/v1/items/{id}                   one row by primary key
+GET /api/v1/items?limit=20&offset=0      a page, newest first, and the total count
+
+What it does not do, unlike the generated app: no read cache, no request-id or
+rate-limit middleware, no MCP mount, no pool pre-ping, no structured logging.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, FastAPI, Header, HTTPException, Query
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Boolean, DateTime, Integer, Numeric, String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DATABASE_URL = os.environ["DATABASE_URL"]
+SECRET_KEY = os.environ["SECRET_KEY"]
+ISSUER = os.environ.get("APP_NAME", "loadapp")
+
+engine = create_async_engine(DATABASE_URL)
+Session = async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String)
+    is_active: Mapped[bool] = mapped_column(Boolean)
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    price: Mapped[Decimal] = mapped_column(Numeric)
+    active: Mapped[bool] = mapped_column(Boolean)
+    quantity: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    price: Decimal
+    active: bool
+    quantity: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ItemPage(BaseModel):
+    items: list[ItemOut]
+    total: int
+    limit: int
+    offset: int
+
+
+async def session() -> AsyncIterator[AsyncSession]:
+    async with Session() as db:
+        yield db
+
+
+DB = Annotated[AsyncSession, Depends(session)]
+
+
+async def current_user(db: DB, authorization: Annotated[str | None, Header()] = None) -> User:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise HTTPException(401, "Not authenticated")
+    try:
+        claims = jwt.decode(
+            authorization[7:],
+            SECRET_KEY,
+            algorithms=["HS256"],
+            issuer=ISSUER,
+            options={"require": ["sub", "exp", "iat", "iss"]},
+        )
+        user = await db.get(User, int(claims["sub"]))
+    except (jwt.InvalidTokenError, ValueError):
+        user = None
+    if user is None or not user.is_active:
+        raise HTTPException(401, "Could not validate credentials")
+    return user
+
+
+app = FastAPI(dependencies=[Depends(current_user)])
+
+
+@app.get("/api/v1/items/{item_id}")
+async def get_item(item_id: int, db: DB) -> ItemOut:
+    row = await db.get(Item, item_id)
+    if row is None:
+        raise HTTPException(404, "Item not found")
+    return ItemOut.model_validate(row)
+
+
+@app.get("/api/v1/items")
+async def list_items(
+    db: DB, limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0)] = 0
+) -> ItemPage:
+    rows = (
+        await db.scalars(
+            select(Item).order_by(Item.created_at.desc(), Item.id.desc()).offset(offset).limit(limit)
+        )
+    ).all()
+    total = await db.scalar(select(func.count()).select_from(Item)) or 0
+    return ItemPage(items=[ItemOut.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@app.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}

@@ -1,0 +1,89 @@
+"""Start-up on the pre-commit path (point 3): `--help` and `validate --check-all` against Python itself.
+
+Each command is a fresh process from the harness's environment, run once to warm
+(.pyc files, page cache), then `reps` interleaved rounds; medians of wall time.
+`validate --check-all` runs in an empty folder, so it checks the built-in
+blueprints only (no project drift check); the same in a generated project is shown too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from _common import Row, Sample, fmt_ratio, fmt_s, interleaved, log, run_timed, scratch, tool
+
+
+def run(reps: int, env: dict[str, str]) -> tuple[list[Row], dict]:
+    work = scratch("startup")
+    exe = tool("blueprintgen")
+    py = sys.executable
+    empty = work / "empty"
+    empty.mkdir()
+    project = work / "project"
+    exits: dict[str, int] = {}
+    try:
+        run_timed([exe, "new", "project", "bench", "--output", str(project), "--no-git", "--yes"], env=env)
+
+        commands = {
+            "pass": ([py, "-c", "pass"], empty),
+            "typer": ([py, "-c", "import typer"], empty),
+            "help": ([exe, "--help"], empty),
+            "validate": ([exe, "validate", "--check-all"], empty),
+            "validate-project": ([exe, "validate", "--check-all"], project),
+        }
+
+        def cmd(args: list[str], cwd: Path) -> Callable[[], Sample]:
+            return lambda: run_timed(args, cwd=cwd, env=env, check=False)
+
+        cases = {name: cmd(args, cwd) for name, (args, cwd) in commands.items()}
+        for name, (args, cwd) in commands.items():  # warm-up, and the exit status of each
+            done = subprocess.run(args, cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True)
+            exits[name] = done.returncode
+            if done.returncode:
+                tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
+                log(f"startup: `{' '.join(args[1:])}` in {cwd.name} exits {done.returncode}: {tail[0][:120]}")
+        log(f"startup: {reps} interleaved rounds")
+        s = interleaved(cases, reps)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    typer = s["typer"].wall
+
+    def note_exit(name: str) -> str:
+        return "" if not exits.get(name) else f"exit {exits[name]} (problems found)"
+
+    rows = [
+        Row("3 start-up", "python -c pass", fmt_s(s["pass"].wall)),
+        Row("3 start-up", "python -c 'import typer'", fmt_s(typer)),
+        Row(
+            "3 start-up",
+            "blueprintgen --help",
+            fmt_s(s["help"].wall),
+            f"{fmt_ratio(s['help'].wall / typer)} import typer",
+            "≤ 1.3× import typer",
+            s["help"].wall <= 1.3 * typer,
+            note_exit("help"),
+        ),
+        Row(
+            "3 start-up",
+            "blueprintgen validate --check-all (built-ins)",
+            fmt_s(s["validate"].wall),
+            f"{fmt_ratio(s['validate'].wall / typer)} import typer",
+            "≤ 3× import typer",
+            s["validate"].wall <= 3 * typer,
+            note_exit("validate"),
+        ),
+        Row(
+            "3 start-up",
+            "blueprintgen validate --check-all (in a new project)",
+            fmt_s(s["validate-project"].wall),
+            f"{fmt_ratio(s['validate-project'].wall / typer)} import typer",
+            note=note_exit("validate-project") or "adds the drift check of 77 files",
+        ),
+    ]
+    raw = {name: [x.__dict__ for x in item.samples] for name, item in s.items()} | {"exits": exits}
+    return rows, raw
