@@ -96,15 +96,23 @@ def prepare(
         settled=run.settled,
     )
     run.changes = [
-        change
-        if change.path not in run.extra_files
-        else planning.FileChange(**{**change.__dict__, "tracked": False})
-        for change in run.changes
+        change if change.path not in run.extra_files else _own_file(change) for change in run.changes
     ]
     if run.options.prune:
         run.changes += planning.removals(project, run.files, previous)
     run.manifest = next_manifest(run, previous)
     return run
+
+
+def _own_file(change: planning.FileChange) -> planning.FileChange:
+    """The command's own state file (the project file): always written, never merged."""
+    if change.old is None:
+        action = planning.Action.CREATE
+    elif change.old == change.new:
+        action = planning.Action.UNCHANGED
+    else:
+        action = planning.Action.UPDATE
+    return planning.FileChange(change.path, action, change.new, change.old, tracked=False)
 
 
 def formatting_only(run: Generation, previous: Manifest) -> set[str]:

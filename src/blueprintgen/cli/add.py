@@ -163,6 +163,7 @@ def resource(
         find_root,
         next_revision,
         resource_requests,
+        schema_history,
         sync_schema,
     )
 
@@ -188,7 +189,8 @@ def resource(
         if any(existing.get(option) != value for option, value in record.items()):
             changed.append(key)
             _refuse_unfillable_columns(key, list(existing.get("fields") or []), entry)
-        project.resources[key] = {**existing, **record}
+        history = {"schema": schema_history(existing)} if existing.get("fields") != record["fields"] else {}
+        project.resources[key] = {**existing, **record, **history}
     sync_schema(project)
     with output.console().status("Rendering and formatting…"):
         found = catalog.load(root)

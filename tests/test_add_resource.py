@@ -1,0 +1,184 @@
+"""`blueprintgen add resource` in a freshly generated project (fast: nothing installed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, Workspace
+
+
+@pytest.fixture
+def proj(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    result = ws.run("new", "project", "shop-api", "--no-git")
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(ws.root / "shop-api")
+    ws.root = ws.root / "shop-api"
+    return ws
+
+
+def pkg(ws: Workspace) -> Path:
+    return ws.root / "src/shop_api"
+
+
+def test_slice_through_every_layer_and_recorded(proj: Workspace) -> None:
+    result = proj.run(
+        "add",
+        "resource",
+        "user_profile",
+        "--field",
+        "name:str",
+        "--field",
+        "email:email:unique",
+        "--field",
+        "age:int?",
+        "--field",
+        "role:enum[admin,member]=member",
+    )
+    assert result.exit_code == 0, result.output
+    for relative in (
+        "models/user_profile_model.py",
+        "database/models/user_profile_db_model.py",
+        "database/repositories/user_profile_repository.py",
+        "services/user_profile_service.py",
+        "routes/user_profile_routes.py",
+        "tools/user_profile_tools.py",
+    ):
+        assert (pkg(proj) / relative).is_file(), relative
+    assert list((proj.root / "alembic/versions").glob("0002_create_user_profiles.py"))
+    assert (proj.root / "tests/integration/test_user_profile_api.py").is_file()
+    routes = (pkg(proj) / "routes/user_profile_routes.py").read_text()
+    assert '"/api/v1/user-profiles"' in routes
+    recorded = yaml.safe_load((proj.root / "blueprintgen.yaml").read_text())["resources"]["user_profile"]
+    assert recorded["fields"] == [
+        "name:str",
+        "email:email:unique",
+        "age:int?",
+        "role:enum[admin,member]=member",
+    ]
+    assert recorded["plural"] == "user_profiles" and recorded["revision"] == "0002"
+
+
+def test_no_existing_file_is_edited(proj: Workspace) -> None:
+    before = {k: v for k, v in proj.snapshot().items() if not k.startswith(".blueprintgen")}
+    assert proj.run("add", "resource", "gadget").exit_code == 0
+    after = proj.snapshot()
+    edited = sorted(k for k, v in before.items() if after.get(k) != v)
+    assert edited == ["blueprintgen.yaml"]
+
+
+def test_default_fields_when_none_given(proj: Workspace) -> None:
+    assert proj.run("add", "resource", "gadget").exit_code == 0
+    model = (pkg(proj) / "models/gadget_model.py").read_text()
+    assert "description" in model and "GadgetStatus" in model and "inactive" in model
+
+
+@pytest.mark.parametrize("given", ["BlogPost", "blog_post", "blog-post", "blogPost"])
+def test_name_forms_are_canonical(proj: Workspace, given: str) -> None:
+    assert proj.run("add", "resource", given).exit_code == 0
+    assert (pkg(proj) / "services/blog_post_service.py").is_file()
+    assert "class BlogPostService" in (pkg(proj) / "services/blog_post_service.py").read_text()
+    assert "blog_posts" in (proj.root / "alembic/versions/0002_create_blog_posts.py").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["class"], "keyword"),
+        (["9lives"], "digit"),
+        (["order", "--plural", "order"], "plural"),
+        (["thing", "--plural", "select"], "SQL"),
+        (["gadget", "--field", "age:integer"], "did you mean 'int'"),
+        (["gadget", "--field", "id:int"], "id"),
+        (["gadget", "--field", "owner:ref:nobody"], "nobody"),
+        (["gadget", "--methods", "create,fly"], "--methods"),
+    ],
+)
+def test_bad_names_and_fields_write_nothing(proj: Workspace, args: list[str], message: str) -> None:
+    before = proj.snapshot()
+    result = proj.run("add", "resource", *args)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert message.lower() in result.stderr.lower(), result.stderr
+    assert proj.snapshot() == before
+
+
+def test_name_colliding_with_a_project_module_is_refused(proj: Workspace) -> None:
+    before = proj.snapshot()
+    result = proj.run("add", "resource", "health")
+    assert result.exit_code == 1
+    assert "belongs to" in result.stderr
+    assert proj.snapshot() == before
+
+
+def test_same_again_is_a_no_op_and_different_fields_need_force(proj: Workspace) -> None:
+    assert proj.run("add", "resource", "gadget", "--field", "name:str").exit_code == 0
+    before = proj.snapshot()
+    again = proj.run("add", "resource", "gadget", "--field", "name:str")
+    assert again.exit_code == 0 and "nothing to do" in again.stdout
+    assert proj.snapshot() == before
+    changed = proj.run("add", "resource", "gadget", "--field", "name:str", "--field", "size:int=1")
+    assert changed.exit_code == 1
+    assert "already exists with other fields" in changed.stderr and "+    size" in changed.stdout
+    assert proj.snapshot() == before
+    required = proj.run("add", "resource", "gadget", "--field", "name:str", "--field", "size:int", "--force")
+    assert required.exit_code == 2 and "needs a value for the rows" in required.stderr
+    forced = proj.run("add", "resource", "gadget", "--field", "name:str", "--field", "size:int=1", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "size" in (pkg(proj) / "models/gadget_model.py").read_text()
+    alter = (proj.root / "alembic/versions/0003_alter_gadgets.py").read_text()
+    assert 'batch.add_column(sa.Column("size",sa.Integer(),nullable=False,server_default="1"))' in "".join(alter.split())
+    assert (proj.root / "alembic/versions/0002_create_gadgets.py").read_text() == before[
+        "alembic/versions/0002_create_gadgets.py"
+    ].decode()
+
+
+def test_options_methods_no_auth_plural_and_manager(proj: Workspace) -> None:
+    result = proj.run(
+        "add", "resource", "person", "--methods", "create,read,list", "--no-auth", "--mcp-style", "manager"
+    )
+    assert result.exit_code == 0, result.output
+    routes = (pkg(proj) / "routes/person_routes.py").read_text()
+    assert "/api/v1/people" in routes
+    assert "delete" not in routes.lower().split('"""', 2)[-1] or "@router.delete" not in routes
+    assert "get_current_user" not in routes
+    tools = (pkg(proj) / "tools/person_tools.py").read_text()
+    assert "person_manager" in tools
+    assert proj.run("add", "resource", "status_code", "--plural", "status_codes").exit_code == 0
+
+
+def test_spec_file_adds_several_with_references(proj: Workspace) -> None:
+    result = proj.run("add", "resource", "--spec", str(REPO / "examples/blog.yaml"))
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((proj.root / "blueprintgen.yaml").read_text())
+    assert list(data["resources"]) == ["author", "post", "comment"]
+    assert [data["resources"][r]["revision"] for r in ("author", "post", "comment")] == [
+        "0002",
+        "0003",
+        "0004",
+    ]
+    post_migration = (proj.root / "alembic/versions/0003_create_posts.py").read_text()
+    assert 'down_revision: str | None = "0002"' in post_migration
+    assert "authors.id" in post_migration
+    assert proj.run("validate", "--check-all").exit_code == 0
+
+
+def test_dry_run_and_diff(proj: Workspace) -> None:
+    before = proj.snapshot()
+    result = proj.run("add", "resource", "gadget", "--dry-run", "--diff")
+    assert result.exit_code == 0
+    assert "+++ b/src/shop_api/services/gadget_service.py" in result.stdout
+    assert proj.snapshot() == before
+
+
+def test_the_design_cards_own_example_user(proj: Workspace) -> None:
+    before_tables = (pkg(proj) / "database/models/user_db_model.py").read_text()
+    result = proj.run("add", "resource", "user")
+    assert result.exit_code == 0, result.output
+    assert (pkg(proj) / "database/models/user_db_model.py").read_text() == before_tables, (
+        "no second users table"
+    )
+    assert not list((proj.root / "alembic/versions").glob("*_create_users.py"))[1:]
+    assert any("user" in p.name for p in (pkg(proj) / "tools").glob("*.py") if p.name != "__init__.py")
