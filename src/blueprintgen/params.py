@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -34,14 +35,20 @@ def problem(parameter: Parameter, value: Any) -> str | None:
     if parameter.pattern and isinstance(value, str) and not re.search(parameter.pattern, value):
         return f"{json.dumps(value)} does not match the pattern {parameter.pattern}"
     if parameter.items and isinstance(value, list):
-        from jsonschema import Draft202012Validator
-
-        validator = Draft202012Validator(parameter.items)
+        validator = _item_validator(json.dumps(parameter.items, sort_keys=True))
         for index, item in enumerate(value):
             error = next(iter(validator.iter_errors(item)), None)
             if error is not None:
                 return f"item {index}: {error.message}"
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _item_validator(schema: str) -> Any:
+    """A compiled validator for an array parameter's ``items`` schema, built once."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(json.loads(schema))
 
 
 def _json_type(value: Any) -> str:

@@ -72,7 +72,9 @@ def finish(run: Generation, *, dry_run: bool, diff: bool, yes: bool, verbose: bo
         return False
     refuse_conflicts(run.changes)
     overwrites = [
-        c for c in run.changes if c.tracked and c.action.value in {"update", "overwrite", "merge", "conflict markers"}
+        c
+        for c in run.changes
+        if c.tracked and c.action.value in {"update", "overwrite", "merge", "conflict markers"}
     ]
     if overwrites and not output.confirm(
         f"Update {output.plural(len(overwrites), 'existing file')}?", yes=yes

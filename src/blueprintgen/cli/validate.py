@@ -43,6 +43,11 @@ def coerce_sets(found: Catalog, blueprint: Blueprint, sets: list[str]) -> dict[s
 
 def sample_request(found: Catalog, name: str, sets: list[str]) -> Request:
     """A request for ``name`` whose required parameters without values get samples."""
+    return sample_resolution(found, name, sets)[0]
+
+
+def sample_resolution(found: Catalog, name: str, sets: list[str]) -> tuple[Request, Any]:
+    """The sample request for ``name`` and its resolved graph (None when it does not resolve)."""
     from blueprintgen import params
     from blueprintgen.errors import ParameterError, ProblemsFound
     from blueprintgen.instances import Request, resolve
@@ -54,8 +59,7 @@ def sample_request(found: Catalog, name: str, sets: list[str]) -> Request:
             values[parameter.name] = params.sample(parameter)
     for _ in range(50):
         try:
-            resolve(found, [Request(name, values)])
-            break
+            return Request(name, values), resolve(found, [Request(name, values)])
         except (ParameterError, ProblemsFound) as error:
             problems = error.problems if isinstance(error, ProblemsFound) else [error]
             filled = False
@@ -72,17 +76,20 @@ def sample_request(found: Catalog, name: str, sets: list[str]) -> Request:
                     filled = True
             if not filled:
                 break
-    return Request(name, values)
+    return Request(name, values), None
 
 
-def check_blueprint(found: Catalog, blueprint: Blueprint, renderer: Any) -> list[BlueprintgenError]:
-    """Resolve, render and compile one blueprint with sample values."""
+def check_blueprint(
+    found: Catalog, blueprint: Blueprint, renderer: Any, checked: set[int]
+) -> list[BlueprintgenError]:
+    """Resolve, render and compile one blueprint with sample values (each file compiled once)."""
     from blueprintgen import instances, render
     from blueprintgen.errors import BlueprintgenError, ProblemsFound, TemplateError
 
     try:
-        request = sample_request(found, blueprint.name, [])
-        resolved = instances.resolve(found, [request])
+        request, resolved = sample_resolution(found, blueprint.name, [])
+        if resolved is None:
+            resolved = instances.resolve(found, [request])
         files = render.render_all(renderer, resolved.order, resolved.outputs)
     except ProblemsFound as error:
         return list(error.problems)
@@ -90,7 +97,8 @@ def check_blueprint(found: Catalog, blueprint: Blueprint, renderer: Any) -> list
         return [error]
     problems: list[BlueprintgenError] = []
     for file in files:
-        if file.path.endswith(".py"):
+        if file.path.endswith(".py") and id(file) not in checked:
+            checked.add(id(file))
             try:
                 compile(file.content, file.path, "exec", dont_inherit=True)
             except SyntaxError as error:
@@ -162,10 +170,11 @@ def validate(
     else:
         selected = list(found.blueprints.values())
     renderer = render.Renderer(found.template_dirs)
+    compiled: set[int] = set()
     problems = []
     results: list[tuple[str, str, int]] = []
     for blueprint in sorted(selected, key=lambda b: b.name):
-        found_problems = check_blueprint(found, blueprint, renderer)
+        found_problems = check_blueprint(found, blueprint, renderer, compiled)
         problems.extend(found_problems)
         results.append((blueprint.name, blueprint.source.value, len(found_problems)))
     in_project = find_root(Path.cwd()) is not None
