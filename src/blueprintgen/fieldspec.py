@@ -87,6 +87,7 @@ RESERVED_FIELD_NAMES = {
     "registry": "SQLAlchemy reserves it on table models",
     "awaitable_attrs": "SQLAlchemy reserves it on table models",
     "mapped_column": "it would hide SQLAlchemy's mapped_column() inside the table model",
+    "reject_null": "the update model's validator has that name",
 }
 _PYDANTIC_ATTRIBUTES = frozenset(
     """

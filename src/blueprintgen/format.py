@@ -133,6 +133,7 @@ def _raise_for(output: str, files: dict[str, str]) -> None:
 
 def _black(root: Path, names: list[str]) -> dict[str, str]:
     import black
+    import black.parsing
 
     mode = black.Mode()
     formatted: dict[str, str] = {}
@@ -140,6 +141,6 @@ def _black(root: Path, names: list[str]) -> dict[str, str]:
         text = (root / name).read_text(encoding="utf-8")
         try:
             formatted[name] = black.format_str(text, mode=mode)
-        except black.InvalidInput as error:
+        except black.parsing.InvalidInput as error:
             raise FormatError(f"the generated file is not valid Python: {error}", path=name) from None
     return formatted

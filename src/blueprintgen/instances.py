@@ -164,7 +164,7 @@ def resolve(catalog: Catalog, requests: list[Request]) -> InstanceGraph:
         raise ProblemsFound(problems)
 
     dag = graph.build(instances.values(), ((instances[a], instances[b]) for a, b in edges))
-    cycle = graph.find_cycle(dag)
+    cycle: list[Instance] | None = graph.find_cycle(dag)
     if cycle is not None:
         # Edges run dependency → dependent; show the cycle as "depends on" arrows.
         members: list[Instance] = list(reversed(cycle))

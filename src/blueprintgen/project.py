@@ -50,7 +50,7 @@ class ProjectFile:
             "# blueprintgen project file: the options and resources this project was generated from.\n"
             "# Edit it and run `blueprintgen upgrade`, or use `blueprintgen add resource`.\n"
         )
-        return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        return header + str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
 
     @classmethod
     def read(cls, root: Path) -> ProjectFile:

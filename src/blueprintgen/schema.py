@@ -45,7 +45,7 @@ def _message(error: ValidationError) -> str:
             parts.append(f"unknown field {extra!r}{suggestion}")
         return "; ".join(parts) + f"; allowed: {', '.join(allowed)}"
     if error.validator == "required":
-        return error.message.replace("is a required property", "is required")
+        return str(error.message).replace("is a required property", "is required")
     if error.validator == "pattern" and error.absolute_path and error.absolute_path[-1] == "version":
         return f"{error.instance!r} is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.0.0)"
     if error.validator == "pattern" and error.absolute_path and error.absolute_path[-1] == "name":
@@ -65,7 +65,7 @@ def _message(error: ValidationError) -> str:
         relevant = [c for c in causes if c.validator != "type"]
         inner = _message(relevant[0]) if relevant else error.message
         return f"not a valid generated file entry: {inner}"
-    return error.message
+    return str(error.message)
 
 
 def _problem(document: Document, pointer: str, message: str, name: str | None) -> SchemaError:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from blueprintgen.cli import output
 from blueprintgen.cli.options import Sets
+
+if TYPE_CHECKING:
+    from blueprintgen.catalog import Catalog
 
 
 class GraphFormat(StrEnum):
@@ -21,7 +24,7 @@ class GraphFormat(StrEnum):
     mermaid = "mermaid"
 
 
-def _catalog():  # type: ignore[no-untyped-def]
+def _catalog() -> Catalog:
     from blueprintgen import catalog
     from blueprintgen.project import project_dir
 
