@@ -58,7 +58,8 @@ def test_slice_through_every_layer_and_recorded(proj: Workspace) -> None:
         "age:int?",
         "role:enum[admin,member]=member",
     ]
-    assert recorded["plural"] == "user_profiles" and recorded["revision"] == "0002"
+    assert recorded["plural"] == "user_profiles"
+    assert recorded["schema"] == [{"revision": "0002", "fields": recorded["fields"]}]
 
 
 def test_no_existing_file_is_edited(proj: Workspace) -> None:
@@ -129,7 +130,9 @@ def test_same_again_is_a_no_op_and_different_fields_need_force(proj: Workspace) 
     assert forced.exit_code == 0, forced.output
     assert "size" in (pkg(proj) / "models/gadget_model.py").read_text()
     alter = (proj.root / "alembic/versions/0003_alter_gadgets.py").read_text()
-    assert 'batch.add_column(sa.Column("size",sa.Integer(),nullable=False,server_default="1"))' in "".join(alter.split())
+    assert 'batch.add_column(sa.Column("size",sa.Integer(),nullable=False,server_default="1"))' in "".join(
+        alter.split()
+    )
     assert (proj.root / "alembic/versions/0002_create_gadgets.py").read_text() == before[
         "alembic/versions/0002_create_gadgets.py"
     ].decode()
@@ -154,7 +157,7 @@ def test_spec_file_adds_several_with_references(proj: Workspace) -> None:
     assert result.exit_code == 0, result.output
     data = yaml.safe_load((proj.root / "blueprintgen.yaml").read_text())
     assert list(data["resources"]) == ["author", "post", "comment"]
-    assert [data["resources"][r]["revision"] for r in ("author", "post", "comment")] == [
+    assert [data["resources"][r]["schema"][0]["revision"] for r in ("author", "post", "comment")] == [
         "0002",
         "0003",
         "0004",

@@ -131,7 +131,8 @@ def down_revision(project: ProjectFile, revision: str) -> str:
 def sync_schema(project: ProjectFile) -> list[str]:
     """Give every resource whose fields changed since its last migration a new one.
 
-    Returns the resources that got a migration; existing migrations are never rewritten.
+    Returns the resources that got a migration (or, when added to the file by hand, their
+    first one); existing migrations are never rewritten.
     """
     changed: list[str] = []
     for name, entry in project.resources.items():
@@ -142,7 +143,8 @@ def sync_schema(project: ProjectFile) -> list[str]:
             entry["schema"] = history
             changed.append(name)
         elif not history[0]["revision"]:
-            entry["revision"] = next_revision(project)
+            entry["schema"] = [{"revision": next_revision(project), "fields": current}]
+            changed.append(name)
     return changed
 
 

@@ -183,14 +183,14 @@ def resource(
         existing = project.resources.get(key)
         record = _record(entry)
         if existing is None:
-            record["revision"] = next_revision(project)
+            # The table as its migrations leave it; editing `fields` later adds a migration.
+            record["schema"] = [{"revision": next_revision(project), "fields": list(record["fields"])}]
             project.resources[key] = record
             continue
         if any(existing.get(option) != value for option, value in record.items()):
             changed.append(key)
             _refuse_unfillable_columns(key, list(existing.get("fields") or []), entry)
-        history = {"schema": schema_history(existing)} if existing.get("fields") != record["fields"] else {}
-        project.resources[key] = {**existing, **record, **history}
+        project.resources[key] = {**existing, **record, "schema": schema_history(existing)}
     sync_schema(project)
     with output.console().status("Rendering and formatting…"):
         found = catalog.load(root)
