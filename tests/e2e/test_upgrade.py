@@ -83,29 +83,35 @@ def test_edit_then_new_field_then_upgrade_keeps_both_and_passes(evolving: Genera
 def test_conflicting_edit_stops_then_markers(evolving: Generated) -> None:
     root = evolving.root
     model = root / f"src/{PACKAGE}/models/note_model.py"
-    before = model.read_text()
-    line = next(line for line in before.splitlines() if "title" in line and ":" in line)
-    model.write_text(before.replace(line, line + "  # my note on title", 1))
+    text = model.read_text()
+    assert "\n    body: str\n" in text
+    mine = text.replace("\n    body: str\n", "\n    body: str  # plain text only\n", 1)
+    model.write_text(mine)
     data = yaml.safe_load((root / "blueprintgen.yaml").read_text())
     data["resources"]["note"]["fields"] = [
-        "title:str:unique" if spec == "title:str" else spec for spec in data["resources"]["note"]["fields"]
+        "body:text?" if spec == "body:text" else spec for spec in data["resources"]["note"]["fields"]
     ]
     (root / "blueprintgen.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    project_file = (root / "blueprintgen.yaml").read_text()
     stopped = blueprintgen("upgrade", "--yes", cwd=root, check=False)
-    if stopped.returncode == 0:
-        pytest.skip("the title line did not change with unique; no conflict to show")
     assert stopped.returncode == 1
     assert "note_model.py" in stopped.stderr and "conflicting hunk" in stopped.stderr
-    assert model.read_text() == before.replace(line, line + "  # my note on title", 1), "nothing written"
+    assert "plain text only" in stopped.stderr, "the hunk is shown"
+    assert model.read_text() == mine, "nothing written"
+    assert (root / "blueprintgen.yaml").read_text() == project_file
     marked = blueprintgen("upgrade", "--yes", "--conflict", "markers", cwd=root, check=False)
     assert marked.returncode == 1
-    assert "<<<<<<< yours" in model.read_text()
+    assert "<<<<<<< yours" in model.read_text() and ">>>>>>> blueprintgen" in model.read_text()
+    drift = blueprintgen("validate", "--check-all", cwd=root, check=False)
+    assert drift.returncode == 1 and "unresolved conflict markers" in drift.stderr
 
 
 def test_deleted_generated_file_stays_deleted(evolving: Generated) -> None:
     root = evolving.root
-    readme = root / "README.md"
+    readme = root / ".env.example"
     readme.unlink()
     result = blueprintgen("upgrade", "--yes", cwd=root, check=False)
+    assert "kept deleted" in result.stdout
     assert not readme.exists()
-    assert "kept deleted" in result.stdout or result.returncode in (0, 1)
+    blueprintgen("upgrade", "--yes", "--restore", cwd=root, check=False)
+    assert readme.exists()

@@ -30,8 +30,12 @@ def regenerate(formatter: str | None = None, **options: object) -> Generation:
     from blueprintgen.errors import ProjectError
     from blueprintgen.manifest import Manifest
     from blueprintgen.project import (
+        PROJECT_FILE,
+        ProjectFile,
         find_root,
+        project_requests,
         requests_for,
+        sync_schema,
     )
 
     root = find_root(Path.cwd())
@@ -42,12 +46,14 @@ def regenerate(formatter: str | None = None, **options: object) -> Generation:
         )
     chosen = formatter or Manifest.read(root).formatter.get("name") or "ruff"
     found = catalog.load(root)
-    return pipeline.prepare(
-        root,
-        found,
-        requests_for(root),
-        pipeline.Options(formatter=chosen.lower(), prune=True, **options),  # type: ignore[arg-type]
-    )
+    settings = pipeline.Options(formatter=chosen.lower(), prune=True, **options)  # type: ignore[arg-type]
+    if (root / PROJECT_FILE).is_file():
+        project = ProjectFile.read(root)
+        # Fields edited in the project file since their last migration get a new one,
+        # recorded in the project file's schema history.
+        extra = {PROJECT_FILE: project.to_yaml()} if sync_schema(project) else {}
+        return pipeline.prepare(root, found, project_requests(project), settings, extra_files=extra)
+    return pipeline.prepare(root, found, requests_for(root), settings)
 
 
 def version_changes(run: Generation) -> list[tuple[str, str, str]]:
