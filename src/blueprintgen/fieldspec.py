@@ -105,7 +105,7 @@ _SHADOWED_BUILTINS = frozenset(
 )
 # Enum fields name a class ``{Resource}{Field}``: these would clash with the
 # resource's own classes (``ItemRead``, ``ItemService``, ...).
-_ENUM_CLASH = frozenset("base create db_model page public read repository service update".split())
+_ENUM_CLASH = frozenset("base create db_model page public query read repository service update".split())
 
 _CHOICE = re.compile(r"[A-Za-z][A-Za-z0-9_\- ]*")
 _TYPE_TOKEN = re.compile(r"(?P<type>[A-Za-z_]+)(?:\[(?P<args>[^\]]*)\])?(?P<optional>\?)?")
@@ -399,6 +399,8 @@ def _build(
                 raise _Problem(f"only a ref takes {label}", hint=f"write {name}:ref:RESOURCE")
     if kind == "json" and (field["unique"] or field["index"]):
         raise _Problem("a json field cannot be unique or indexed (databases cannot compare JSON)")
+    if kind in {"bool", "enum"} and field["unique"]:
+        raise _Problem(f"a {kind} field cannot be unique: the table could hold only one row per value")
     if "default_text" in raw or "default_value" in raw:
         default = _parse_default(field, raw)
         if default is not None:

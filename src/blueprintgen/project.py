@@ -136,6 +136,8 @@ def sync_schema(project: ProjectFile) -> list[str]:
     """
     changed: list[str] = []
     for name, entry in project.resources.items():
+        if name == "user" and not entry.get("fields"):
+            continue  # the account table: its schema belongs to the project, not to the resource
         history = schema_history(entry)
         current = list(entry.get("fields") or [])
         if history[0]["revision"] and current != list(history[-1]["fields"]):

@@ -117,11 +117,13 @@ def venv(workdir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def project(workdir: Path, venv: Path) -> Generated:
-    """`new project` + the blog example (three resources, with references) + one plain resource."""
+    """`new project` + the blog example (three resources, with references), a plain resource,
+    and the design card's own `add resource user` (the existing accounts' REST + MCP slice)."""
     blueprintgen("new", "project", PROJECT, "--output", str(workdir / PROJECT), cwd=workdir)
     root = workdir / PROJECT
     blueprintgen("add", "resource", "--spec", str(REPO / "examples" / "blog.yaml"), cwd=root)
     blueprintgen("add", "resource", "tag", cwd=root)
+    blueprintgen("add", "resource", "user", cwd=root)
     _uv("pip", "install", "--quiet", "--python", str(venv / "bin/python"), "-e", f"{root}[test]", cwd=workdir)
     return Generated(root=root, venv=venv, base_env={"SECRET_KEY": "e2e-" + "k" * 40})
 

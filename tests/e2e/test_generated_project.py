@@ -164,6 +164,10 @@ def test_server_rest_and_mcp_end_to_end(project: Generated, tmp_path: object) ->
         assert lines[3]["is_error"], "not found is a tool error"
         status, via_rest = http("GET", f"{base}/api/v1/authors/{created['id']}", token=token)
         assert status == 200 and via_rest["name"] == "Grace", "MCP-created entity read through REST"
+        status, me = http("GET", f"{base}/api/v1/users/me", token=token)
+        assert status == 200 and me["email"] == ADMIN["email"]
+        status, account = http("GET", f"{base}/api/v1/users/{me['id']}", token=token)
+        assert status == 200 and account["email"] == ADMIN["email"], "add resource user: admin REST slice"
 
     # MCP over stdio, as a desktop client launches it
     stdio = mcp(

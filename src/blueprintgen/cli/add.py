@@ -96,6 +96,27 @@ def _record(entry: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+ACCOUNT_RESOURCE = "user"
+
+
+def _check_account_resource(entry: dict[str, Any], *, explicit_fields: bool) -> None:
+    """`user` is the project's account table: it gets its REST and MCP slice, not new columns."""
+    from blueprintgen import fieldspec
+    from blueprintgen.errors import UsageError
+
+    given = [fieldspec.to_spec_string(f) for f in entry["fields"]]
+    if explicit_fields and given != list(fieldspec.DEFAULT_FIELD_SPECS):
+        raise UsageError(
+            "`user` is the project's existing account table (email, full name, password, admin flag): "
+            "`add resource user` gives it admin-only REST routes and MCP tools, but cannot add columns to it",
+            hint="drop the --field options, and keep extra data in a resource of its own, e.g. "
+            "`blueprintgen add resource profile --field user:ref:user --field age:int?`",
+        )
+    if entry.get("auth_required") is False:
+        raise UsageError("`user` accounts are admin-only; --no-auth is not available for them")
+    entry["fields"] = []
+
+
 def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, Any]) -> None:
     """A required field added to an existing table needs a default for the rows it has."""
     from blueprintgen.errors import UsageError
@@ -180,6 +201,8 @@ def resource(
     changed: list[str] = []
     for entry in entries:
         key = entry["resource"]
+        if key == ACCOUNT_RESOURCE:
+            _check_account_resource(entry, explicit_fields=bool(field) or spec is not None)
         existing = project.resources.get(key)
         record = _record(entry)
         if existing is None:
