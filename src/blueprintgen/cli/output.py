@@ -104,26 +104,25 @@ def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -
 
 def show_diffs(changes: list[FileChange]) -> None:
     """Coloured unified diffs of every change that writes or conflicts."""
+    for change in changes:
+        if change.action.writes or change.action.value == "conflict":
+            print_diff(change.diff())
+
+
+def print_diff(diff: str) -> None:
+    """One unified diff, coloured: headers bold, additions green, removals red, hunks cyan."""
     from rich.text import Text
 
-    for change in changes:
-        if not change.action.writes and change.action.value != "conflict":
-            continue
-        text = Text()
-        for line in change.diff().splitlines():
-            style = "bold" if line.startswith(("+++", "---")) else ""
-            if not style:
-                style = (
-                    "green"
-                    if line.startswith("+")
-                    else "red"
-                    if line.startswith("-")
-                    else "cyan"
-                    if line.startswith("@@")
-                    else ""
-                )
-            text.append(line + "\n", style=style)
-        console().print(text, end="")
+    text = Text()
+    for line in diff.splitlines():
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith(("+", "-", "@@")):
+            style = {"+": "green", "-": "red", "@": "cyan"}[line[0]]
+        else:
+            style = ""
+        text.append(line + "\n", style=style)
+    console().print(text, end="")
 
 
 def confirm(question: str, *, yes: bool) -> bool:

@@ -131,7 +131,6 @@ def diff_command(
     import difflib
 
     from rich.markup import escape
-    from rich.text import Text
 
     _, states = _states()
     shown = 0
@@ -148,21 +147,7 @@ def diff_command(
             fromfile=f"a/{state.path} (yours)",
             tofile=f"b/{state.path} (generated now)",
         )
-        text = Text()
-        for line in lines:
-            style = (
-                "bold"
-                if line.startswith(("+++", "---"))
-                else "green"
-                if line.startswith("+")
-                else "red"
-                if line.startswith("-")
-                else "cyan"
-                if line.startswith("@@")
-                else ""
-            )
-            text.append(line if line.endswith("\n") else line + "\n", style=style)
-        output.console().print(text, end="")
+        output.print_diff("".join(lines))
     if not shown:
         output.success("every generated file matches what blueprintgen would generate now")
 
