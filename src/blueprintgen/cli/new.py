@@ -149,8 +149,8 @@ def project(
 
 def show_next_steps(target: Path, package: str) -> None:
     """What to run next."""
-    from rich.markup import escape
     from rich.panel import Panel
+    from rich.text import Text
 
     try:
         where = target.relative_to(Path.cwd())
@@ -166,4 +166,7 @@ def show_next_steps(target: Path, package: str) -> None:
             "blueprintgen add resource item --field name:str --field price:decimal",
         ]
     )
-    output.console().print(Panel(escape(steps), title="next steps", title_align="left", expand=False))
+    output.console().print(
+        Panel(Text(steps, overflow="fold"), title="next steps", title_align="left", expand=False),
+        soft_wrap=False,
+    )
