@@ -3,7 +3,7 @@
 from jinja2 import Environment
 from jinja2.ext import Extension
 
-from blueprintgen import naming
+from blueprintgen.render import FILTERS
 
 
 class BlueprintFilters(Extension):
@@ -11,12 +11,4 @@ class BlueprintFilters(Extension):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.filters.update(
-            snake=naming.snake,
-            pascal=naming.pascal,
-            camel=naming.camel,
-            kebab=naming.kebab,
-            plural=naming.plural,
-            singular=naming.singular,
-            pyrepr=repr,
-        )
+        environment.filters.update(FILTERS)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from blueprintgen import naming
+from blueprintgen.render import FILTERS
 
 
 def main() -> None:
@@ -28,15 +28,7 @@ def main() -> None:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(
-        snake=naming.snake,
-        pascal=naming.pascal,
-        camel=naming.camel,
-        kebab=naming.kebab,
-        plural=naming.plural,
-        singular=naming.singular,
-        pyrepr=repr,
-    )
+    env.filters.update(FILTERS)
     made: set[Path] = set()
     for item in phase["files"]:
         template = env.get_template(item["template"]) if item["template"] else env.from_string(item["source"])

@@ -29,6 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from blueprintgen import naming
 from blueprintgen.fieldspec import FIELD_TYPES, column_name, parse_fields
+from blueprintgen.render import FILTERS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PACKAGE = "fieldgen"
@@ -329,15 +330,7 @@ def environment() -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(
-        snake=naming.snake,
-        pascal=naming.pascal,
-        camel=naming.camel,
-        kebab=naming.kebab,
-        plural=naming.plural,
-        singular=naming.singular,
-        pyrepr=repr,
-    )
+    env.filters.update(FILTERS)
     return env
 
 

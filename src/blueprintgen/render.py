@@ -37,6 +37,18 @@ def _pyrepr(value: Any) -> str:
     return repr(value)
 
 
+FILTERS: dict[str, Any] = {
+    "snake": naming.snake,
+    "pascal": naming.pascal,
+    "camel": naming.camel,
+    "kebab": naming.kebab,
+    "plural": naming.plural,
+    "singular": naming.singular,
+    "pyrepr": _pyrepr,
+}
+"""The filters every template may use, besides Jinja's own."""
+
+
 def _cache_dir() -> Path | None:
     if os.environ.get("BLUEPRINTGEN_NO_CACHE"):
         return None
@@ -72,15 +84,7 @@ class Renderer:
             autoescape=False,
             bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir else None,
         )
-        env.filters.update(
-            snake=naming.snake,
-            pascal=naming.pascal,
-            camel=naming.camel,
-            kebab=naming.kebab,
-            plural=naming.plural,
-            singular=naming.singular,
-            pyrepr=_pyrepr,
-        )
+        env.filters.update(FILTERS)
         return env
 
     def template_for(self, blueprint: Blueprint, template_name: str | None, pointer: str) -> Template:
