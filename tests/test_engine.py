@@ -316,6 +316,10 @@ def test_list_show_graph_schema(ws: Workspace) -> None:
     assert mermaid.startswith("flowchart LR") and "-->" in mermaid
     whole = ws.run("graph").stdout
     assert "service" in whole and "model-{resource}" in whole
+    linked = json.loads(ws.run("graph", "service", "--set", "resource=x", "--format", "json").stdout)
+    assert {"source": "model-x", "target": "service"} in linked["edges"]
+    graphml = ws.run("graph", "service", "--set", "resource=x", "--format", "graphml").stdout
+    assert '<edge source="model-x" target="service"' in graphml
     schema = json.loads(ws.run("schema").stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert "$id" in schema

@@ -12,9 +12,8 @@ from blueprintgen.blueprint import Blueprint, Output, expand, placeholder_values
 from blueprintgen.errors import BlueprintgenError, GraphError, ProblemsFound, UnsafePathError
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from blueprintgen.catalog import Catalog
+    from blueprintgen.graph import Graph
 
 MAX_INSTANCES = 20_000
 
@@ -60,7 +59,7 @@ class InstanceGraph:
     """The resolved instances in render order and the graph between them."""
 
     order: list[Instance]
-    graph: nx.DiGraph
+    graph: Graph[Instance]
     roots: list[Instance]
     outputs: list[PlannedOutput]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,6 +22,8 @@ class GraphFormat(StrEnum):
     text = "text"
     dot = "dot"
     mermaid = "mermaid"
+    graphml = "graphml"
+    json = "json"
 
 
 def _catalog() -> Catalog:
@@ -133,7 +135,8 @@ def graph(
         str | None, typer.Argument(help="Blueprint to resolve (default: every blueprint).")
     ] = None,
     fmt: Annotated[
-        GraphFormat, typer.Option("--format", "-f", help="text, dot or mermaid.")
+        GraphFormat,
+        typer.Option("--format", "-f", help="text, dot, mermaid, graphml or json (networkx node-link)."),
     ] = GraphFormat.text,
     sets: Sets = None,
 ) -> None:
@@ -141,6 +144,8 @@ def graph(
     from blueprintgen import graph as graphs
 
     found = _catalog()
+    dag: graphs.Graph[Any]
+    roots: list[Any]
     if name is None:
         nodes = sorted(found.blueprints)
         edges = []
@@ -151,15 +156,17 @@ def graph(
                     edges.append((target[0].name, blueprint.name))
         dag = graphs.build(nodes, edges)
         roots = sorted(node for node in dag.nodes if dag.out_degree(node) == 0)
-        label = str
     else:
         from blueprintgen.cli.validate import sample_request
         from blueprintgen.instances import resolve
 
         request = sample_request(found, name, sets or [])
         resolved = resolve(found, [request])
-        dag, roots, label = resolved.graph, resolved.roots, str
-    if fmt is GraphFormat.dot:
+        dag, roots = resolved.graph, resolved.roots
+    label = str
+    if fmt in (GraphFormat.graphml, GraphFormat.json):
+        typer.echo(graphs.export(dag, fmt.value, label))
+    elif fmt is GraphFormat.dot:
         typer.echo(graphs.to_dot(dag, label), nl=False)
     elif fmt is GraphFormat.mermaid:
         typer.echo(graphs.to_mermaid(dag, label), nl=False)
