@@ -723,7 +723,8 @@ def load_spec_file(path: str | Path, *, resources: Mapping[str, str] | None = No
     except OSError as error:
         raise FieldSpecError(f"cannot read the spec file: {error.strerror}", path=path) from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=loader)
     except (ValueError, yaml.YAMLError) as error:
         raise FieldSpecError(
             f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {error}", path=path

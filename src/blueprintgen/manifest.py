@@ -67,15 +67,28 @@ class Manifest:
     generator: str = ""
 
     def to_json(self) -> str:
-        """Stable, diff-friendly JSON."""
-        data = {
-            "schema": SCHEMA_VERSION,
-            "generator": {"name": "blueprintgen", "version": self.generator},
-            "formatter": self.formatter,
-            "instances": {key: self.instances[key].as_dict() for key in sorted(self.instances)},
-            "files": {key: self.files[key].as_dict() for key in sorted(self.files)},
-        }
-        return json.dumps(data, indent=2, sort_keys=False) + "\n"
+        """Stable, diff-friendly JSON: one line per instance and per file.
+
+        Built from compact per-entry dumps (json's C encoder) rather than ``indent=``,
+        which falls back to the pure-Python encoder and costs more than writing the files.
+        """
+
+        def section(entries: dict[str, dict[str, Any]]) -> str:
+            if not entries:
+                return "{}"
+            lines = [f"    {json.dumps(key)}: {json.dumps(entries[key])}" for key in sorted(entries)]
+            return "{\n" + ",\n".join(lines) + "\n  }"
+
+        generator = {"name": "blueprintgen", "version": self.generator}
+        return (
+            "{\n"
+            f'  "schema": {SCHEMA_VERSION},\n'
+            f'  "generator": {json.dumps(generator)},\n'
+            f'  "formatter": {json.dumps(self.formatter)},\n'
+            f'  "instances": {section({k: v.as_dict() for k, v in self.instances.items()})},\n'
+            f'  "files": {section({k: v.as_dict() for k, v in self.files.items()})}\n'
+            "}\n"
+        )
 
     @classmethod
     def read(cls, project: Path) -> Manifest:

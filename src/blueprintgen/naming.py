@@ -9,6 +9,7 @@ a user-chosen name from breaking the generated Python or SQL
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
 from collections.abc import Callable
@@ -82,21 +83,25 @@ def split_words(text: str) -> list[str]:
     return [word.lower() for word in _SEPARATORS.split(text) if word]
 
 
+@functools.lru_cache(maxsize=4096)
 def snake(text: str) -> str:
     """``BlogPost`` → ``blog_post``."""
     return "_".join(split_words(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def kebab(text: str) -> str:
     """``BlogPost`` → ``blog-post``."""
     return "-".join(split_words(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def pascal(text: str) -> str:
     """``blog_post`` → ``BlogPost``."""
     return "".join(word[:1].upper() + word[1:] for word in split_words(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def camel(text: str) -> str:
     """``blog_post`` → ``blogPost``."""
     result = pascal(text)
@@ -241,11 +246,13 @@ def _singular_word(word: str) -> str:
     return stem
 
 
+@functools.lru_cache(maxsize=4096)
 def plural(word: str) -> str:
     """English plural of the last word: ``category`` → ``categories``, ``blog_post`` → ``blog_posts``."""
     return _on_last_word(word, _plural_word)
 
 
+@functools.lru_cache(maxsize=4096)
 def singular(word: str) -> str:
     """Inverse of :func:`plural`: ``categories`` → ``category``, ``people`` → ``person``."""
     return _on_last_word(word, _singular_word)

@@ -35,9 +35,12 @@ def problem(parameter: Parameter, value: Any) -> str | None:
     if parameter.pattern and isinstance(value, str) and not re.search(parameter.pattern, value):
         return f"{json.dumps(value)} does not match the pattern {parameter.pattern}"
     if parameter.items and isinstance(value, list):
-        validator = _item_validator(json.dumps(parameter.items, sort_keys=True))
+        items = _items_key(parameter.items)
+        fast = _fast_item_validator(items)
         for index, item in enumerate(value):
-            error = next(iter(validator.iter_errors(item)), None)
+            if fast is not None and fast.is_valid(item):
+                continue
+            error = next(iter(_item_validator(items).iter_errors(item)), None)
             if error is not None:
                 return f"item {index}: {error.message}"
     return None
@@ -49,6 +52,27 @@ def _item_validator(schema: str) -> Any:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(json.loads(schema))
+
+
+_ITEMS_KEYS: dict[int, tuple[dict[str, Any], str]] = {}
+
+
+def _items_key(items: dict[str, Any]) -> str:
+    """The cache key of an ``items`` schema, computed once per schema object, not per value."""
+    known = _ITEMS_KEYS.get(id(items))
+    if known is None or known[0] is not items:
+        known = _ITEMS_KEYS[id(items)] = (items, json.dumps(items, sort_keys=True))
+    return known[1]
+
+
+@functools.lru_cache(maxsize=256)
+def _fast_item_validator(schema: str) -> Any:
+    """jsonschema-rs for the common case (valid items), None where it is not installed."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - an optional speed-up
+        return None
+    return jsonschema_rs.Draft202012Validator(json.loads(schema))
 
 
 def _json_type(value: Any) -> str:

@@ -9,9 +9,16 @@ from pathlib import Path
 from blueprintgen.errors import BlueprintgenError, UnsafePathError
 
 
-def inside(project: Path, relative: str) -> Path:
-    """The absolute path of ``relative`` in ``project``; refuse anything that leaves it."""
-    root = project.resolve()
+def inside(project: Path, relative: str, resolved_dirs: dict[Path, Path] | None = None) -> Path:
+    """The absolute path of ``relative`` in ``project``; refuse anything that leaves it.
+
+    ``resolved_dirs`` caches resolved folders across calls: a batch resolves each
+    folder once instead of every path component of every file.
+    """
+    cache = {} if resolved_dirs is None else resolved_dirs
+    root = cache.get(project)
+    if root is None:
+        root = cache[project] = project.resolve()
     candidate = root / relative
     if Path(relative).is_absolute() or ".." in Path(relative).parts:
         raise UnsafePathError(f"{relative!r} is outside the project", path=relative)
@@ -21,7 +28,10 @@ def inside(project: Path, relative: str) -> Path:
             path=relative,
             hint="replace the link with a regular file",
         )
-    resolved = candidate.resolve()
+    folder = cache.get(candidate.parent)
+    if folder is None:
+        folder = cache[candidate.parent] = candidate.parent.resolve()
+    resolved = folder / candidate.name
     if not resolved.is_relative_to(root):
         raise UnsafePathError(
             f"{relative!r} resolves to {resolved}, outside the project (a symbolic link points out)",
@@ -32,7 +42,8 @@ def inside(project: Path, relative: str) -> Path:
 
 def write_all(project: Path, files: dict[str, str | None]) -> None:
     """Write (or, for None, delete) every file or none: on failure, restore what was there."""
-    targets = {relative: inside(project, relative) for relative in sorted(files)}
+    resolved_dirs: dict[Path, Path] = {}
+    targets = {relative: inside(project, relative, resolved_dirs) for relative in sorted(files)}
     previous: dict[Path, bytes | None] = {}
     created_dirs: list[Path] = []
     try:

@@ -215,7 +215,7 @@ def resource(
             _refuse_unfillable_columns(key, list(existing.get("fields") or []), entry)
         project.resources[key] = {**existing, **record, "schema": schema_history(existing)}
     sync_schema(project)
-    with output.console().status("Rendering and formatting…"):
+    with output.working("Rendering and formatting…"):
         found = catalog.load(root)
         requests = [request for entry in entries for request in resource_requests(project, entry["resource"])]
         run = pipeline.prepare(

@@ -129,7 +129,7 @@ def project(
         )
     options = {"db": db.value, "docker": not no_docker}
     project_file = ProjectFile(project_name, package, options, {}, __version__)
-    with output.console().status("Resolving blueprints, rendering and formatting…"):
+    with output.working("Resolving blueprints, rendering and formatting…"):
         found = catalog.load(target if (target / "blueprints").is_dir() else None)
         run = pipeline.prepare(
             target,

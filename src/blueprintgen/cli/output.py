@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
@@ -38,6 +40,12 @@ def console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)
+
+
+def working(message: str) -> AbstractContextManager[object]:
+    """A spinner while long work runs, on a terminal only (a log has no use for one)."""
+    shown = console()
+    return shown.status(message) if shown.is_terminal else contextlib.nullcontext()
 
 
 @functools.cache
@@ -79,23 +87,32 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -> None:
-    """A table of planned changes and, with ``diff``, coloured unified diffs."""
-    from rich.markup import escape
-    from rich.table import Table
+    """The planned changes, one aligned line each, and, with ``diff``, coloured unified diffs."""
+    from rich.text import Text
 
     counts: dict[str, int] = {}
     for change in changes:
         counts[change.action.value] = counts.get(change.action.value, 0) + 1
     visible = [c for c in changes if verbose or c.action.value != "unchanged"]
     if visible:
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column("action")
-        table.add_column("file")
-        table.add_column("note", style="dim")
+        # One Text rather than a rich Table: a project's plan has hundreds of rows,
+        # and laying out a Table costs more than the rest of the run's output.
+        action_width = max(len("action"), *(len(c.action.value) for c in visible))
+        path_width = max(len("file"), *(len(c.path) for c in visible))
+        text = Text()
+        header = f"{'action':<{action_width}} " + (
+            f"{'file':<{path_width}} note" if any(c.reason for c in visible) else "file"
+        )
+        text.append(header + "\n", style="bold")
         for change in visible:
-            style = _STYLES.get(change.action.value, "default")
-            table.add_row(f"[{style}]{change.action.value}[/]", escape(change.path), escape(change.reason))
-        console().print(table)
+            text.append(
+                f"{change.action.value:<{action_width}}", style=_STYLES.get(change.action.value, "default")
+            )
+            text.append(f" {change.path}")
+            if change.reason:
+                text.append(" " * (path_width - len(change.path)) + f" {change.reason}", style="dim")
+            text.append("\n")
+        console().print(text, end="", soft_wrap=True)
     summary = ", ".join(f"{count} {action}" for action, count in sorted(counts.items())) or "no files"
     console().print(f"[bold]plan:[/] {summary}")
     if diff:

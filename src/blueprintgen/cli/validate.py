@@ -80,9 +80,9 @@ def sample_resolution(found: Catalog, name: str, sets: list[str]) -> tuple[Reque
 
 
 def check_blueprint(
-    found: Catalog, blueprint: Blueprint, renderer: Any, checked: set[int]
+    found: Catalog, blueprint: Blueprint, renderer: Any, checked: set[str]
 ) -> list[BlueprintgenError]:
-    """Resolve, render and compile one blueprint with sample values (each file compiled once)."""
+    """Resolve, render and compile one blueprint with sample values (each distinct text compiled once)."""
     from blueprintgen import instances, render
     from blueprintgen.errors import BlueprintgenError, ProblemsFound, TemplateError
 
@@ -97,8 +97,8 @@ def check_blueprint(
         return [error]
     problems: list[BlueprintgenError] = []
     for file in files:
-        if file.path.endswith(".py") and id(file) not in checked:
-            checked.add(id(file))
+        if file.path.endswith(".py") and file.content not in checked:
+            checked.add(file.content)
             try:
                 compile(file.content, file.path, "exec", dont_inherit=True)
             except SyntaxError as error:
@@ -170,7 +170,7 @@ def validate(
     else:
         selected = list(found.blueprints.values())
     renderer = render.Renderer(found.template_dirs)
-    compiled: set[int] = set()
+    compiled: set[str] = set()
     problems = []
     results: list[tuple[str, str, int]] = []
     for blueprint in sorted(selected, key=lambda b: b.name):
