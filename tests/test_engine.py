@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -405,6 +406,26 @@ def test_validate_renders_templates_with_samples(ws: Workspace) -> None:
     assert "undefined_thing" in result.stderr and "layer/model.py.j2:1" in result.stderr
 
 
+def test_validate_remembers_passes_by_content(ws: Workspace) -> None:
+    layered(ws)
+    checks = ws.root.parent / "cache" / "blueprintgen" / "checks"
+    assert ws.run("validate", "--check-all").exit_code == 0
+    remembered = list(checks.rglob("*"))
+    assert [path for path in remembered if path.is_file()], "a pass is remembered"
+    assert ws.run("validate", "--check-all").exit_code == 0
+    # Any change to a template, even one the check passed with before, is checked afresh.
+    ws.template("layer/model.py.j2", "{{ undefined_thing }}\n")
+    failed = ws.run("validate", "--check-all")
+    assert failed.exit_code == 1 and "undefined_thing" in failed.stderr
+    assert ws.run("validate", "--check-all").exit_code == 1, "a failure is never remembered"
+    ws.template("layer/model.py.j2", "MODEL = {{ resource | pyrepr }}\n")
+    assert ws.run("validate", "--check-all").exit_code == 0
+    # --no-cache neither trusts nor records a pass.
+    shutil.rmtree(checks)
+    assert ws.run("validate", "--check-all", "--no-cache").exit_code == 0
+    assert not checks.exists() or not [path for path in checks.rglob("*") if path.is_file()]
+
+
 @pytest.mark.parametrize(
     "command",
     [[], ["list"], ["show"], ["graph"], ["schema"], ["generate"], ["validate"]],
@@ -465,3 +486,30 @@ def test_example_custom_blueprint_works_as_documented(ws: Workspace) -> None:
     assert 'router = APIRouter(prefix="/health/payments", tags=["health"])' in text
     assert "TIMEOUT_SECONDS = 0.5" in text
     compile(text, "probe.py", "exec")
+
+
+def test_help_is_plain_in_a_pipe_and_rich_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "blueprintgen", "add", "resource", "--help"]
+    env = {**os.environ, "COLUMNS": "100", "XDG_CACHE_HOME": str(tmp_path)}
+    piped = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    assert "╭" not in piped and "enum[a,b,...]" in piped and "\\[" not in piped
+    leader, follower = os.openpty()
+    with subprocess.Popen(command, stdout=follower, stderr=follower, env=env) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=30)
+    os.close(leader)
+    terminal = b"".join(chunks).decode()
+    assert "╭" in terminal and "enum[a,b,...]" in terminal and "\\[" not in terminal

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import traceback
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from blueprintgen import naming
+from blueprintgen import naming, resources
 from blueprintgen.errors import BlueprintgenError, ProblemsFound, TemplateError
 
 if TYPE_CHECKING:
@@ -49,18 +47,6 @@ FILTERS: dict[str, Any] = {
 """The filters every template may use, besides Jinja's own."""
 
 
-def _cache_dir() -> Path | None:
-    if os.environ.get("BLUEPRINTGEN_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "blueprintgen" / "jinja" / f"py{sys.version_info.major}{sys.version_info.minor}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder if os.access(folder, os.W_OK) else None
-
-
 class Renderer:
     """A sandboxed Jinja2 environment over the catalog's template folders."""
 
@@ -74,7 +60,7 @@ class Renderer:
         from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
 
-        cache_dir = _cache_dir()
+        cache_dir = resources.cache_dir("jinja")
         env = SandboxedEnvironment(
             loader=FileSystemLoader([str(d) for d in self.template_dirs]),
             undefined=StrictUndefined,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -30,3 +32,20 @@ def templates_dir() -> Path:
 def schema_path() -> Path:
     """The blueprint JSON Schema."""
     return data_root() / "schemas" / "blueprint.schema.json"
+
+
+def cache_dir(kind: str) -> Path | None:
+    """A writable folder under the user's cache for ``kind`` (per Python version), or None.
+
+    ``$XDG_CACHE_HOME/blueprintgen/<kind>/pyXY``; ``BLUEPRINTGEN_NO_CACHE=1`` turns every
+    cache off. Caches only ever save time: deleting them changes no result.
+    """
+    if os.environ.get("BLUEPRINTGEN_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "blueprintgen" / kind / f"py{sys.version_info.major}{sys.version_info.minor}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None

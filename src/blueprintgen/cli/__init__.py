@@ -5,14 +5,14 @@ from __future__ import annotations
 import typer
 
 from blueprintgen import __version__
-from blueprintgen.cli import add, catalog, generate, new, upgrade, validate
+from blueprintgen.cli import add, catalog, generate, new, output, upgrade, validate
 
 app = typer.Typer(
     name="blueprintgen",
     help="A blueprint compiler for FastAPI + MCP backends: JSON blueprints in, a runnable project out.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=output.HELP_MARKUP,
 )
 
 

@@ -20,9 +20,11 @@ from blueprintgen.cli.options import (
     Yes,
     finish,
 )
-from blueprintgen.fieldspec import FIELD_SPEC_HELP
+from blueprintgen.fieldspec import FIELD_SPEC_HELP, FIELD_SPEC_HELP_PLAIN
 
-app = typer.Typer(help="Add to an existing project.", no_args_is_help=True)
+app = typer.Typer(
+    help="Add to an existing project.", no_args_is_help=True, rich_markup_mode=output.HELP_MARKUP
+)
 
 
 class McpStyle(StrEnum):
@@ -134,7 +136,7 @@ def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, An
 
 @app.command(
     "resource",
-    help=f"Add a resource through every layer: model, table, repository, service, REST routes, MCP tools, migration, tests.\n\n{FIELD_SPEC_HELP}",
+    help=f"Add a resource through every layer: model, table, repository, service, REST routes, MCP tools, migration, tests.\n\n{FIELD_SPEC_HELP if output.HELP_MARKUP else FIELD_SPEC_HELP_PLAIN}",
 )
 @output.reports_errors
 def resource(

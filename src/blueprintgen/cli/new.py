@@ -14,7 +14,7 @@ import typer
 from blueprintgen.cli import output
 from blueprintgen.cli.options import Diff, DryRun, Force, Formatter, Yes, finish
 
-app = typer.Typer(help="Create a new project.", no_args_is_help=True)
+app = typer.Typer(help="Create a new project.", no_args_is_help=True, rich_markup_mode=output.HELP_MARKUP)
 
 # Packages a generated project imports: a project named like one would shadow it.
 _SHADOWED = {

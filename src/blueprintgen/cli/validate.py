@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -113,6 +115,35 @@ def check_blueprint(
     return problems
 
 
+def check_key(found: Catalog, selected: list[Blueprint]) -> str:
+    """A hash of everything the blueprint checks depend on.
+
+    The blueprints' text, every file under every template folder, the schema, which
+    blueprints are checked, and blueprintgen itself (version, and size and mtime of
+    its modules, so an editable install invalidates on every code change).
+    """
+    import hashlib
+
+    from blueprintgen import __version__, resources
+
+    digest = hashlib.sha256(f"{__version__}|{sys.version}".encode())
+    package = Path(__file__).resolve().parent.parent
+    for module in sorted(package.rglob("*.py")):
+        stat = module.stat()
+        digest.update(f"{module}|{stat.st_mtime_ns}|{stat.st_size}\n".encode())
+    digest.update(resources.schema_path().read_bytes())
+    for blueprint in sorted(found.blueprints.values(), key=lambda b: (b.name, str(b.path))):
+        digest.update(
+            f"\0{blueprint.name}|{blueprint.source.value}|{blueprint.path}\0{blueprint.text}".encode()
+        )
+    for folder in found.template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(f"\0{path.relative_to(folder)}\0".encode() + path.read_bytes())
+    digest.update("\0".join(sorted(b.name for b in selected)).encode())
+    return digest.hexdigest()
+
+
 def drift(root: Path) -> tuple[list[BlueprintgenError], list[str]]:
     """Out-of-sync generated files (problems) and files you edited (notes)."""
     from blueprintgen.cli.upgrade import _states
@@ -156,9 +187,17 @@ def validate(
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Render and compile every blueprint again, even if these exact blueprints, "
+            "templates and blueprintgen passed before.",
+        ),
+    ] = False,
 ) -> None:
     """Check blueprints (schema, graph, templates) and, in a project, that generated files are in sync."""
-    from blueprintgen import catalog, render
+    from blueprintgen import catalog, resources
     from blueprintgen.blueprint import Source
     from blueprintgen.errors import ProblemsFound
     from blueprintgen.project import find_root, project_dir
@@ -169,25 +208,44 @@ def validate(
         selected = [b for b in found.blueprints.values() if b.source is Source.PATH]
     else:
         selected = list(found.blueprints.values())
-    renderer = render.Renderer(found.template_dirs)
-    compiled: set[str] = set()
-    problems = []
+    selected.sort(key=lambda b: b.name)
+    # Rendering every blueprint with sample values is most of a check; a pass is
+    # remembered by the hash of all it depends on, so the pre-commit hook costs little
+    # when nothing changed (failures are never remembered).
+    checks = None if no_cache else resources.cache_dir("checks")
+    marker = checks / check_key(found, selected) if checks is not None else None
+    problems: list[BlueprintgenError] = []
     results: list[tuple[str, str, int]] = []
-    for blueprint in sorted(selected, key=lambda b: b.name):
-        found_problems = check_blueprint(found, blueprint, renderer, compiled)
-        problems.extend(found_problems)
-        results.append((blueprint.name, blueprint.source.value, len(found_problems)))
+    if marker is not None and marker.exists():
+        results = [(blueprint.name, blueprint.source.value, 0) for blueprint in selected]
+    else:
+        from blueprintgen import render
+
+        renderer = render.Renderer(found.template_dirs)
+        compiled: set[str] = set()
+        for blueprint in selected:
+            found_problems = check_blueprint(found, blueprint, renderer, compiled)
+            problems.extend(found_problems)
+            results.append((blueprint.name, blueprint.source.value, len(found_problems)))
+        if marker is not None and not problems:
+            with contextlib.suppress(OSError):
+                marker.touch()
     in_project = find_root(Path.cwd()) is not None
     drifted, edited = drift(root) if (check_all or not paths) and in_project else ([], [])
     problems.extend(drifted)
     if not quiet:
-        from rich.table import Table
+        from rich.text import Text
 
-        table = Table(box=None, show_header=False, pad_edge=False)
+        width = max((len(name) for name, _, _ in results), default=0)
+        listing = Text()
         for name, source, count in results:
-            mark = "[green]✓[/]" if count == 0 else f"[red]✗ {output.plural(count, 'problem')}[/]"
-            table.add_row(mark, name, f"[dim]{source}[/]")
-        output.console().print(table)
+            if count == 0:
+                listing.append("✓ ", style="green")
+            else:
+                listing.append(f"✗ {output.plural(count, 'problem')} ", style="red")
+            listing.append(f"{name:<{width}}  ")
+            listing.append(source + "\n", style="dim")
+        output.console().print(listing, end="")
         if in_project:
             state = (
                 "[green]in sync[/]"
