@@ -513,3 +513,20 @@ def test_help_is_plain_in_a_pipe_and_rich_on_a_terminal(tmp_path: Path) -> None:
     os.close(leader)
     terminal = b"".join(chunks).decode()
     assert "╭" in terminal and "enum[a,b,...]" in terminal and "\\[" not in terminal
+
+
+def test_imports_with_context_run_once_per_context(tmp_path: Path) -> None:
+    from blueprintgen.render import Renderer
+
+    (tmp_path / "_shared.j2").write_text("{% set _ = tick() %}{% set label = name | upper %}")
+    for name in ("a.j2", "b.j2"):
+        (tmp_path / name).write_text('{% import "_shared.j2" as s with context %}' + name + " {{ s.label }}")
+    env = Renderer([tmp_path]).env
+    runs: list[str] = []
+    env.globals["tick"] = lambda: runs.append("ran") or ""
+    assert env.get_template("a.j2").render(name="x") == "a.j2 X"
+    assert env.get_template("b.j2").render(name="x") == "b.j2 X"
+    assert len(runs) == 1, "the same variables: the imported module is reused"
+    assert env.get_template("b.j2").render(name="y") == "b.j2 Y"
+    assert env.get_template("a.j2").render(name="x", extra=[1]) == "a.j2 X"
+    assert len(runs) == 3, "other variables: run again"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +49,59 @@ FILTERS: dict[str, Any] = {
 """The filters every template may use, besides Jinja's own."""
 
 
+def _freeze(value: Any) -> tuple[str, tuple[Any, ...]]:
+    """A hashable key for template variables: their JSON, plus the objects JSON cannot hold
+    (filters, macros, modules), kept by identity so that no other object can match them."""
+    opaque: list[Any] = []
+
+    def hold(item: Any) -> str:
+        opaque.append(item)
+        return f"<opaque {len(opaque) - 1}>"
+
+    return json.dumps(value, sort_keys=True, default=hold), tuple(opaque)
+
+
+@cache
+def _environment_class() -> type[SandboxedEnvironment]:
+    """The sandboxed environment, whose ``import ... with context`` runs once per context.
+
+    Jinja re-executes a template imported with context in every template that imports
+    it: the resource templates all import ``_names.j2``, so each resource ran it ten
+    times. Running a template is a pure function of its variables (our filters are
+    pure), so the module is kept per (template, variables, locals) for the run.
+    """
+    from jinja2.environment import Template, TemplateModule
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class ModuleMemoTemplate(Template):
+        def make_module(
+            self,
+            vars: dict[str, Any] | None = None,
+            shared: bool = False,
+            locals: Mapping[str, Any] | None = None,
+        ) -> TemplateModule:
+            memo: dict[Any, TemplateModule] | None = getattr(self.environment, "module_memo", None)
+            if not shared or memo is None:
+                return super().make_module(vars, shared, locals)
+            try:
+                key = (self.name, _freeze(vars), _freeze(locals))
+                module = memo.get(key)
+            except TypeError:  # unsortable keys or an unhashable object: no memo
+                return super().make_module(vars, shared, locals)
+            if module is None:
+                module = memo[key] = super().make_module(vars, shared, locals)
+            return module
+
+    class Environment(SandboxedEnvironment):
+        template_class = ModuleMemoTemplate
+
+        def __init__(self, **options: Any) -> None:
+            super().__init__(**options)
+            self.module_memo: dict[Any, TemplateModule] = {}
+
+    return Environment
+
+
 class Renderer:
     """A sandboxed Jinja2 environment over the catalog's template folders."""
 
@@ -58,10 +113,9 @@ class Renderer:
     def env(self) -> SandboxedEnvironment:
         """The environment: strict about undefined names, whitespace-friendly."""
         from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
-        from jinja2.sandbox import SandboxedEnvironment
 
         cache_dir = resources.cache_dir("jinja")
-        env = SandboxedEnvironment(
+        env = _environment_class()(
             loader=FileSystemLoader([str(d) for d in self.template_dirs]),
             undefined=StrictUndefined,
             trim_blocks=True,
