@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from blueprintgen.manifest import Manifest, base_path, digest
+from blueprintgen.manifest import BaseCopies, Manifest, digest
 from blueprintgen.merge import has_markers
 
 
@@ -48,8 +48,11 @@ def _read(path: Path) -> str | None:
         return ""
 
 
-def classify(root: Path, manifest: Manifest, generated: dict[str, str]) -> list[FileState]:
+def classify(
+    root: Path, manifest: Manifest, generated: dict[str, str], bases: BaseCopies | None = None
+) -> list[FileState]:
     """Every manifest-owned file and every newly generated one, with its state."""
+    bases = BaseCopies.read(root) if bases is None else bases
     states: list[FileState] = []
     for path in sorted(set(manifest.files) | set(generated)):
         record = manifest.files.get(path)
@@ -69,7 +72,7 @@ def classify(root: Path, manifest: Manifest, generated: dict[str, str]) -> list[
         elif current == new:
             state = State.IN_SYNC
         else:
-            base = _read(root / base_path(path))
+            base = bases.get(path)
             unedited = digest(current) == record.sha256
             unchanged_output = base == new if base is not None else digest(new) == record.sha256
             if unedited:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ from blueprintgen.errors import LoadError
 
 STATE_DIR = ".blueprintgen"
 MANIFEST = f"{STATE_DIR}/manifest.json"
-BASE_DIR = f"{STATE_DIR}/base"
+BASES = f"{STATE_DIR}/base.json"
+LEGACY_BASE_DIR = f"{STATE_DIR}/base"
 SCHEMA_VERSION = 1
 
 
@@ -59,7 +61,7 @@ class InstanceRecord:
 
 @dataclass
 class Manifest:
-    """Everything blueprintgen owns in a project. The base copies live in BASE_DIR."""
+    """Everything blueprintgen owns in a project. The base copies live in BASES."""
 
     files: dict[str, FileRecord] = field(default_factory=dict)
     instances: dict[str, InstanceRecord] = field(default_factory=dict)
@@ -111,6 +113,59 @@ class Manifest:
             ) from None
 
 
-def base_path(path: str) -> str:
-    """Where the base copy of a generated file is kept."""
-    return f"{BASE_DIR}/{path}"
+class BaseCopies:
+    """What blueprintgen last generated for each file: the common ancestor of a 3-way merge.
+
+    Kept in one file, ``.blueprintgen/base.json``, each generated file's lines one JSON
+    string per line, so that git shows and merges it like the files themselves. One
+    file rather than a copy per generated file: creating files is most of what
+    writing a project costs. Projects from before keep a ``.blueprintgen/base/`` folder
+    of copies; it is read, and folded into base.json on the next write.
+    """
+
+    def __init__(self, texts: dict[str, str] | None = None, legacy: dict[str, str] | None = None) -> None:
+        self.texts = dict(texts or {})
+        self.legacy = dict(legacy or {})
+
+    def get(self, path: str) -> str | None:
+        """The base copy of ``path``, or None."""
+        text = self.texts.get(path)
+        return text if text is not None else self.legacy.get(path)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.texts or path in self.legacy
+
+    @classmethod
+    def read(cls, project: Path) -> BaseCopies:
+        """The project's base copies (none for a new project)."""
+        path = project / BASES
+        texts: dict[str, str] = {}
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                texts = {name: "".join(lines) for name, lines in data.items()}
+            except (json.JSONDecodeError, TypeError, AttributeError, UnicodeDecodeError) as error:
+                raise LoadError(
+                    f"the base copies are damaged ({error}); restore them from version control",
+                    path=path,
+                ) from None
+        legacy: dict[str, str] = {}
+        folder = project / LEGACY_BASE_DIR
+        if folder.is_dir():
+            for copy in sorted(folder.rglob("*")):
+                if copy.is_file():
+                    with contextlib.suppress(UnicodeDecodeError):
+                        legacy[copy.relative_to(folder).as_posix()] = copy.read_text(encoding="utf-8")
+        return cls(texts, legacy)
+
+
+def bases_json(texts: dict[str, str]) -> str:
+    """base.json's text: files in path order, one JSON string per line of each (exact bytes)."""
+    from json.encoder import encode_basestring as quote  # the C encoder, one call a line
+
+    entries = []
+    for path in sorted(texts):
+        lines = texts[path].splitlines(keepends=True)
+        body = "[\n" + ",\n".join(f"    {quote(line)}" for line in lines) + "\n  ]" if lines else "[]"
+        entries.append(f"  {quote(path)}: {body}")
+    return "{\n" + ",\n".join(entries) + "\n}\n" if entries else "{}\n"

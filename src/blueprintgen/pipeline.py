@@ -17,7 +17,17 @@ from blueprintgen import plan as planning
 from blueprintgen.blueprint import expand, placeholder_values
 from blueprintgen.catalog import Catalog
 from blueprintgen.errors import BlueprintgenError, FormatError, GraphError, ProblemsFound, ProjectError
-from blueprintgen.manifest import MANIFEST, FileRecord, InstanceRecord, Manifest, base_path, digest
+from blueprintgen.manifest import (
+    BASES,
+    LEGACY_BASE_DIR,
+    MANIFEST,
+    BaseCopies,
+    FileRecord,
+    InstanceRecord,
+    Manifest,
+    bases_json,
+    digest,
+)
 from blueprintgen.writer import write_all
 
 
@@ -46,6 +56,7 @@ class Generation:
     files: dict[str, str] = field(default_factory=dict)
     changes: list[planning.FileChange] = field(default_factory=list)
     manifest: Manifest = field(default_factory=Manifest)
+    bases: BaseCopies = field(default_factory=BaseCopies)
     warnings: list[str] = field(default_factory=list)
     settled: set[str] = field(default_factory=set)
 
@@ -82,6 +93,7 @@ def prepare(
     check_required_files(run)
     run.warnings = undeclared_dependencies(run)
     previous = Manifest.read(project)
+    run.bases = BaseCopies.read(project)
     check_ownership(run, previous)
     run.settled = formatting_only(run, previous)
     yours = normalised_edits(run, previous)
@@ -89,6 +101,7 @@ def prepare(
         project,
         run.files,
         previous,
+        run.bases,
         force=run.options.force,
         restore=run.options.restore,
         markers=run.options.conflict == "markers",
@@ -121,17 +134,13 @@ def formatting_only(run: Generation, previous: Manifest) -> set[str]:
     After an upgrade of ruff or black the same template renders differently
     formatted code; those files are left as they are instead of rewritten.
     """
-    from blueprintgen.manifest import BASE_DIR
-
     stale: dict[str, str] = {}
     for path, new in run.files.items():
         if path not in previous.files or path in run.extra_files:
             continue
-        base = run.project / BASE_DIR / path
-        if base.is_file():
-            text = base.read_text(encoding="utf-8")
-            if text != new and digest(text) == previous.files[path].sha256:
-                stale[path] = text
+        text = run.bases.get(path)
+        if text is not None and text != new and digest(text) == previous.files[path].sha256:
+            stale[path] = text
     if not stale:
         return set()
     try:
@@ -290,15 +299,19 @@ def apply(run: Generation) -> list[planning.FileChange]:
     """Write the plan (and the manifest, and base copies) all at once; returns what was written."""
     planning.refuse_conflicts(run.changes)
     writes: dict[str, str | None] = {change.path: change.text for change in run.writes}
+    bases = {**run.bases.legacy, **run.bases.texts}
     for change in run.changes:
         if change.action is planning.Action.REMOVE:
             writes[change.path] = None
-            writes[base_path(change.path)] = None
+            bases.pop(change.path, None)
     for change in run.changes:
-        if change.tracked and change.action.owned and change.path not in run.settled:
-            base = base_path(change.path)
-            if change.action.writes or not (run.project / base).exists():
-                writes[base] = change.new
+        owned = change.tracked and change.action.owned and change.path not in run.settled
+        if owned and (change.action.writes or change.path not in run.bases):
+            bases[change.path] = change.new
+    if run.bases.legacy:  # fold the old folder of copies into base.json
+        writes.update({f"{LEGACY_BASE_DIR}/{path}": None for path in run.bases.legacy})
+    if run.bases.legacy or bases != run.bases.texts:
+        writes[BASES] = bases_json(bases)
     if writes or run.manifest.to_json() != Manifest.read(run.project).to_json():
         writes[MANIFEST] = run.manifest.to_json()
     run.project.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from blueprintgen.errors import ConflictError
-from blueprintgen.manifest import Manifest, base_path, digest
+from blueprintgen.manifest import BaseCopies, Manifest, digest
 from blueprintgen.merge import merge
 
 
@@ -77,6 +77,7 @@ def plan_file(
     path: str,
     new: str,
     manifest: Manifest,
+    bases: BaseCopies,
     *,
     force: bool = False,
     restore: bool = False,
@@ -106,7 +107,7 @@ def plan_file(
         return FileChange(path, Action.OVERWRITE if force else Action.CONFLICT, new, old, reason)
     if force:
         return FileChange(path, Action.OVERWRITE, new, old, "your edits are overwritten (--force)")
-    base = _read(project / base_path(path))
+    base = bases.get(path)
     if base is None:
         return FileChange(path, Action.CONFLICT, new, old, "edited by you, and no base copy to merge with")
     if base == new:
@@ -131,6 +132,7 @@ def plan(
     project: Path,
     files: dict[str, str],
     manifest: Manifest,
+    bases: BaseCopies,
     *,
     force: bool = False,
     restore: bool = False,
@@ -147,6 +149,7 @@ def plan(
             path,
             files[path],
             manifest,
+            bases,
             force=force,
             restore=restore,
             markers=markers,

@@ -67,9 +67,12 @@ def _environment_class() -> type[SandboxedEnvironment]:
 
     Jinja re-executes a template imported with context in every template that imports
     it: the resource templates all import ``_names.j2``, so each resource ran it ten
-    times. Running a template is a pure function of its variables (our filters are
-    pure), so the module is kept per (template, variables, locals) for the run.
+    times. Running a template is a pure function of the variables it reads (our
+    filters are pure), so its module is kept per (template, values of the names it
+    reads) for the run. The names come from the template's own source
+    (``jinja2.meta.find_undeclared_variables``, macros included).
     """
+    from jinja2 import meta
     from jinja2.environment import Template, TemplateModule
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -80,16 +83,18 @@ def _environment_class() -> type[SandboxedEnvironment]:
             shared: bool = False,
             locals: Mapping[str, Any] | None = None,
         ) -> TemplateModule:
-            memo: dict[Any, TemplateModule] | None = getattr(self.environment, "module_memo", None)
-            if not shared or memo is None:
+            environment = self.environment
+            if not shared or self.name is None or not isinstance(environment, Environment):
                 return super().make_module(vars, shared, locals)
+            reads = environment.names_read_by(self.name)
+            seen = {**(vars or {}), **(locals or {})}
             try:
-                key = (self.name, _freeze(vars), _freeze(locals))
-                module = memo.get(key)
-            except TypeError:  # unsortable keys or an unhashable object: no memo
+                key = (self.name, _freeze({name: seen[name] for name in sorted(reads) if name in seen}))
+                module = environment.module_memo.get(key)
+            except TypeError:  # an unhashable object among the values: no memo
                 return super().make_module(vars, shared, locals)
             if module is None:
-                module = memo[key] = super().make_module(vars, shared, locals)
+                module = environment.module_memo[key] = super().make_module(vars, shared, locals)
             return module
 
     class Environment(SandboxedEnvironment):
@@ -98,6 +103,16 @@ def _environment_class() -> type[SandboxedEnvironment]:
         def __init__(self, **options: Any) -> None:
             super().__init__(**options)
             self.module_memo: dict[Any, TemplateModule] = {}
+            self._reads: dict[str, frozenset[str]] = {}
+
+        def names_read_by(self, name: str) -> frozenset[str]:
+            """The variables template ``name`` takes from its context."""
+            reads = self._reads.get(name)
+            if reads is None:
+                assert self.loader is not None
+                source = self.loader.get_source(self, name)[0]
+                reads = self._reads[name] = frozenset(meta.find_undeclared_variables(self.parse(source)))
+            return reads
 
     return Environment
 

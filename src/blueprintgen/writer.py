@@ -61,6 +61,7 @@ def write_all(project: Path, files: dict[str, str | None]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             created_dirs.extend(reversed(missing))
             _atomic_write(target, text)
+        _prune_empty_folders(project, [targets[r] for r, text in files.items() if text is None])
     except (OSError, BlueprintgenError) as error:
         _rollback(previous, created_dirs)
         if isinstance(error, BlueprintgenError):
@@ -69,6 +70,19 @@ def write_all(project: Path, files: dict[str, str | None]) -> None:
             f"writing failed ({error.strerror or error}); every file was restored as it was",
             path=getattr(error, "filename", None),
         ) from None
+
+
+def _prune_empty_folders(project: Path, deleted: list[Path]) -> None:
+    """Remove the folders that deleting files left empty, up to (not including) the project."""
+    root = project.resolve()
+    for target in deleted:
+        folder = target.parent
+        while folder.resolve() != root and folder.resolve().is_relative_to(root):
+            try:
+                folder.rmdir()  # only succeeds when empty
+            except OSError:
+                break
+            folder = folder.parent
 
 
 def _atomic_write(target: Path, text: str) -> None:

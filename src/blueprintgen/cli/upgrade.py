@@ -120,7 +120,7 @@ def _states() -> tuple[Generation, list[FileState]]:
             if (run.project / path).is_file()
             else generated[path]
         )
-    return run, drift.classify(run.project, Manifest.read(run.project), generated)
+    return run, drift.classify(run.project, Manifest.read(run.project), generated, run.bases)
 
 
 @output.reports_errors
