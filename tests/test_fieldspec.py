@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from blueprintgen import fieldspec
 from blueprintgen.errors import BlueprintgenError
 from blueprintgen.fieldspec import (
-    DEFAULT_FIELDS,
     FIELD_SPEC_HELP,
     FIELD_SPEC_HELP_PLAIN,
     FIELD_TYPES,
@@ -442,15 +441,15 @@ def test_a_single_problem_is_raised_as_is() -> None:
 
 
 def test_default_fields_match_the_seed() -> None:
-    assert [to_spec_string(f) for f in DEFAULT_FIELDS] == list(fieldspec.DEFAULT_FIELD_SPECS)
-    assert [to_spec_string(f) for f in DEFAULT_FIELDS] == [
+    assert [to_spec_string(f) for f in default_fields()] == list(fieldspec.DEFAULT_FIELD_SPECS)
+    assert [to_spec_string(f) for f in default_fields()] == [
         "name:str",
         "description:text?",
         "status:enum[active,inactive]=active",
     ]
     copy = default_fields()
     copy[2]["choices"].append("archived")
-    assert DEFAULT_FIELDS[2]["choices"] == ["active", "inactive"]
+    assert default_fields()[2]["choices"] == ["active", "inactive"]
 
 
 def test_help_text_mentions_every_type_and_survives_rich_markup() -> None:
@@ -540,7 +539,7 @@ def test_load_yaml_spec_file(tmp_path: Path) -> None:
     assert post["auth_required"] is False
     assert post["fields"][2]["ref"] == {"resource": "author", "plural": "authors"}
     assert tag["mcp_style"] == "manager"
-    assert tag["fields"] == list(DEFAULT_FIELDS)
+    assert tag["fields"] == list(default_fields())
 
 
 def test_load_json_spec_file_with_a_resource_list(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import builtins
 import copy
 import datetime as dt
 import difflib
+import functools
 import json
 import re
 import uuid
@@ -24,9 +25,9 @@ from typing import Any
 
 from blueprintgen import naming
 from blueprintgen.errors import BlueprintgenError
+from blueprintgen.fieldgrammar import FIELD_SPEC_HELP, FIELD_SPEC_HELP_PLAIN
 
 __all__ = [
-    "DEFAULT_FIELDS",
     "DEFAULT_FIELD_SPECS",
     "FIELD_SPEC_HELP",
     "FIELD_SPEC_HELP_PLAIN",
@@ -136,23 +137,6 @@ _TYPE_HINTS = {
     "reference": "ref",
     "references": "ref",
 }
-
-FIELD_SPEC_HELP_PLAIN = """\
-Field spec: NAME:TYPE[?][:MODIFIER...][=DEFAULT] (repeat --field for each field).
-Types: str, text, int, float, decimal, bool, date, datetime, uuid, email, url,
-json, enum[a,b,...], ref:RESOURCE (a foreign key; the column is NAME_id).
-A '?' after the type makes the field optional (nullable, not required on create).
-Modifiers: unique, index; on a ref, cascade or set_null chooses what deleting the
-referenced row does (default: cascade, or set_null when optional).
-Defaults follow the type: 42, 9.99, true, 2024-01-31, a member of the enum.
-Examples: title:str:unique  age:int?  price:decimal=9.99
-role:enum[admin,member]=member  author:ref:author
-Quote specs in the shell: --field 'age:int?' --field 'tags:enum[a,b]'.
-Without --field a resource gets: name:str, description:text?,
-status:enum[active,inactive]=active."""
-
-FIELD_SPEC_HELP = FIELD_SPEC_HELP_PLAIN.replace("[", "\\[")
-"""The same text with ``[`` escaped for rich markup (typer's default help mode)."""
 
 
 class FieldSpecError(BlueprintgenError, ValueError):
@@ -617,7 +601,7 @@ def _moment_default(kind: str, value: Any) -> str:
 
 def default_fields() -> list[dict[str, Any]]:
     """A fresh copy of the fields a resource gets when none are given."""
-    return copy.deepcopy(list(DEFAULT_FIELDS))
+    return copy.deepcopy(list(_default_fields()))
 
 
 def parse_fields(
@@ -704,8 +688,10 @@ def _default_text(kind: str, value: Any) -> str:
     return text
 
 
-DEFAULT_FIELDS: tuple[dict[str, Any], ...] = tuple(parse_fields(DEFAULT_FIELD_SPECS))
-"""Fields of a resource created without ``--field`` (copy them with :func:`default_fields`)."""
+@functools.cache
+def _default_fields() -> tuple[dict[str, Any], ...]:
+    # Parsed on first use, not when the CLI starts.
+    return tuple(parse_fields(DEFAULT_FIELD_SPECS))
 
 
 # --- spec files ------------------------------------------------------------------
@@ -739,7 +725,7 @@ def parse_spec(
 
     Each resource is ``{"resource", "plural", "fields"}`` plus whichever of
     ``methods``, ``auth_required`` and ``mcp_style`` the file sets. A resource
-    without ``fields`` gets :data:`DEFAULT_FIELDS`. References may point to
+    without ``fields`` gets :func:`default_fields`. References may point to
     resources of the same file, or (when *resources* is given) to those.
     """
     if not isinstance(data, Mapping) or "resources" not in data:

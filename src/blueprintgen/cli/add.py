@@ -20,7 +20,7 @@ from blueprintgen.cli.options import (
     Yes,
     finish,
 )
-from blueprintgen.fieldspec import FIELD_SPEC_HELP, FIELD_SPEC_HELP_PLAIN
+from blueprintgen.fieldgrammar import FIELD_SPEC_HELP, FIELD_SPEC_HELP_PLAIN
 
 app = typer.Typer(
     help="Add to an existing project.", no_args_is_help=True, rich_markup_mode=output.HELP_MARKUP
