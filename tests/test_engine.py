@@ -383,6 +383,26 @@ def test_validate_paths_and_drift(ws: Workspace) -> None:
     assert "out of sync: missing" in ws.run("validate", "--check-all").stderr
 
 
+def test_drift_check_remembers_only_an_unchanged_project(ws: Workspace) -> None:
+    layered(ws)
+    ws.run("generate", "service", "--set", "resource=item")
+    for _ in range(2):  # the second run answers from the record of the first
+        assert ws.run("validate", "--check-all").exit_code == 0
+    model = ws.root / "app/models/item.py"
+    model.write_text(model.read_text() + "\n\nEXTRA = 1\n")
+    for _ in range(2):
+        edited = ws.run("validate", "--check-all")
+        assert edited.exit_code == 0 and "1 file edited by you" in edited.stdout, edited.output
+    (ws.root / "app/services/item_service.py").unlink()
+    for _ in range(2):
+        assert "out of sync: missing" in ws.run("validate", "--check-all").stderr
+    ws.run("upgrade", "--yes", "--restore")
+    assert ws.run("validate", "--check-all").exit_code == 0
+    ws.template("layer/model.py.j2", MODEL_V2)  # a template change is seen at once
+    newer = ws.run("validate", "--check-all")
+    assert newer.exit_code == 1 and "newer blueprint output" in newer.stderr, newer.output
+
+
 def test_diff_and_upgrade_bring_the_project_up_to_date(ws: Workspace) -> None:
     layered(ws)
     ws.run("generate", "service", "--set", "resource=item")

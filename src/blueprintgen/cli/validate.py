@@ -144,8 +144,8 @@ def check_key(found: Catalog, selected: list[Blueprint]) -> str:
     return digest.hexdigest()
 
 
-def drift(root: Path) -> tuple[list[BlueprintgenError], list[str]]:
-    """Out-of-sync generated files (problems) and files you edited (notes)."""
+def drift(root: Path) -> tuple[list[BlueprintgenError], list[str], list[str]]:
+    """Out-of-sync generated files (problems), files you edited (notes), every path looked at."""
     from blueprintgen.cli.upgrade import _states
     from blueprintgen.errors import BlueprintgenError
 
@@ -171,7 +171,55 @@ def drift(root: Path) -> tuple[list[BlueprintgenError], list[str]]:
             )
         elif state.state.value == "edited by you":
             notes.append(state.path)
-    return problems, notes
+    return problems, notes, [state.path for state in states]
+
+
+def drift_marker(root: Path, found: Catalog, checks: Path) -> Path:
+    """Where an in-sync drift check of this project, in this state, is remembered.
+
+    Named by everything the regeneration reads besides the generated files themselves:
+    the blueprints and blueprintgen (``check_key``), the project file, the manifest and
+    base copies, formatter configuration and versions. The generated files are hashed
+    into the record (their paths are only known after a full check).
+    """
+    import hashlib
+
+    from blueprintgen.format import CONFIG_FILES, installed_version
+    from blueprintgen.manifest import BASES, MANIFEST
+    from blueprintgen.project import PROJECT_FILE
+
+    digest = hashlib.sha256(check_key(found, list(found.blueprints.values())).encode())
+    digest.update(
+        f"{root.resolve()}|ruff {installed_version('ruff')}|black {installed_version('black')}".encode()
+    )
+    for name in (PROJECT_FILE, MANIFEST, BASES, *CONFIG_FILES):
+        path = root / name
+        digest.update(f"\0{name}\0".encode() + (path.read_bytes() if path.is_file() else b"<none>"))
+    return checks / f"drift-{digest.hexdigest()}"
+
+
+def files_digest(root: Path, paths: list[str]) -> str:
+    """A hash of these project files as they are now (missing ones included as missing)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in paths:
+        target = root / path
+        digest.update(f"\0{path}\0".encode() + (target.read_bytes() if target.is_file() else b"<missing>"))
+    return digest.hexdigest()
+
+
+def remembered_drift(root: Path, marker: Path) -> list[str] | None:
+    """The files edited by you, if this exact project state was checked in sync before."""
+    import json
+
+    try:
+        record = json.loads(marker.read_text(encoding="utf-8"))
+        if files_digest(root, record["paths"]) == record["digest"]:
+            return list(record["edited"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 @output.reports_errors
@@ -231,7 +279,21 @@ def validate(
             with contextlib.suppress(OSError):
                 marker.touch()
     in_project = find_root(Path.cwd()) is not None
-    drifted, edited = drift(root) if (check_all or not paths) and in_project else ([], [])
+    drifted: list[BlueprintgenError] = []
+    edited: list[str] = []
+    if (check_all or not paths) and in_project:
+        marker = drift_marker(root, found, checks) if checks is not None else None
+        remembered = remembered_drift(root, marker) if marker is not None else None
+        if remembered is not None:
+            edited = remembered
+        else:
+            drifted, edited, looked_at = drift(root)
+            if marker is not None and not drifted:
+                import json
+
+                record = {"paths": looked_at, "digest": files_digest(root, looked_at), "edited": edited}
+                with contextlib.suppress(OSError):
+                    marker.write_text(json.dumps(record), encoding="utf-8")
     problems.extend(drifted)
     if not quiet:
         from rich.text import Text
