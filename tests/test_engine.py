@@ -576,3 +576,13 @@ def test_imports_with_context_run_once_per_context(tmp_path: Path) -> None:
     assert len(runs) == 1, "a variable the import does not read changes nothing"
     assert env.get_template("b.j2").render(name="y") == "b.j2 Y"
     assert len(runs) == 2, "a variable it reads: run again"
+
+
+def test_formatting_falls_back_when_the_memory_scratch_folder_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from blueprintgen import format as formatting
+
+    monkeypatch.setattr(formatting, "_scratch_parent", lambda: str(tmp_path / "gone"))
+    formatted = formatting.format_files({"a.py": "import sys\nimport os\nx=1\n", "b.txt": "as is"})
+    assert formatted == {"a.py": "import os\nimport sys\n\nx = 1\n", "b.txt": "as is"}

@@ -110,17 +110,53 @@ def format_files(
     python = {path: text for path, text in files.items() if path.endswith((".py", ".pyi"))}
     if formatter == "none" or not python:
         return dict(files)
-    with tempfile.TemporaryDirectory(prefix="blueprintgen-format-", dir=_scratch_parent()) as scratch:
+    try:
+        return _format_in(_scratch_parent(), files, python, formatter, config_dir)
+    except _ScratchError:
+        try:  # /dev/shm full or refused: the ordinary temporary folder
+            return _format_in(None, files, python, formatter, config_dir)
+        except _ScratchError as scratch_error:
+            error = scratch_error.error
+            raise FormatError(
+                f"cannot write the files to format in a temporary folder: {error.strerror or error}",
+                path=getattr(error, "filename", None),
+                hint="free some space in the temporary folder (TMPDIR)",
+            ) from None
+
+
+class _ScratchError(Exception):
+    """Writing the batch to the scratch folder failed (full, read-only, gone)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _format_in(
+    parent: str | None,
+    files: dict[str, str],
+    python: dict[str, str],
+    formatter: str,
+    config_dir: Path | None,
+) -> dict[str, str]:
+    try:
+        scratch_dir = tempfile.TemporaryDirectory(prefix="blueprintgen-format-", dir=parent)
+    except OSError as error:
+        raise _ScratchError(error) from None
+    with scratch_dir as scratch:
         root = Path(scratch)
-        for name in CONFIG_FILES:
-            if name in files:
-                (root / name).write_text(files[name], encoding="utf-8")
-            elif config_dir is not None and (config_dir / name).is_file():
-                shutil.copyfile(config_dir / name, root / name)
-        for path, text in python.items():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        try:
+            for name in CONFIG_FILES:
+                if name in files:
+                    (root / name).write_text(files[name], encoding="utf-8")
+                elif config_dir is not None and (config_dir / name).is_file():
+                    shutil.copyfile(config_dir / name, root / name)
+            for path, text in python.items():
+                target = root / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise _ScratchError(error) from None
         names = sorted(python)
         ruff = ruff_binary()
         _run(
