@@ -222,6 +222,51 @@ def remembered_drift(root: Path, marker: Path) -> list[str] | None:
     return None
 
 
+def check_blueprints(
+    found: Catalog, selected: list[Blueprint], checks: Path | None
+) -> tuple[list[BlueprintgenError], list[tuple[str, str, int]]]:
+    """Problems, and (name, source, problem count) per blueprint, of the selected blueprints.
+
+    Rendering every blueprint with sample values is most of a check; a pass is
+    remembered in ``checks`` by the hash of all it depends on, so the pre-commit hook
+    costs little when nothing changed (failures are never remembered).
+    """
+    marker = checks / check_key(found, selected) if checks is not None else None
+    if marker is not None and marker.exists():
+        return [], [(blueprint.name, blueprint.source.value, 0) for blueprint in selected]
+    from blueprintgen import render
+
+    renderer = render.Renderer(found.template_dirs)
+    compiled: set[str] = set()
+    problems: list[BlueprintgenError] = []
+    results: list[tuple[str, str, int]] = []
+    for blueprint in selected:
+        found_problems = check_blueprint(found, blueprint, renderer, compiled)
+        problems.extend(found_problems)
+        results.append((blueprint.name, blueprint.source.value, len(found_problems)))
+    if marker is not None and not problems:
+        with contextlib.suppress(OSError):
+            marker.touch()
+    return problems, results
+
+
+def check_drift(root: Path, found: Catalog, checks: Path | None) -> tuple[list[BlueprintgenError], list[str]]:
+    """Out-of-sync files (problems) and files edited by you, answered from the last
+    in-sync check of this exact project state when there is one (see drift_marker)."""
+    import json
+
+    marker = drift_marker(root, found, checks) if checks is not None else None
+    remembered = remembered_drift(root, marker) if marker is not None else None
+    if remembered is not None:
+        return [], remembered
+    drifted, edited, looked_at = drift(root)
+    if marker is not None and not drifted:
+        record = {"paths": looked_at, "digest": files_digest(root, looked_at), "edited": edited}
+        with contextlib.suppress(OSError):
+            marker.write_text(json.dumps(record), encoding="utf-8")
+    return drifted, edited
+
+
 @output.reports_errors
 def validate(
     paths: Annotated[
@@ -257,43 +302,13 @@ def validate(
     else:
         selected = list(found.blueprints.values())
     selected.sort(key=lambda b: b.name)
-    # Rendering every blueprint with sample values is most of a check; a pass is
-    # remembered by the hash of all it depends on, so the pre-commit hook costs little
-    # when nothing changed (failures are never remembered).
     checks = None if no_cache else resources.cache_dir("checks")
-    marker = checks / check_key(found, selected) if checks is not None else None
-    problems: list[BlueprintgenError] = []
-    results: list[tuple[str, str, int]] = []
-    if marker is not None and marker.exists():
-        results = [(blueprint.name, blueprint.source.value, 0) for blueprint in selected]
-    else:
-        from blueprintgen import render
-
-        renderer = render.Renderer(found.template_dirs)
-        compiled: set[str] = set()
-        for blueprint in selected:
-            found_problems = check_blueprint(found, blueprint, renderer, compiled)
-            problems.extend(found_problems)
-            results.append((blueprint.name, blueprint.source.value, len(found_problems)))
-        if marker is not None and not problems:
-            with contextlib.suppress(OSError):
-                marker.touch()
+    problems, results = check_blueprints(found, selected, checks)
     in_project = find_root(Path.cwd()) is not None
     drifted: list[BlueprintgenError] = []
     edited: list[str] = []
     if (check_all or not paths) and in_project:
-        marker = drift_marker(root, found, checks) if checks is not None else None
-        remembered = remembered_drift(root, marker) if marker is not None else None
-        if remembered is not None:
-            edited = remembered
-        else:
-            drifted, edited, looked_at = drift(root)
-            if marker is not None and not drifted:
-                import json
-
-                record = {"paths": looked_at, "digest": files_digest(root, looked_at), "edited": edited}
-                with contextlib.suppress(OSError):
-                    marker.write_text(json.dumps(record), encoding="utf-8")
+        drifted, edited = check_drift(root, found, checks)
     problems.extend(drifted)
     if not quiet:
         from rich.text import Text
