@@ -3,13 +3,20 @@
 python appctl.py createdb NAME           drop and create NAME on 127.0.0.1:5432 (user postgres)
 python appctl.py dropdb NAME
 python appctl.py seed URL TABLE COUNT    insert COUNT rows, values made from the column types
+python appctl.py mcp-latency PORT FIRST COUNT
+                                         call the MCP tool get_item COUNT times, one at a time,
+                                         ids FIRST.., bearer token from $BENCH_TOKEN; prints JSON
+                                         {"latencies": [s, ...], "errors": n}
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import os
 import sys
+import time
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -77,6 +84,30 @@ async def seed(url: str, table_name: str, count: int) -> None:
     print(f"seeded {count} rows into {table_name}: {', '.join(c.name for c in columns)}")
 
 
+async def mcp_latency(port: int, first: int, count: int) -> None:
+    """The official MCP client over Streamable HTTP (the app venv has it: mcp, httpx2)."""
+    import httpx2
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    headers = {"Authorization": f"Bearer {os.environ['BENCH_TOKEN']}"}
+    latencies: list[float] = []
+    errors = 0
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=30) as client,
+        streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=client) as (read, write),
+        ClientSession(read, write) as session,
+    ):
+        await session.initialize()
+        await session.call_tool("get_item", {"item_id": first + count})  # warm
+        for item_id in range(first, first + count):
+            started = time.perf_counter()
+            result = await session.call_tool("get_item", {"item_id": item_id})
+            latencies.append(time.perf_counter() - started)
+            errors += bool(getattr(result, "is_error", None) or getattr(result, "isError", False))
+    print(json.dumps({"latencies": latencies, "errors": errors}))
+
+
 def main() -> None:
     command, *rest = sys.argv[1:]
     if command == "createdb":
@@ -85,6 +116,8 @@ def main() -> None:
         asyncio.run(createdb(rest[0], create=False))
     elif command == "seed":
         asyncio.run(seed(rest[0], rest[1], int(rest[2])))
+    elif command == "mcp-latency":
+        asyncio.run(mcp_latency(int(rest[0]), int(rest[1]), int(rest[2])))
     else:
         raise SystemExit(f"unknown command {command!r}")
 

@@ -10,7 +10,8 @@ GET /api/v1/items/{id}                   one row by primary key
 GET /api/v1/items?limit=20&offset=0      a page, newest first, and the total count
 
 What it does not do, unlike the generated app: no read cache, no request-id or
-rate-limit middleware, no MCP mount, no pool pre-ping, no structured logging.
+rate-limit middleware, no MCP mount, no check for server-closed connections at
+pool checkout, no structured logging, no gc.freeze() after start-up.
 """
 
 from __future__ import annotations

@@ -231,26 +231,15 @@ def load(
     )
 
 
-async def mcp_latencies(port: int, token: str, ids: list[int]) -> tuple[list[float], int]:
-    import httpx2
-    from mcp import ClientSession
-    from mcp.client.streamable_http import streamable_http_client
-
-    latencies: list[float] = []
-    errors = 0
-    async with (
-        httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as client,
-        streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=client) as (read, write),
-        ClientSession(read, write) as session,
-    ):
-        await session.initialize()
-        await session.call_tool("get_item", {"item_id": ids[-1]})  # warm
-        for item_id in ids:
-            started = time.perf_counter()
-            result = await session.call_tool("get_item", {"item_id": item_id})
-            latencies.append(time.perf_counter() - started)
-            errors += bool(getattr(result, "is_error", None) or getattr(result, "isError", False))
-    return latencies, errors
+def mcp_latencies(setup: Setup, port: int, token: str, first: int, count: int) -> tuple[list[float], int]:
+    """Run the MCP client in the app venv (it has `mcp`; the harness env need not)."""
+    out = _run(
+        [str(setup.python), str(HERE / "appctl.py"), "mcp-latency", str(port), str(first), str(count)],
+        env={"BENCH_TOKEN": token},
+        timeout=300,
+    )
+    data = json.loads(out.strip().splitlines()[-1])
+    return [float(x) for x in data["latencies"]], int(data["errors"])
 
 
 def run(quick: bool, env: dict[str, str]) -> tuple[list[Row], dict[str, Any]]:
@@ -337,13 +326,10 @@ def run(quick: bool, env: dict[str, str]) -> tuple[list[Row], dict[str, Any]]:
                     if not quick:
                         entry["hot"] = load(port, token, lambda i: "/api/v1/items/7", seconds, max_requests)
                     if app == "generated":
-                        ids = list(range(10_001, 10_001 + sequential))
                         try:
-                            entry["mcp"] = asyncio.run(mcp_latencies(port, token, ids))
-                        except Exception as error:  # report, do not abort the run
-                            while isinstance(error, BaseExceptionGroup) and error.exceptions:
-                                error = error.exceptions[0]
-                            entry["mcp_error"] = f"{type(error).__name__}: {error}"
+                            entry["mcp"] = mcp_latencies(setup, port, token, 10_001, sequential)
+                        except (RuntimeError, subprocess.TimeoutExpired, ValueError, KeyError) as error:
+                            entry["mcp_error"] = f"{type(error).__name__}: {str(error)[-300:]}"
                         rest_ids = iter(range(10_001 + sequential, 10_001 + 2 * sequential))
                         entry["rest_seq"] = load(
                             port,

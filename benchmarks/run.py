@@ -188,7 +188,7 @@ def to_markdown(rows: list[Row], info: dict[str, str], packages: dict[str, str],
         "wall clock, with .pyc caches; a machine shared with other work gives noisy numbers, so read "
         "ratios, not absolutes. Load runs: one uvicorn process, rate limiting off "
         "(`RATE_LIMIT_ENABLED=false`), no Redis (in-process read cache), 50 keep-alive clients; the "
-        "hand-written app has no cache, middleware, MCP mount or pool pre-ping.",
+        "hand-written app has no cache, middleware or MCP mount, no closed-connection check at pool checkout and no gc.freeze().",
         "",
         f"Measured {info['date']} on {info['cpus']} × {info['cpu']}, {info['memory']}, {info['os']}, "
         f"Python {info['python']}; load average at start {info['load average at start']}; "
