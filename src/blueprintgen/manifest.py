@@ -119,31 +119,84 @@ class BaseCopies:
     Kept in one file, ``.blueprintgen/base.json``, each generated file's lines one JSON
     string per line, so that git shows and merges it like the files themselves. One
     file rather than a copy per generated file: creating files is most of what
-    writing a project costs. Projects from before keep a ``.blueprintgen/base/`` folder
-    of copies; it is read, and folded into base.json on the next write.
+    writing a project costs. Entries are decoded only when asked for, and written back
+    as they were read unless they changed, so a run that touches a few files of a large
+    project costs little. Projects from before keep a ``.blueprintgen/base/`` folder of
+    copies; it is read, and folded into base.json on the next write.
     """
 
-    def __init__(self, texts: dict[str, str] | None = None, legacy: dict[str, str] | None = None) -> None:
-        self.texts = dict(texts or {})
+    def __init__(
+        self,
+        texts: dict[str, str] | None = None,
+        legacy: dict[str, str] | None = None,
+        encoded: dict[str, str] | None = None,
+    ) -> None:
+        self._texts = dict(texts or {})
+        self._encoded = dict(encoded or {})  # path -> its JSON array, as written
         self.legacy = dict(legacy or {})
 
     def get(self, path: str) -> str | None:
         """The base copy of ``path``, or None."""
-        text = self.texts.get(path)
+        text = self._texts.get(path)
+        if text is None and path in self._encoded:
+            try:
+                lines = json.loads(self._encoded[path])
+                text = self._texts[path] = "".join(lines)
+            except (ValueError, TypeError) as error:
+                raise LoadError(
+                    f"the base copy of {path!r} is damaged ({error}); restore base.json from version control",
+                    path=BASES,
+                ) from None
         return text if text is not None else self.legacy.get(path)
 
     def __contains__(self, path: object) -> bool:
-        return path in self.texts or path in self.legacy
+        return path in self._texts or path in self._encoded or path in self.legacy
+
+    def updated(self, changes: dict[str, str | None]) -> str | None:
+        """base.json's text after ``changes`` (None drops a copy), or None when it stays as is.
+
+        The copies of the old base/ folder are folded in.
+        """
+        changes = {**self.legacy, **changes}
+        current = set(self._texts) | set(self._encoded)
+        effective = {
+            path: text
+            for path, text in changes.items()
+            if (text is None and path in current) or text is not None
+        }
+        if not self.legacy and all(
+            text is not None and self.get(path) == text for path, text in effective.items()
+        ):
+            return None
+        entries: dict[str, str] = {}
+        for path in current | set(effective):
+            if path in effective:
+                text = effective[path]
+                if text is not None:
+                    entries[path] = _encode_lines(text)
+            else:
+                entries[path] = self._encoded.get(path) or _encode_lines(self._texts[path])
+        if not entries:
+            return "{}\n"
+        from json.encoder import encode_basestring as quote
+
+        return "{\n" + ",\n".join(f"  {quote(path)}: {entries[path]}" for path in sorted(entries)) + "\n}\n"
 
     @classmethod
     def read(cls, project: Path) -> BaseCopies:
         """The project's base copies (none for a new project)."""
         path = project / BASES
+        encoded: dict[str, str] = {}
         texts: dict[str, str] = {}
         if path.is_file():
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                texts = {name: "".join(lines) for name, lines in data.items()}
+                text = path.read_text(encoding="utf-8")
+                found = _split_entries(text)
+                if found is not None:
+                    encoded = found
+                else:  # not as we write it (edited, merged by hand): plain JSON
+                    data = json.loads(text)
+                    texts = {name: "".join(lines) for name, lines in data.items()}
             except (json.JSONDecodeError, TypeError, AttributeError, UnicodeDecodeError) as error:
                 raise LoadError(
                     f"the base copies are damaged ({error}); restore them from version control",
@@ -156,16 +209,47 @@ class BaseCopies:
                 if copy.is_file():
                     with contextlib.suppress(UnicodeDecodeError):
                         legacy[copy.relative_to(folder).as_posix()] = copy.read_text(encoding="utf-8")
-        return cls(texts, legacy)
+        return cls(texts, legacy, encoded)
 
 
-def bases_json(texts: dict[str, str]) -> str:
-    """base.json's text: files in path order, one JSON string per line of each (exact bytes)."""
+def _encode_lines(text: str) -> str:
+    """One file's copy as base.json holds it: a JSON array of its lines, one per line."""
     from json.encoder import encode_basestring as quote  # the C encoder, one call a line
 
-    entries = []
-    for path in sorted(texts):
-        lines = texts[path].splitlines(keepends=True)
-        body = "[\n" + ",\n".join(f"    {quote(line)}" for line in lines) + "\n  ]" if lines else "[]"
-        entries.append(f"  {quote(path)}: {body}")
-    return "{\n" + ",\n".join(entries) + "\n}\n" if entries else "{}\n"
+    lines = text.splitlines(keepends=True)
+    return "[\n" + ",\n".join(f"    {quote(line)}" for line in lines) + "\n  ]" if lines else "[]"
+
+
+def _split_entries(text: str) -> dict[str, str] | None:
+    """base.json as written by :meth:`BaseCopies.updated`: path -> its JSON array text.
+
+    Each entry starts at a line indented by two spaces (``  "path": [``) and ends at a
+    line ``  ]``; the lines between, one JSON string each, are indented by four, so
+    they cannot look like either. The boundaries are found with ``str.find``, without
+    visiting every line. None when the text is laid out otherwise.
+    """
+    if text == "{}\n":
+        return {}
+    if not text.startswith("{\n") or not text.endswith("\n}\n"):
+        return None
+    entries: dict[str, str] = {}
+    position, stop = 2, len(text) - 2
+    while position < stop:
+        header_end = text.find("\n", position)
+        header = text[position:header_end]
+        suffix = next((end for end in ('": [],', '": []', '": [') if header.endswith(end)), None)
+        if not header.startswith('  "') or suffix is None:
+            return None
+        path = json.loads(header[2 : len(header) - len(suffix) + 1])
+        if not isinstance(path, str):
+            return None
+        if suffix != '": [':
+            entries[path] = "[]"
+            position = header_end + 1
+            continue
+        close = text.find("\n  ]", header_end)
+        if close < 0 or text[close + 4 : close + 5] not in (",", "\n"):
+            return None
+        entries[path] = text[header_end - 1 : close + 4]
+        position = close + (6 if text[close + 4] == "," else 5)
+    return entries

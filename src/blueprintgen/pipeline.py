@@ -25,7 +25,6 @@ from blueprintgen.manifest import (
     FileRecord,
     InstanceRecord,
     Manifest,
-    bases_json,
     digest,
 )
 from blueprintgen.writer import write_all
@@ -299,19 +298,20 @@ def apply(run: Generation) -> list[planning.FileChange]:
     """Write the plan (and the manifest, and base copies) all at once; returns what was written."""
     planning.refuse_conflicts(run.changes)
     writes: dict[str, str | None] = {change.path: change.text for change in run.writes}
-    bases = {**run.bases.legacy, **run.bases.texts}
+    bases: dict[str, str | None] = {}
     for change in run.changes:
         if change.action is planning.Action.REMOVE:
             writes[change.path] = None
-            bases.pop(change.path, None)
+            bases[change.path] = None
     for change in run.changes:
         owned = change.tracked and change.action.owned and change.path not in run.settled
         if owned and (change.action.writes or change.path not in run.bases):
             bases[change.path] = change.new
-    if run.bases.legacy:  # fold the old folder of copies into base.json
+    if run.bases.legacy:  # the old folder of copies is folded into base.json
         writes.update({f"{LEGACY_BASE_DIR}/{path}": None for path in run.bases.legacy})
-    if run.bases.legacy or bases != run.bases.texts:
-        writes[BASES] = bases_json(bases)
+    base_text = run.bases.updated(bases)
+    if base_text is not None:
+        writes[BASES] = base_text
     if writes or run.manifest.to_json() != Manifest.read(run.project).to_json():
         writes[MANIFEST] = run.manifest.to_json()
     run.project.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import traceback
 from collections.abc import Mapping
@@ -106,13 +107,35 @@ def _environment_class() -> type[SandboxedEnvironment]:
             self._reads: dict[str, frozenset[str]] = {}
 
         def names_read_by(self, name: str) -> frozenset[str]:
-            """The variables template ``name`` takes from its context."""
+            """The variables template ``name`` takes from its context.
+
+            Parsing and walking a large template costs tens of milliseconds, so the answer
+            is kept on disk beside the compiled templates, by the hash of the source.
+            """
             reads = self._reads.get(name)
             if reads is None:
                 assert self.loader is not None
                 source = self.loader.get_source(self, name)[0]
-                reads = self._reads[name] = frozenset(meta.find_undeclared_variables(self.parse(source)))
+                reads = self._reads[name] = _names_read(self, source)
             return reads
+
+    def _names_read(environment: Environment, source: str) -> frozenset[str]:
+        import hashlib
+
+        import jinja2
+
+        folder = resources.cache_dir("jinja")
+        cached = None
+        if folder is not None:
+            key = hashlib.sha256(f"{jinja2.__version__}\0{source}".encode()).hexdigest()
+            cached = folder / f"reads-{key}.json"
+            with contextlib.suppress(OSError, ValueError, TypeError):
+                return frozenset(json.loads(cached.read_text(encoding="utf-8")))
+        reads = frozenset(meta.find_undeclared_variables(environment.parse(source)))
+        if cached is not None:
+            with contextlib.suppress(OSError):
+                cached.write_text(json.dumps(sorted(reads)), encoding="utf-8")
+        return reads
 
     return Environment
 
