@@ -33,8 +33,8 @@ PACKAGES = (
     "jsonschema-rs",
     "networkx",
     "ruff",
-    "mcp",
 )
+APP_PACKAGES = ("fastapi", "uvicorn", "sqlalchemy", "mcp")  # in the generated app's venv
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
@@ -47,6 +47,25 @@ def child_env() -> dict[str, str]:
     """
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     return {"PYTHONPYCACHEPREFIX": str(cache_root() / "pycache"), "NO_COLOR": "1", "TERM": "dumb"}
+
+
+def app_versions() -> dict[str, str]:
+    """Versions in the generated app's venv (the load runs), when it exists."""
+    import subprocess
+
+    python = cache_root() / "app-venv" / "bin" / "python"
+    if not python.exists():
+        return {}
+    code = (
+        "import json, importlib.metadata as m\n"
+        f"print(json.dumps({{n: m.version(n) for n in {list(APP_PACKAGES)!r}}}))"
+    )
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=False)
+    try:
+        found: dict[str, str] = json.loads(done.stdout)
+    except ValueError:
+        return {}
+    return {f"{name} (app)": version for name, version in found.items()}
 
 
 def main() -> int:
@@ -128,7 +147,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     info["harness time"] = f"{elapsed:.0f} s ({'quick' if quick else 'full'})"
     raw["rows"] = [row.as_dict() for row in rows]
-    raw["versions"] = versions(PACKAGES)
+    raw["versions"] = versions(PACKAGES) | app_versions()
     rows.sort(key=lambda row: row.section.split()[0])
     print_table(rows, info)
     markdown = to_markdown(rows, info, raw["versions"], quick)
