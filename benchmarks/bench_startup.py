@@ -64,56 +64,49 @@ def run(reps: int, env: dict[str, str]) -> tuple[list[Row], dict]:
     def note_exit(name: str) -> str:
         return "" if not exits.get(name) else f"exit {exits[name]} (problems found)"
 
+    def row(name: str, label: str, note: str, goal: float | None = None) -> Row:
+        """One command against `import typer`, with its goal (a multiple) when it has one."""
+        wall = s[name].wall
+        return Row(
+            "3 start-up",
+            label,
+            fmt_s(wall),
+            f"{fmt_ratio(wall / typer)} import typer",
+            f"≤ {goal:g}× import typer" if goal else "",
+            wall <= goal * typer if goal else None,
+            note_exit(name) or note,
+        )
+
     rows = [
         Row("3 start-up", "python -c pass", fmt_s(s["pass"].wall)),
         Row("3 start-up", "python -c 'import typer'", fmt_s(typer)),
-        Row(
-            "3 start-up",
-            "blueprintgen --help",
-            fmt_s(s["help"].wall),
-            f"{fmt_ratio(s['help'].wall / typer)} import typer",
-            "≤ 1.3× import typer",
-            s["help"].wall <= 1.3 * typer,
-            note_exit("help"),
-        ),
-        Row(
-            "3 start-up",
+        row("help", "blueprintgen --help", "", goal=1.3),
+        row(
+            "help-tty",
             "blueprintgen --help on a terminal (rich panels)",
-            fmt_s(s["help-tty"].wall),
-            f"{fmt_ratio(s['help-tty'].wall / typer)} import typer",
-            note=note_exit("help-tty") or "through script(1); typer's rich help imports rich.markdown",
+            "through script(1); typer's rich help imports rich.markdown",
         ),
-        Row(
-            "3 start-up",
+        row(
+            "validate-full",
             "blueprintgen validate --check-all --no-cache (built-ins)",
-            fmt_s(s["validate-full"].wall),
-            f"{fmt_ratio(s['validate-full'].wall / typer)} import typer",
-            "≤ 3× import typer",
-            s["validate-full"].wall <= 3 * typer,
-            note_exit("validate-full") or "renders and compiles all 35 blueprints with samples",
+            "renders and compiles all 35 blueprints with samples",
+            goal=3,
         ),
-        Row(
-            "3 start-up",
+        row(
+            "validate",
             "blueprintgen validate --check-all (built-ins)",
-            fmt_s(s["validate"].wall),
-            f"{fmt_ratio(s['validate'].wall / typer)} import typer",
-            "≤ 3× import typer",
-            s["validate"].wall <= 3 * typer,
-            note_exit("validate") or "unchanged since the last pass (the pre-commit case)",
+            "unchanged since the last pass (the pre-commit case)",
+            goal=3,
         ),
-        Row(
-            "3 start-up",
+        row(
+            "validate-project",
             "blueprintgen validate --check-all (in a new project)",
-            fmt_s(s["validate-project"].wall),
-            f"{fmt_ratio(s['validate-project'].wall / typer)} import typer",
-            note=note_exit("validate-project") or "the drift check of 77 files, answered from the last pass",
+            "the drift check of 77 files, answered from the last pass",
         ),
-        Row(
-            "3 start-up",
+        row(
+            "validate-project-full",
             "blueprintgen validate --check-all --no-cache (in a new project)",
-            fmt_s(s["validate-project-full"].wall),
-            f"{fmt_ratio(s['validate-project-full'].wall / typer)} import typer",
-            note=note_exit("validate-project-full") or "regenerates the project to compare (drift check)",
+            "regenerates the project to compare (drift check)",
         ),
     ]
     raw = {name: [x.__dict__ for x in item.samples] for name, item in s.items()} | {"exits": exits}
