@@ -584,5 +584,6 @@ def test_formatting_falls_back_when_the_memory_scratch_folder_fails(
     from blueprintgen import format as formatting
 
     monkeypatch.setattr(formatting, "_scratch_parent", lambda: str(tmp_path / "gone"))
+    monkeypatch.setenv("BLUEPRINTGEN_NO_CACHE", "1")  # a remembered batch would not be formatted
     formatted = formatting.format_files({"a.py": "import sys\nimport os\nx=1\n", "b.txt": "as is"})
     assert formatted == {"a.py": "import os\nimport sys\n\nx = 1\n", "b.txt": "as is"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -105,16 +108,25 @@ def format_files(
     The project's own ruff configuration applies: a pyproject.toml or ruff.toml in the
     batch, or else the one in ``config_dir`` (the target project). Returns the batch
     with Python files formatted and every other file unchanged.
+
+    What the formatter made of a batch is remembered (:class:`FormatMemo`): a batch
+    seen before is answered without starting the formatter, and only the files that
+    changed are formatted again.
     """
-    describe(formatter)
+    tool = describe(formatter)
     python = {path: text for path, text in files.items() if path.endswith((".py", ".pyi"))}
     if formatter == "none" or not python:
         return dict(files)
+    memo = FormatMemo.open(tool, files, python, config_dir)
+    remembered = memo.recall(python) if memo else {}
+    missing = sorted(path for path in python if path not in remembered)
+    if not missing:
+        return {**files, **remembered}
     try:
-        return _format_in(_scratch_parent(), files, python, formatter, config_dir)
+        formatted = _format_in(_scratch_parent(), files, python, missing, formatter, config_dir)
     except _ScratchError:
         try:  # /dev/shm full or refused: the ordinary temporary folder
-            return _format_in(None, files, python, formatter, config_dir)
+            formatted = _format_in(None, files, python, missing, formatter, config_dir)
         except _ScratchError as scratch_error:
             error = scratch_error.error
             raise FormatError(
@@ -122,6 +134,95 @@ def format_files(
                 path=getattr(error, "filename", None),
                 hint="free some space in the temporary folder (TMPDIR)",
             ) from None
+    if memo:
+        memo.keep(python, {**remembered, **formatted})
+    return {**files, **remembered, **formatted}
+
+
+class FormatMemo:
+    """What the formatter made of the Python files of one batch, kept in the user's cache.
+
+    ruff's output for a file depends on the file, its path, the configuration, the
+    formatter's version and, for sorting imports, which modules exist beside it
+    (first-party or third-party). The memo for a batch is therefore keyed by the
+    formatter and its version, the configuration files' text and the paths of every
+    Python file in the batch; inside it each file's entry holds the digest of the text
+    that was formatted. One JSON file per batch under ``$XDG_CACHE_HOME/blueprintgen/
+    format``, the least recently used pruned beyond :attr:`KEEP`.
+    """
+
+    KEEP = 64
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def open(
+        cls, tool: Formatter, files: dict[str, str], python: dict[str, str], config_dir: Path | None
+    ) -> FormatMemo | None:
+        """The memo of this batch, or None when caches are off."""
+        from blueprintgen import resources
+
+        folder = resources.cache_dir("format")
+        if folder is None:
+            return None
+        key = hashlib.sha256(f"{tool.name} {tool.version}\0".encode())
+        for name in CONFIG_FILES:
+            text = files.get(name)
+            if text is None and config_dir is not None:
+                try:
+                    text = (config_dir / name).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = None
+            key.update(f"{name}\0{text}\0".encode())
+        key.update("\0".join(sorted(python)).encode())
+        return cls(folder / f"{key.hexdigest()[:40]}.json")
+
+    def recall(self, python: dict[str, str]) -> dict[str, str]:
+        """The remembered output of every file whose text is the one formatted before."""
+        try:
+            entries = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(entries, dict):
+            return {}
+        found: dict[str, str] = {}
+        for path, text in python.items():
+            entry = entries.get(path)
+            if (
+                isinstance(entry, list)
+                and len(entry) == 2
+                and isinstance(entry[1], str)
+                and entry[0] == _digest(text)
+            ):
+                found[path] = entry[1]
+        if found:
+            with contextlib.suppress(OSError):  # recently used: kept when older memos are pruned
+                os.utime(self.path)
+        return found
+
+    def keep(self, python: dict[str, str], formatted: dict[str, str]) -> None:
+        """Remember the batch; a cache that cannot be written is only a slower next run."""
+        entries = {path: [_digest(text), formatted[path]] for path, text in python.items()}
+        scratch = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        try:
+            scratch.write_text(json.dumps(entries), encoding="utf-8")
+            os.replace(scratch, self.path)
+            self._prune()
+        except OSError:
+            scratch.unlink(missing_ok=True)
+
+    def _prune(self) -> None:
+        memos = list(self.path.parent.glob("*.json"))
+        if len(memos) <= self.KEEP:
+            return
+        by_age = sorted(memos, key=lambda memo: memo.stat().st_mtime)
+        for memo in by_age[: len(memos) - self.KEEP]:
+            memo.unlink(missing_ok=True)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class _ScratchError(Exception):
@@ -136,9 +237,15 @@ def _format_in(
     parent: str | None,
     files: dict[str, str],
     python: dict[str, str],
+    names: list[str],
     formatter: str,
     config_dir: Path | None,
 ) -> dict[str, str]:
+    """Format ``names`` in a scratch copy of the batch.
+
+    Every Python file of the batch is written, not only those formatted: sorting
+    imports asks which modules exist beside a file (first-party or third-party).
+    """
     try:
         scratch_dir = tempfile.TemporaryDirectory(prefix="blueprintgen-format-", dir=parent)
     except OSError as error:
@@ -157,7 +264,6 @@ def _format_in(
                 target.write_text(text, encoding="utf-8")
         except OSError as error:
             raise _ScratchError(error) from None
-        names = sorted(python)
         ruff = ruff_binary()
         _run(
             [ruff, "check", "--fix", "--select", "I", "--exit-zero", "--quiet", "--no-cache"],
@@ -170,7 +276,7 @@ def _format_in(
             formatted = {path: (root / path).read_text(encoding="utf-8") for path in names}
         else:
             formatted = _black(root, names)
-    return {**files, **formatted}
+    return formatted
 
 
 def _run(command: list[str], names: list[str], cwd: Path, files: dict[str, str]) -> None:

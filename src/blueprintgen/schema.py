@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from difflib import get_close_matches
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,8 @@ from blueprintgen.errors import BlueprintgenError, ProblemsFound, SchemaError
 from blueprintgen.params import problem as value_problem
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from jsonschema import Draft202012Validator, ValidationError
 
     from blueprintgen.loader import Document
@@ -111,18 +115,96 @@ def _problem(document: Document, pointer: str, message: str, name: str | None) -
     )
 
 
-def check(document: Document) -> list[BlueprintgenError]:
-    """Every problem in one document: schema violations, then meaning."""
+class ValidMemo:
+    """Digests of blueprint texts that passed the schema, kept in the user's cache.
+
+    A digest covers the schema file, the blueprint file's suffix and its text, so an
+    unchanged blueprint is not validated again (nor jsonschema-rs imported) on the
+    next run; the checks of meaning in :func:`check` always run. One line per
+    digest in ``$XDG_CACHE_HOME/blueprintgen/checks/pyXY/schema-valid``.
+    """
+
+    KEEP = 4096
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: set[str] = set()
+        self.added: list[str] = []
+        if path is not None:
+            try:
+                self.known = set(path.read_text(encoding="ascii").split())
+            except (OSError, UnicodeDecodeError):
+                self.known = set()
+
+    @classmethod
+    def open(cls) -> ValidMemo:
+        """The memo, or one that remembers nothing when caches are off."""
+        return cls(_memo_path())
+
+    def key(self, document: Document) -> str:
+        """The digest of one document with the schema it is checked against."""
+        digest = hashlib.sha256(_schema_digest().encode())
+        digest.update(f"\0{document.path.suffix}\0".encode())
+        digest.update(document.text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def __contains__(self, document: Document) -> bool:
+        return self.path is not None and self.key(document) in self.known
+
+    def add(self, document: Document) -> None:
+        """Remember that ``document`` passed the schema."""
+        if self.path is not None:
+            key = self.key(document)
+            if key not in self.known:
+                self.known.add(key)
+                self.added.append(key)
+
+    def save(self) -> None:
+        """Write the new digests; a cache that cannot be written is only a slower next run."""
+        if self.path is None or not self.added:
+            return
+        lines = [key for key in self._stored() if key in self.known] + self.added
+        scratch = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        try:
+            scratch.write_text("\n".join(lines[-self.KEEP :]) + "\n", encoding="ascii")
+            os.replace(scratch, self.path)
+        except OSError:
+            scratch.unlink(missing_ok=True)
+
+    def _stored(self) -> list[str]:
+        assert self.path is not None
+        try:
+            return self.path.read_text(encoding="ascii").split()
+        except (OSError, UnicodeDecodeError):
+            return []
+
+
+def _memo_path() -> Path | None:
+    folder = resources.cache_dir("checks")
+    return None if folder is None else folder / "schema-valid"
+
+
+@cache
+def _schema_digest() -> str:
+    return hashlib.sha256(resources.schema_path().read_bytes()).hexdigest()
+
+
+def check(document: Document, memo: ValidMemo | None = None) -> list[BlueprintgenError]:
+    """Every problem in one document: schema violations, then meaning.
+
+    With a ``memo``, a document that passed the schema before is not validated again.
+    """
     data = document.data
     meta = data.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) and isinstance(meta.get("name"), str) else None
     problems: list[BlueprintgenError] = []
-    fast = fast_validator()
-    errors = (
-        []
-        if fast is not None and fast.is_valid(data)
-        else sorted(validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    )
+    errors: list[ValidationError] = []
+    if memo is None or document not in memo:
+        fast = fast_validator()
+        if fast is None or not fast.is_valid(data):
+            errors = sorted(validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+        if not errors and memo is not None:
+            memo.add(document)
     for error in errors:
         pointer = jsonpos.pointer(list(error.absolute_path))
         problems.append(_problem(document, pointer, _message(error), name))
@@ -185,11 +267,16 @@ def _meaning(blueprint: Blueprint) -> list[tuple[str, str]]:
     return found
 
 
-def build(documents: list[Document]) -> list[Blueprint]:
-    """Validate every document, collecting all problems, then raise once or build all."""
+def build(documents: list[Document], *, remember: bool = True) -> list[Blueprint]:
+    """Validate every document, collecting all problems, then raise once or build all.
+
+    ``remember`` trusts and records schema passes (:class:`ValidMemo`).
+    """
     problems: list[BlueprintgenError] = []
+    memo = ValidMemo.open() if remember else ValidMemo(None)
     for document in documents:
-        problems.extend(check(document))
+        problems.extend(check(document, memo))
+    memo.save()
     if problems:
         raise ProblemsFound(problems)
     return [Blueprint.from_data(d.data, path=d.path, source=d.source, text=d.text) for d in documents]

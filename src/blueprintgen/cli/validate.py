@@ -296,7 +296,7 @@ def validate(
     from blueprintgen.project import find_root, project_dir
 
     root = project_dir(Path.cwd())
-    found = catalog.load(root, extra_paths=paths or [])
+    found = catalog.load(root, extra_paths=paths or [], remember=not no_cache)
     if paths and not check_all:
         selected = [b for b in found.blueprints.values() if b.source is Source.PATH]
     else:
