@@ -4,14 +4,16 @@
    active:bool=true, quantity:int), installed with uv into one venv reused between runs
    (<bench cache>/app-venv).
 2. Per database (SQLite file, PostgreSQL on 127.0.0.1:5432): `alembic upgrade head`,
-   `loadapp-admin create-admin`, seed rows, start uvicorn on a random 127.0.0.1 port
-   (one process, RATE_LIMIT_ENABLED=false, LOG_LEVEL=WARNING, no REDIS_URL so the
-   generated read cache is the in-process one), log in for a bearer token.
+   `loadapp-admin create-admin`, seed rows, start both servers with uvicorn on random
+   127.0.0.1 ports (one process each, RATE_LIMIT_ENABLED=false, LOG_LEVEL=WARNING, no
+   REDIS_URL so the generated read cache is the in-process one): the generated app and
+   the hand-written baseline_app.py, same database, same venv, same bearer token.
 3. Closed-loop load (loadclient.py, 50 connections, bounded in time and requests):
    get-by-id and list (limit 20), each request a different row/offset so the generated
-   app's read cache never hits and both apps run the same queries; then the hand-written
-   baseline_app.py on the same database, same venv, same token, same load.
-   One more get-by-id run repeats one id ("hot": the generated app answers from its cache).
+   app's read cache never hits and both apps run the same queries. Each scenario runs in
+   ROUNDS slices per app, alternating which app goes first, and each app's slices are
+   pooled: a slower or busier stretch of the machine falls on both.
+   One more get-by-id scenario repeats one id ("hot": the generated app answers from its cache).
 4. MCP: the official `mcp` client over Streamable HTTP calls get_item one call at a time;
    the REST GET of the same rows, one at a time, is the comparison.
 5. Peak RSS (VmHWM) of each server process after its runs.
@@ -42,6 +44,8 @@ EMAIL, PASSWORD = "bench@example.com", "bench-password-123"
 SECRET = "bench-secret-key-0123456789abcdef0123456789abcdef"
 PG_DB = "blueprintgen_bench_load"
 CONCURRENCY = 50
+APPS = ("generated", "baseline")
+ROUNDS = 3  # per scenario, alternating which app goes first
 
 
 def ms(seconds: float) -> str:
@@ -231,6 +235,44 @@ def load(
     )
 
 
+def merged(parts: list[LoadResult]) -> LoadResult:
+    """One result from the rounds of one app: all latencies, summed time and counts."""
+    whole = LoadResult()
+    for part in parts:
+        whole.latencies.extend(part.latencies)
+        whole.errors += part.errors
+        whole.elapsed += part.elapsed
+        for status, count in part.statuses.items():
+            whole.statuses[status] = whole.statuses.get(status, 0) + count
+    return whole
+
+
+def alternating(
+    ports: dict[str, int], token: str, path_for: Any, seconds: float, max_requests: int
+) -> dict[str, LoadResult]:
+    """The same scenario for both apps in ROUNDS slices, alternating which goes first.
+
+    Both servers run throughout; a slice of one app never follows itself, so drift in
+    the machine (other work, the database's own housekeeping) falls on both. Each
+    app's request numbers continue across its slices, so a row or offset is never
+    asked for twice (the generated app's read cache does not hit by accident).
+    """
+    parts: dict[str, list[LoadResult]] = {app: [] for app in APPS}
+    sent = dict.fromkeys(APPS, 0)
+    for round_number in range(ROUNDS):
+        for app in APPS if round_number % 2 == 0 else tuple(reversed(APPS)):
+            result = load(
+                ports[app],
+                token,
+                lambda i, first=sent[app]: path_for(first + i),
+                seconds / ROUNDS,
+                max(1, (max_requests - sent[app]) // (ROUNDS - round_number)),
+            )
+            sent[app] += len(result.latencies) + result.errors
+            parts[app].append(result)
+    return {app: merged(results) for app, results in parts.items()}
+
+
 def mcp_latencies(setup: Setup, port: int, token: str, first: int, count: int) -> tuple[list[float], int]:
     """Run the MCP client in the app venv (it has `mcp`; the harness env need not)."""
     out = _run(
@@ -267,37 +309,42 @@ def run(quick: bool, env: dict[str, str]) -> tuple[list[Row], dict[str, Any]]:
         try:
             log(f"load[{kind}]: migrating, creating the admin, seeding {rows_in_db} rows")
             db.prepare(rows_in_db)
-            results: dict[str, dict[str, Any]] = {}
-            for app in ("generated", "baseline"):
-                port = free_port()
-                if app == "generated":
-                    args = [setup.bin("uvicorn"), "loadapp.main:app"]
-                    cwd = setup.project
-                else:
-                    args = [setup.bin("uvicorn"), "baseline_app:app", "--app-dir", str(HERE)]
-                    cwd = HERE
-                args += [
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ]
-                with server(args, cwd, db.env, port) as proc:
-                    token = (
-                        http(
-                            port, "POST", "/api/v1/auth/token", data={"username": EMAIL, "password": PASSWORD}
-                        )["access_token"]
-                        if app == "generated"
-                        else results["generated"]["token"]
-                    )
-                    log(f"load[{kind}]: {app} app on port {port}: warm-up, then {seconds:.1f} s per scenario")
-                    warm_base = rows_in_db - 2000
-                    warm = 0.5 if quick else 1.0
+            ports = {app: free_port() for app in APPS}
+            args = {
+                "generated": [setup.bin("uvicorn"), "loadapp.main:app"],
+                "baseline": [setup.bin("uvicorn"), "baseline_app:app", "--app-dir", str(HERE)],
+            }
+            cwds = {"generated": setup.project, "baseline": HERE}
+            flags = ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
+            with (
+                server(
+                    [*args["generated"], *flags, "--port", str(ports["generated"])],
+                    cwds["generated"],
+                    db.env,
+                    ports["generated"],
+                ) as gen_proc,
+                server(
+                    [*args["baseline"], *flags, "--port", str(ports["baseline"])],
+                    cwds["baseline"],
+                    db.env,
+                    ports["baseline"],
+                ) as base_proc,
+            ):
+                token = http(
+                    ports["generated"],
+                    "POST",
+                    "/api/v1/auth/token",
+                    data={"username": EMAIL, "password": PASSWORD},
+                )["access_token"]
+                log(
+                    f"load[{kind}]: both apps up (ports {ports['generated']}, {ports['baseline']}); warm-up, "
+                    f"then {seconds:.1f} s per scenario and app in {ROUNDS} alternating rounds"
+                )
+                warm_base = rows_in_db - 2000
+                warm = 0.5 if quick else 1.0
+                for app in APPS:
                     load(
-                        port,
+                        ports[app],
                         token,
                         lambda i, base=warm_base: f"/api/v1/items/{base + i % 2000 + 1}",
                         warm,
@@ -305,42 +352,40 @@ def run(quick: bool, env: dict[str, str]) -> tuple[list[Row], dict[str, Any]]:
                         10,
                     )
                     load(
-                        port,
+                        ports[app],
                         token,
                         lambda i: f"/api/v1/items?limit=20&offset={10_000 + i % 1000}",
                         warm / 2,
                         500,
                         10,
                     )
-                    by_id = load(
-                        port, token, lambda i: f"/api/v1/items/{i % 10_000 + 1}", seconds, max_requests
+                scenarios = {
+                    "by_id": lambda i: f"/api/v1/items/{i % 10_000 + 1}",
+                    "list": lambda i: f"/api/v1/items?limit=20&offset={i % 5000}",
+                }
+                if not quick:
+                    scenarios["hot"] = lambda i: "/api/v1/items/7"
+                results: dict[str, dict[str, Any]] = {app: {"token": token} for app in APPS}
+                for name, path_for in scenarios.items():
+                    for app, result in alternating(ports, token, path_for, seconds, max_requests).items():
+                        results[app][name] = result
+                try:
+                    results["generated"]["mcp"] = mcp_latencies(
+                        setup, ports["generated"], token, 10_001, sequential
                     )
-                    listing = load(
-                        port,
-                        token,
-                        lambda i: f"/api/v1/items?limit=20&offset={i % 5000}",
-                        seconds,
-                        max_requests,
-                    )
-                    entry: dict[str, Any] = {"token": token, "by_id": by_id, "list": listing}
-                    if not quick:
-                        entry["hot"] = load(port, token, lambda i: "/api/v1/items/7", seconds, max_requests)
-                    if app == "generated":
-                        try:
-                            entry["mcp"] = mcp_latencies(setup, port, token, 10_001, sequential)
-                        except (RuntimeError, subprocess.TimeoutExpired, ValueError, KeyError) as error:
-                            entry["mcp_error"] = f"{type(error).__name__}: {str(error)[-300:]}"
-                        rest_ids = iter(range(10_001 + sequential, 10_001 + 2 * sequential))
-                        entry["rest_seq"] = load(
-                            port,
-                            token,
-                            lambda i, ids=rest_ids: f"/api/v1/items/{next(ids)}",
-                            30,
-                            sequential,
-                            1,
-                        )
-                    entry["rss"] = peak_rss_mib(proc.pid)
-                    results[app] = entry
+                except (RuntimeError, subprocess.TimeoutExpired, ValueError, KeyError) as error:
+                    results["generated"]["mcp_error"] = f"{type(error).__name__}: {str(error)[-300:]}"
+                rest_ids = iter(range(10_001 + sequential, 10_001 + 2 * sequential))
+                results["generated"]["rest_seq"] = load(
+                    ports["generated"],
+                    token,
+                    lambda i, ids=rest_ids: f"/api/v1/items/{next(ids)}",
+                    30,
+                    sequential,
+                    1,
+                )
+                results["generated"]["rss"] = peak_rss_mib(gen_proc.pid)
+                results["baseline"]["rss"] = peak_rss_mib(base_proc.pid)
             rows += _rows(kind, results)
             raw[kind] = {
                 app: {
