@@ -83,3 +83,21 @@ def test_pre_commit_hook_runs_for_real(tmp_path: Path) -> None:
     )
     assert failed.returncode == 1
     assert "Failed" in failed.stdout and "greeting.json:1:3" in failed.stdout
+
+
+LATER = ["jinja2", "jsonschema", "jsonschema_rs", "networkx", "yaml", "rich", "json", "black", "copier"]
+
+
+@pytest.mark.parametrize("command", [["--help"], ["new", "--help"], ["validate", "--help"]])
+def test_help_imports_no_stage(command: list[str], tmp_path: Path) -> None:
+    """`--help` (the pre-commit path's first step) imports none of the stages' libraries."""
+    probe = (
+        "import sys\n"
+        "from blueprintgen.cli import main\n"
+        f"sys.argv = ['blueprintgen', *{command!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(set({LATER!r}) & set(sys.modules)), file=sys.stderr)\n"
+    )
+    result = run([sys.executable, "-c", probe], cwd=tmp_path)
+    assert "Usage" in result.stdout
+    assert result.stderr.strip() == "[]", f"imported at start-up: {result.stderr}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -39,6 +38,8 @@ def list_blueprints(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List every blueprint: name, category, version, description and where it comes from."""
+    import json  # only where JSON is printed: keeps the CLI's start-up lean
+
     from rich.markup import escape
     from rich.table import Table
 
@@ -80,6 +81,8 @@ def list_blueprints(
 @output.reports_errors
 def show(name: Annotated[str, typer.Argument(help="Blueprint name.")]) -> None:
     """Show a blueprint: parameters, relationships, validation and template."""
+    import json  # only where JSON is printed: keeps the CLI's start-up lean
+
     from rich.markup import escape
     from rich.panel import Panel
     from rich.syntax import Syntax
