@@ -205,7 +205,8 @@ def to_markdown(rows: list[Row], info: dict[str, str], packages: dict[str, str],
         "`benchmarks/` (`benchmarks/README.md` says what each row compares); raw samples go to "
         "`benchmarks/results/latest.json`. Times are medians of interleaved rounds of fresh processes, "
         "wall clock, with .pyc caches; a machine shared with other work gives noisy numbers, so read "
-        "ratios, not absolutes. Load runs: one uvicorn process, rate limiting off "
+        "ratios, not absolutes. Load runs: one uvicorn process per app, both apps up at once and each "
+        "scenario alternating between them in three rounds, rate limiting off "
         "(`RATE_LIMIT_ENABLED=false`), no Redis (in-process read cache), 50 keep-alive clients; the "
         "hand-written app has no cache, middleware or MCP mount, no closed-connection check at pool checkout and no gc.freeze().",
         "",
