@@ -38,9 +38,7 @@ def run(seconds: float) -> tuple[list[Row], dict]:
     documents = [loader.load(path, Source.BUILTIN) for path in files]
     datas = [d.data for d in documents]
     # The same blueprints with an unknown top-level field: every one fails the schema.
-    broken = [
-        loader.Document(**{**d.__dict__, "data": {**d.data, "unknown_field": 1}}) for d in documents
-    ]
+    broken = [loader.Document(**{**d.__dict__, "data": {**d.data, "unknown_field": 1}}) for d in documents]
     raw: dict[str, Any] = {"documents": len(documents)}
     rows: list[Row] = []
     contenders: dict[str, Callable[[Any], object] | str] = {}
@@ -90,7 +88,11 @@ def run(seconds: float) -> tuple[list[Row], dict]:
         kind, check = entry
         items = {"docs": documents, "broken": broken}.get(kind, datas)
         verdicts = [check(item) for item in items]
-        agrees = all(bool(v) for v in verdicts) if kind == "broken" else all(v in (True, [], None) for v in verdicts)
+        agrees = (
+            all(bool(v) for v in verdicts)
+            if kind == "broken"
+            else all(v in (True, [], None) for v in verdicts)
+        )
         rate = _rate(check, items, seconds)
         raw[name] = rate
         if baseline is None and name.startswith("jsonschema iter_errors"):
