@@ -114,7 +114,7 @@ def test_name_colliding_with_a_project_module_is_refused(proj: Workspace) -> Non
     assert proj.snapshot() == before
 
 
-def test_same_again_is_a_no_op_and_different_fields_need_force(proj: Workspace) -> None:
+def test_same_again_is_a_no_op_and_different_fields_need_replace(proj: Workspace) -> None:
     assert proj.run("add", "resource", "gadget", "--field", "name:str").exit_code == 0
     before = proj.snapshot()
     again = proj.run("add", "resource", "gadget", "--field", "name:str")
@@ -123,11 +123,16 @@ def test_same_again_is_a_no_op_and_different_fields_need_force(proj: Workspace) 
     changed = proj.run("add", "resource", "gadget", "--field", "name:str", "--field", "size:int=1")
     assert changed.exit_code == 1
     assert "already exists with other fields" in changed.stderr and "+    size" in changed.stdout
+    assert "--replace" in changed.stderr
     assert proj.snapshot() == before
-    required = proj.run("add", "resource", "gadget", "--field", "name:str", "--field", "size:int", "--force")
+    required = proj.run(
+        "add", "resource", "gadget", "--field", "name:str", "--field", "size:int", "--replace"
+    )
     assert required.exit_code == 2 and "needs a value for the rows" in required.stderr
-    forced = proj.run("add", "resource", "gadget", "--field", "name:str", "--field", "size:int=1", "--force")
-    assert forced.exit_code == 0, forced.output
+    replaced = proj.run(
+        "add", "resource", "gadget", "--field", "name:str", "--field", "size:int=1", "--replace"
+    )
+    assert replaced.exit_code == 0, replaced.output
     assert "size" in (pkg(proj) / "models/gadget_model.py").read_text()
     alter = (proj.root / "alembic/versions/0003_alter_gadgets.py").read_text()
     assert 'batch.add_column(sa.Column("size",sa.Integer(),nullable=False,server_default="1"))' in "".join(
@@ -136,6 +141,33 @@ def test_same_again_is_a_no_op_and_different_fields_need_force(proj: Workspace) 
     assert (proj.root / "alembic/versions/0002_create_gadgets.py").read_text() == before[
         "alembic/versions/0002_create_gadgets.py"
     ].decode()
+
+
+def test_replace_merges_your_edits_and_force_overwrites_them(proj: Workspace) -> None:
+    assert proj.run("add", "resource", "gadget", "--field", "name:str").exit_code == 0
+    service = pkg(proj) / "services/gadget_service.py"
+    service.write_text(service.read_text() + "\n\nMY_LIMIT = 10  # mine\n")
+    replaced = proj.run(
+        "add", "resource", "gadget", "--field", "name:str", "--field", "size:int?", "--replace"
+    )
+    assert replaced.exit_code == 0, replaced.output
+    assert "MY_LIMIT = 10  # mine" in service.read_text(), "an edit survives a change of fields"
+    assert "size" in (pkg(proj) / "models/gadget_model.py").read_text()
+    assert proj.run("validate", "--check-all").exit_code == 0
+    forced = proj.run(
+        "add",
+        "resource",
+        "gadget",
+        "--field",
+        "name:str",
+        "--field",
+        "size:int?",
+        "--field",
+        "tag:str?",
+        "--force",
+    )
+    assert forced.exit_code == 0, forced.output
+    assert "MY_LIMIT" not in service.read_text(), "--force overwrites, as everywhere"
 
 
 def test_options_methods_no_auth_plural_and_manager(proj: Workspace) -> None:

@@ -169,6 +169,14 @@ def resource(
             help="tools: one MCP tool per action; manager: one {resource}_manager tool with an action argument.",
         ),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Give a resource that exists other fields or options (a new migration); "
+            "your edits to its files are merged, as by every run.",
+        ),
+    ] = False,
     formatter: Formatter = "ruff",
     dry_run: DryRun = False,
     diff: Diff = False,
@@ -177,7 +185,7 @@ def resource(
     conflict: Conflict = ConflictMode.stop,
     restore: Restore = False,
 ) -> None:
-    """Add a resource through every layer of the project."""
+    """Add a resource through every layer of the project, or change one (--replace)."""
     from blueprintgen import catalog, pipeline
     from blueprintgen.errors import ProjectError
     from blueprintgen.project import (
@@ -229,13 +237,14 @@ def resource(
             ),
             extra_files={PROJECT_FILE: project.to_yaml()},
         )
-    if changed and not force:
+    if changed and not (replace or force):
         from blueprintgen.errors import ConflictError
 
         output.show_plan(run.changes, diff=True)
         raise ConflictError(
             f"{', '.join(changed)} already exists with other fields or options; nothing was written",
             path=root / PROJECT_FILE,
-            hint="the diff above shows what would change; add --force to apply it",
+            hint="the diff above shows what would change; add --replace to apply it "
+            "(your edits to generated files are merged; --force would overwrite them)",
         )
     finish(run, dry_run=dry_run, diff=diff, yes=yes)
