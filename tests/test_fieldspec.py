@@ -190,6 +190,7 @@ def test_self_reference_is_allowed_when_optional() -> None:
         ("x:blob", "unknown type 'blob'", None),
         ("x:int(5)", "cannot read the type", None),
         ("x:str[5]", "only enum takes members", None),
+        ("a:ref[author]", "only enum takes members", "a:ref:author"),
         ("x:str:uniq", "unknown modifier 'uniq'", "did you mean 'unique'?"),
         ("x:str:primary", "unknown modifier 'primary'", None),
         ("x:str:unique:unique", "given twice", None),

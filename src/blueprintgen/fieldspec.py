@@ -269,7 +269,12 @@ def _split_string(spec: str) -> dict[str, Any]:
             raise _Problem("an enum needs its members", hint=f"write {name}:enum[a,b,c]")
         raw["choices"] = [choice.strip() for choice in match["args"].split(",")]
     elif match["args"] is not None:
-        raise _Problem(f"only enum takes members in brackets, not {raw['type']!r}")
+        hint = (
+            f"a reference names its resource after a colon: {name}:ref:{match['args'].strip()}"
+            if raw["type"] == "ref"
+            else None
+        )
+        raise _Problem(f"only enum takes members in brackets, not {raw['type']!r}", hint=hint)
     if raw["type"] == "ref":
         if not modifiers or not modifiers[0].removesuffix("?"):
             raise _Problem(
