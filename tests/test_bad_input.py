@@ -32,6 +32,19 @@ def test_malformed_json_names_line_and_column(ws: Workspace) -> None:
     assert '"metadata"' in err  # the offending source line is quoted
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('{"metadata": {"name": "x"}, \n', "broken.json:2:1"),  # cut off after the last newline
+        ('{"metadata": {"name": "x"}}\x0c\n, ', "broken.json:1:28"),  # a form feed is not a line break
+        ('{"metadata":\n\n', "broken.json:3:1"),
+    ],
+)
+def test_malformed_json_at_the_end_of_the_file(ws: Workspace, text: str, where: str) -> None:
+    ws.blueprint("broken", text)
+    assert_refused(ws, ["validate"], where, "invalid JSON")
+
+
 def test_empty_file(ws: Workspace) -> None:
     ws.blueprint("empty", "")
     assert_refused(ws, ["validate"], "blueprints/empty.json", "the file is empty")

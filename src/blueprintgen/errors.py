@@ -5,6 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def line_of(text: str | None, number: int | None) -> str | None:
+    """Line ``number`` (from 1) of ``text`` for a message, or None when there is no such line.
+
+    Lines are counted by newline characters, as the JSON decoder, Jinja and ruff count
+    them (``str.splitlines`` also splits on form feeds and Unicode separators, and
+    drops the empty line after a final newline, where an error at the end points).
+    """
+    if not text or not number or number < 1:
+        return None
+    lines = text.split("\n")
+    if number > len(lines):
+        return None
+    line = lines[number - 1].rstrip("\r")
+    return line if line.strip() else None
+
+
 class BlueprintgenError(Exception):
     """A problem the user can fix; the CLI prints it and exits with ``exit_code``."""
 

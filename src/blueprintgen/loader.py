@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprintgen.blueprint import Source
-from blueprintgen.errors import LoadError
+from blueprintgen.errors import LoadError, line_of
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def parse(text: str, path: Path, source: Source = Source.PATH) -> Document:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        source_line = text.splitlines()[error.lineno - 1] if text.splitlines() else None
+        source_line = line_of(text, error.lineno)
         raise LoadError(
             f"invalid JSON: {error.msg}",
             path=path,

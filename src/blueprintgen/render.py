@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blueprintgen import naming, resources
-from blueprintgen.errors import BlueprintgenError, ProblemsFound, TemplateError
+from blueprintgen.errors import BlueprintgenError, ProblemsFound, TemplateError, line_of
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -183,7 +183,7 @@ class Renderer:
             where = error.filename if error.filename else blueprint.path
             line = error.lineno
             name = error.name or EMBEDDED
-            source = error.source.splitlines()[line - 1] if error.source and line else None
+            source = line_of(error.source, line)
             raise TemplateError(
                 f"template syntax error in {name}: {error.message}",
                 path=where,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from blueprintgen import jsonpos, resources
 from blueprintgen.blueprint import Blueprint, known_placeholders, placeholders_in
-from blueprintgen.errors import BlueprintgenError, ProblemsFound, SchemaError
+from blueprintgen.errors import BlueprintgenError, ProblemsFound, SchemaError, line_of
 from blueprintgen.params import problem as value_problem
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _message(error: ValidationError) -> str:
 def _problem(document: Document, pointer: str, message: str, name: str | None) -> SchemaError:
     where = jsonpos.locate(document.text, pointer)
     line, column = where if where else (None, None)
-    source_line = document.text.splitlines()[line - 1] if line else None
+    source_line = line_of(document.text, line)
     return SchemaError(
         message,
         path=document.path,
