@@ -265,3 +265,11 @@ def test_json_is_not_an_array_for_array_parameter(ws: Workspace) -> None:
     ws.blueprint("greeting", data)
     assert_refused(ws, generate("greeting", "who=x", "items=[1,"), "--set items: expected JSON array")
     assert json.loads("[]") == []
+
+
+@pytest.mark.parametrize("output", ["notes.txt", "notes.txt/service"])
+def test_new_project_into_a_file_is_refused(ws: Workspace, output: str) -> None:
+    (ws.root / "notes.txt").write_text("mine\n")
+    assert_refused(
+        ws, ["new", "project", "service", "--output", output, "--yes"], "notes.txt", "not a folder"
+    )

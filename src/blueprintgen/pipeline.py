@@ -73,8 +73,7 @@ def prepare(
     extra_files: dict[str, str] | None = None,
 ) -> Generation:
     """Run every stage up to the plan; the project is only read."""
-    if project.exists() and not project.is_dir():
-        raise ProjectError("the target exists and is not a folder", path=project)
+    check_target(project)
     run = Generation(project, catalog, requests, options or Options(), dict(extra_files or {}))
     run.graph = instances.resolve(catalog, requests)
     run.rendered = render.render_all(
@@ -114,6 +113,19 @@ def prepare(
         run.changes += planning.removals(project, run.files, previous)
     run.manifest = next_manifest(run, previous)
     return run
+
+
+def check_target(project: Path) -> None:
+    """Refuse a project folder that is a file, or lies below one."""
+    if project.exists() and not project.is_dir():
+        raise ProjectError("the target exists and is not a folder", path=project)
+    for parent in project.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ProjectError(
+                    f"cannot create the project folder: {parent} is a file, not a folder", path=project
+                )
+            return
 
 
 def _own_file(change: planning.FileChange) -> planning.FileChange:

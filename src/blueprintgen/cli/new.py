@@ -120,6 +120,7 @@ def project(
 
     project_name, package = package_name(name)
     target = (into or Path.cwd() / name).resolve()
+    pipeline.check_target(target)
     if not _is_empty(target) and not force:
         raise ProjectError(
             "the folder is not empty; nothing was written",
