@@ -231,3 +231,45 @@ def test_user_extra_fields_are_refused_with_a_way_forward(proj: Workspace) -> No
 def test_unique_on_two_valued_types_is_refused(proj: Workspace, spec: str) -> None:
     result = proj.run("add", "resource", "gadget", "--field", spec)
     assert result.exit_code != 0 and "cannot be unique" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "where"),
+    [
+        (
+            "    mcp_style: tools",
+            "    mcp_style: banana",
+            "resource 'gadget', mcp_style:",
+            "mcp_style: banana",
+        ),
+        ("  db: sqlite", "  db: oracle", "project option 'db'", "db: oracle"),
+        (
+            "    auth_required: true",
+            "    auth_required: sometimes",
+            "resource 'gadget', auth_required",
+            "sometimes",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "command", [["upgrade", "--yes"], ["validate", "--check-all"], ["add", "resource", "gizmo"]]
+)
+def test_a_bad_option_in_the_project_file_is_reported_there(
+    proj: Workspace, old: str, new: str, message: str, where: str, command: list[str]
+) -> None:
+    assert proj.run("add", "resource", "gadget", "--field", "name:str").exit_code == 0
+    project_file = proj.root / "blueprintgen.yaml"
+    text = project_file.read_text()
+    assert old in text
+    project_file.write_text(text.replace(old, new, 1))
+    line = next(
+        number for number, content in enumerate(project_file.read_text().splitlines(), 1) if content == new
+    )
+    before = proj.snapshot()
+    result = proj.run(*command)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert (
+        f"blueprintgen.yaml:{line}" in result.stderr and message in result.stderr and where in result.stderr
+    )
+    assert proj.snapshot() == before

@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from blueprintgen.errors import LoadError, ProjectError
+from blueprintgen.errors import LoadError, ProjectError, line_of
+
+if TYPE_CHECKING:
+    from blueprintgen.catalog import Catalog
 
 PROJECT_FILE = "blueprintgen.yaml"
 STATE_DIR = ".blueprintgen"
@@ -96,6 +99,68 @@ PROJECT_BLUEPRINT = "project"
 RESOURCE_BLUEPRINT = "resource"
 SCHEMA_CHANGE_BLUEPRINT = "resource-schema"
 FIRST_REVISION = "0001"
+
+
+RESOURCE_OPTIONS = ("plural", "methods", "auth_required", "mcp_style")
+"""Options of a resource in the project file that go, as they are, to the resource blueprint."""
+
+
+def check_options(root: Path, project: ProjectFile, catalog: Catalog) -> None:
+    """Check the project's and each resource's options against the blueprint parameters
+    they feed, so that a bad value is reported in blueprintgen.yaml, where it was written."""
+    from blueprintgen.params import problem
+
+    def parameters(name: str) -> dict[str, Any]:
+        found = catalog.find(name)
+        return dict(found[0].parameters) if found else {}
+
+    checks: list[tuple[tuple[str, ...], Any, Any, str]] = []
+    project_parameters = parameters(PROJECT_BLUEPRINT)
+    for key, value in project.options.items():
+        if key in project_parameters:
+            checks.append((("project", key), project_parameters[key], value, f"project option {key!r}"))
+    resource_parameters = parameters(RESOURCE_BLUEPRINT)
+    for name, entry in project.resources.items():
+        for key in RESOURCE_OPTIONS:
+            if key in entry and entry[key] is not None and key in resource_parameters:
+                checks.append(
+                    (
+                        ("resources", name, key),
+                        resource_parameters[key],
+                        entry[key],
+                        f"resource {name!r}, {key}",
+                    )
+                )
+    for keys, parameter, value, label in checks:
+        reason = problem(parameter, value)
+        if reason:
+            path = root / PROJECT_FILE
+            line = _line_of_key(path, keys)
+            raise ProjectError(
+                f"{label}: {reason}",
+                path=path,
+                line=line,
+                source_line=line_of(path.read_text(encoding="utf-8"), line) if line else None,
+                hint=f"correct {'.'.join(keys)} in {PROJECT_FILE}",
+            )
+
+
+def _line_of_key(path: Path, keys: tuple[str, ...]) -> int | None:
+    """The line of the value at ``keys`` in a YAML file, or None."""
+    import yaml
+
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((value for name, value in node.value if getattr(name, "value", None) == key), None)
+        if node is None:
+            return None
+    return int(node.start_mark.line) + 1
 
 
 def project_values(project: ProjectFile) -> dict[str, Any]:

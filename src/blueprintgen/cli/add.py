@@ -191,6 +191,7 @@ def resource(
     from blueprintgen.project import (
         PROJECT_FILE,
         ProjectFile,
+        check_options,
         find_root,
         next_revision,
         resource_requests,
@@ -227,6 +228,7 @@ def resource(
     sync_schema(project)
     with output.working("Rendering and formatting…"):
         found = catalog.load(root)
+        check_options(root, project, found)
         requests = [request for entry in entries for request in resource_requests(project, entry["resource"])]
         run = pipeline.prepare(
             root,

@@ -32,6 +32,7 @@ def regenerate(formatter: str | None = None, **options: object) -> Generation:
     from blueprintgen.project import (
         PROJECT_FILE,
         ProjectFile,
+        check_options,
         find_root,
         project_requests,
         requests_for,
@@ -49,6 +50,7 @@ def regenerate(formatter: str | None = None, **options: object) -> Generation:
     settings = pipeline.Options(formatter=chosen.lower(), prune=True, **options)  # type: ignore[arg-type]
     if (root / PROJECT_FILE).is_file():
         project = ProjectFile.read(root)
+        check_options(root, project, found)
         # Fields edited in the project file since their last migration get a new one,
         # recorded in the project file's schema history.
         extra = {PROJECT_FILE: project.to_yaml()} if sync_schema(project) else {}
