@@ -203,14 +203,12 @@ class FormatMemo:
 
     def keep(self, python: dict[str, str], formatted: dict[str, str]) -> None:
         """Remember the batch; a cache that cannot be written is only a slower next run."""
+        from blueprintgen import resources
+
         entries = {path: [_digest(text), formatted[path]] for path, text in python.items()}
-        scratch = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        try:
-            scratch.write_text(json.dumps(entries), encoding="utf-8")
-            os.replace(scratch, self.path)
-            self._prune()
-        except OSError:
-            scratch.unlink(missing_ok=True)
+        if resources.keep_in_cache(self.path, json.dumps(entries)):
+            with contextlib.suppress(OSError):
+                self._prune()
 
     def _prune(self) -> None:
         memos = list(self.path.parent.glob("*.json"))

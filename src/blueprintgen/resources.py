@@ -49,3 +49,16 @@ def cache_dir(kind: str) -> Path | None:
     except OSError:
         return None
     return folder if os.access(folder, os.W_OK) else None
+
+
+def keep_in_cache(path: Path, text: str) -> bool:
+    """Replace a cache file at once (readers never see half of it); False when it cannot be
+    written, which only makes the next run slower."""
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        scratch.write_text(text, encoding="utf-8")
+        os.replace(scratch, path)
+    except OSError:
+        scratch.unlink(missing_ok=True)
+        return False
+    return True

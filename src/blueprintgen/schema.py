@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
 from difflib import get_close_matches
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -128,13 +128,12 @@ class ValidMemo:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.known: set[str] = set()
-        self.added: list[str] = []
+        self.stored: list[str] = []
         if path is not None:
-            try:
-                self.known = set(path.read_text(encoding="ascii").split())
-            except (OSError, UnicodeDecodeError):
-                self.known = set()
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                self.stored = path.read_text(encoding="ascii").split()
+        self.known = set(self.stored)
+        self.added: list[str] = []
 
     @classmethod
     def open(cls) -> ValidMemo:
@@ -160,23 +159,10 @@ class ValidMemo:
                 self.added.append(key)
 
     def save(self) -> None:
-        """Write the new digests; a cache that cannot be written is only a slower next run."""
-        if self.path is None or not self.added:
-            return
-        lines = [key for key in self._stored() if key in self.known] + self.added
-        scratch = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        try:
-            scratch.write_text("\n".join(lines[-self.KEEP :]) + "\n", encoding="ascii")
-            os.replace(scratch, self.path)
-        except OSError:
-            scratch.unlink(missing_ok=True)
-
-    def _stored(self) -> list[str]:
-        assert self.path is not None
-        try:
-            return self.path.read_text(encoding="ascii").split()
-        except (OSError, UnicodeDecodeError):
-            return []
+        """Write the new digests, the oldest dropped beyond :attr:`KEEP`."""
+        if self.path is not None and self.added:
+            lines = (self.stored + self.added)[-self.KEEP :]
+            resources.keep_in_cache(self.path, "\n".join(lines) + "\n")
 
 
 def _memo_path() -> Path | None:
