@@ -273,3 +273,18 @@ def test_a_bad_option_in_the_project_file_is_reported_there(
         f"blueprintgen.yaml:{line}" in result.stderr and message in result.stderr and where in result.stderr
     )
     assert proj.snapshot() == before
+
+
+def test_a_resource_that_exists_keeps_its_fields_without_field(proj: Workspace) -> None:
+    assert (
+        proj.run("add", "resource", "gadget", "--field", "size:int", "--field", "label:str?").exit_code == 0
+    )
+    before = proj.snapshot()
+    again = proj.run("add", "resource", "gadget")
+    assert again.exit_code == 0 and "nothing to do" in again.stdout, again.output
+    assert proj.snapshot() == before
+    fewer = proj.run("add", "resource", "gadget", "--methods", "create,read", "--replace")
+    assert fewer.exit_code == 0, fewer.output
+    recorded = yaml.safe_load((proj.root / "blueprintgen.yaml").read_text())["resources"]["gadget"]
+    assert recorded["fields"] == ["size:int", "label:str?"]
+    assert recorded["methods"] == ["create", "read"]

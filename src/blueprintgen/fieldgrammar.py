@@ -17,8 +17,8 @@ Defaults follow the type: 42, 9.99, true, 2024-01-31, a member of the enum.
 Examples: title:str:unique  age:int?  price:decimal=9.99
 role:enum[admin,member]=member  author:ref:author
 Quote specs in the shell: --field 'age:int?' --field 'tags:enum[a,b]'.
-Without --field a resource gets: name:str, description:text?,
-status:enum[active,inactive]=active."""
+Without --field a new resource gets: name:str, description:text?,
+status:enum[active,inactive]=active; one that exists keeps its fields."""
 
 FIELD_SPEC_HELP = FIELD_SPEC_HELP_PLAIN.replace("[", "\\[")
 """The same text with ``[`` escaped for rich markup (typer's default help mode)."""

@@ -43,8 +43,13 @@ def _entries(
     plural: str | None,
     mcp_style: McpStyle | None,
     known: dict[str, str],
+    recorded: dict[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The resources to add, each checked: name, plural, fields and options."""
+    """The resources to add, each checked: name, plural, fields and options.
+
+    Without --field, a resource that exists keeps the fields ``recorded`` for it in the
+    project file; a new one gets the default fields.
+    """
     from blueprintgen import fieldspec, naming
     from blueprintgen.errors import UsageError
 
@@ -61,7 +66,7 @@ def _entries(
             resource, table = naming.check_resource_name(name, plural)
         except ValueError as error:
             raise UsageError(str(error)) from None
-        specs = fields or list(fieldspec.DEFAULT_FIELD_SPECS)
+        specs = fields or (recorded or {}).get(resource) or list(fieldspec.DEFAULT_FIELD_SPECS)
         parsed = fieldspec.parse_fields(
             specs, resource=resource, plural=table, resources={**known, resource: table}
         )
@@ -208,7 +213,10 @@ def resource(
         )
     project = ProjectFile.read(root)
     known = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
-    entries = _entries(name, field or [], spec, methods, no_auth, plural, mcp_style, known)
+    recorded = {
+        key: [str(spec) for spec in value.get("fields") or []] for key, value in project.resources.items()
+    }
+    entries = _entries(name, field or [], spec, methods, no_auth, plural, mcp_style, known, recorded)
     changed: list[str] = []
     for entry in entries:
         key = entry["resource"]
