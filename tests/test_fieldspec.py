@@ -631,12 +631,15 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
         load_spec_file(tmp_path / "missing.yaml")
     bad_yaml = tmp_path / "bad.yaml"
     bad_yaml.write_text("resources: [unclosed\n", encoding="utf-8")
-    with pytest.raises(FieldSpecError, match="not valid YAML"):
+    with pytest.raises(FieldSpecError, match="not valid YAML") as caught:
         load_spec_file(bad_yaml)
+    assert caught.value.line == 2 and "<unicode string>" not in caught.value.format()
     bad_json = tmp_path / "bad.json"
     bad_json.write_text("{'resources': {}}", encoding="utf-8")
-    with pytest.raises(FieldSpecError, match="not valid JSON"):
+    with pytest.raises(FieldSpecError, match="not valid JSON") as caught:
         load_spec_file(bad_json)
+    assert (caught.value.line, caught.value.column) == (1, 2)
+    assert "bad.json:1:2" in caught.value.format() and "{'resources': {}}" in caught.value.format()
 
 
 def test_example_blog_spec_loads() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprintgen import naming
-from blueprintgen.errors import BlueprintgenError
+from blueprintgen.errors import BlueprintgenError, line_of
 from blueprintgen.fieldgrammar import FIELD_SPEC_HELP, FIELD_SPEC_HELP_PLAIN
 
 __all__ = [
@@ -154,6 +154,9 @@ class FieldSpecError(BlueprintgenError, ValueError):
         path: str | Path | None = None,
         hint: str | None = None,
         problems: Iterable[FieldSpecError] = (),
+        line: int | None = None,
+        column: int | None = None,
+        source_line: str | None = None,
     ) -> None:
         self.spec = spec
         self.resource = resource
@@ -164,7 +167,7 @@ class FieldSpecError(BlueprintgenError, ValueError):
         if spec is not None:
             context.append(f"field {_show(spec)}")
         text = f"{', '.join(context)}: {message}" if context else message
-        super().__init__(text, path=path, hint=hint)
+        super().__init__(text, path=path, hint=hint, line=line, column=column, source_line=source_line)
 
     def format(self) -> str:
         """One line per problem when several were collected."""
@@ -716,9 +719,23 @@ def load_spec_file(path: str | Path, *, resources: Mapping[str, str] | None = No
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=loader)
-    except (ValueError, yaml.YAMLError) as error:
+    except json.JSONDecodeError as error:
         raise FieldSpecError(
-            f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {error}", path=path
+            f"not valid JSON: {error.msg}",
+            path=path,
+            line=error.lineno,
+            column=error.colno,
+            source_line=line_of(text, error.lineno),
+        ) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise FieldSpecError(
+            f"not valid YAML: {getattr(error, 'problem', None) or error}",
+            path=path,
+            line=line,
+            column=mark.column + 1 if mark is not None else None,
+            source_line=line_of(text, line),
         ) from None
     return parse_spec(data, path=path, resources=resources)
 
@@ -734,7 +751,11 @@ def parse_spec(
     resources of the same file, or (when *resources* is given) to those.
     """
     if not isinstance(data, Mapping) or "resources" not in data:
-        raise FieldSpecError("a spec file holds a mapping with a 'resources' key", path=path)
+        raise FieldSpecError(
+            "a spec file holds a mapping with a 'resources' key",
+            path=path,
+            hint="start with `resources:`, one entry per resource, e.g. {resources: {item: {fields: [name:str]}}}",
+        )
     extra = [key for key in data if key != "resources"]
     if extra:
         raise FieldSpecError(
