@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 def line_of(text: str | None, number: int | None) -> str | None:
@@ -19,6 +20,19 @@ def line_of(text: str | None, number: int | None) -> str | None:
         return None
     line = lines[number - 1].rstrip("\r")
     return line if line.strip() else None
+
+
+def position_of(error: Exception, text: str) -> dict[str, Any]:
+    """Line, column and quoted line of a JSON or YAML parse error, as keyword arguments
+    for an error of this module (empty where the parser gave no position)."""
+    line = getattr(error, "lineno", None)
+    column = getattr(error, "colno", None)
+    mark = getattr(error, "problem_mark", None)  # PyYAML
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    if line is None:
+        return {}
+    return {"line": line, "column": column, "source_line": line_of(text, line)}
 
 
 class BlueprintgenError(Exception):

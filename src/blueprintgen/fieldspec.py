@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprintgen import naming
-from blueprintgen.errors import BlueprintgenError, line_of
+from blueprintgen.errors import BlueprintgenError, position_of
 from blueprintgen.fieldgrammar import FIELD_SPEC_HELP, FIELD_SPEC_HELP_PLAIN
 
 __all__ = [
@@ -720,23 +720,10 @@ def load_spec_file(path: str | Path, *, resources: Mapping[str, str] | None = No
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=loader)
     except json.JSONDecodeError as error:
-        raise FieldSpecError(
-            f"not valid JSON: {error.msg}",
-            path=path,
-            line=error.lineno,
-            column=error.colno,
-            source_line=line_of(text, error.lineno),
-        ) from None
+        raise FieldSpecError(f"not valid JSON: {error.msg}", path=path, **position_of(error, text)) from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise FieldSpecError(
-            f"not valid YAML: {getattr(error, 'problem', None) or error}",
-            path=path,
-            line=line,
-            column=mark.column + 1 if mark is not None else None,
-            source_line=line_of(text, line),
-        ) from None
+        problem = getattr(error, "problem", None) or error
+        raise FieldSpecError(f"not valid YAML: {problem}", path=path, **position_of(error, text)) from None
     return parse_spec(data, path=path, resources=resources)
 
 

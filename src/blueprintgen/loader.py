@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprintgen.blueprint import Source
-from blueprintgen.errors import LoadError, line_of
+from blueprintgen.errors import LoadError, position_of
 
 
 @dataclass(frozen=True)
@@ -52,14 +52,7 @@ def parse(text: str, path: Path, source: Source = Source.PATH) -> Document:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        source_line = line_of(text, error.lineno)
-        raise LoadError(
-            f"invalid JSON: {error.msg}",
-            path=path,
-            line=error.lineno,
-            column=error.colno,
-            source_line=source_line,
-        ) from None
+        raise LoadError(f"invalid JSON: {error.msg}", path=path, **position_of(error, text)) from None
     if not isinstance(data, dict):
         kind = type(data).__name__.replace("dict", "object").replace("list", "array")
         raise LoadError(

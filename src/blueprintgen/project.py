@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from blueprintgen.errors import LoadError, ProjectError, line_of
+from blueprintgen.errors import LoadError, ProjectError, line_of, position_of
 
 if TYPE_CHECKING:
     from blueprintgen.catalog import Catalog
@@ -68,17 +68,13 @@ class ProjectFile:
                 path=root,
                 hint="run `blueprintgen new project NAME` first, or cd into the project",
             )
+        text = path.read_text(encoding="utf-8")
         try:
             loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+            data = yaml.load(text, Loader=loader) or {}
         except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            raise LoadError(
-                f"invalid YAML: {getattr(error, 'problem', error)}",
-                path=path,
-                line=mark.line + 1 if mark else None,
-                column=mark.column + 1 if mark else None,
-            ) from None
+            problem = getattr(error, "problem", None) or error
+            raise LoadError(f"invalid YAML: {problem}", path=path, **position_of(error, text)) from None
         project = data.get("project") if isinstance(data, dict) else None
         if not isinstance(project, dict) or not project.get("name") or not project.get("package"):
             raise LoadError("the file must have a `project:` mapping with `name` and `package`", path=path)
