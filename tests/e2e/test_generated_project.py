@@ -26,6 +26,14 @@ def test_generated_test_suite_passes_on_postgres_and_redis(
     assert " passed" in result.stdout
 
 
+def test_timing_checks_are_deselected_by_default_and_run_with_the_perf_marker(project: Generated) -> None:
+    collected = project.run(project.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--co")
+    assert "within_budget" not in collected.stdout and "meets_target" not in collected.stdout
+    assert "deselected" in collected.stdout
+    timed = project.run(project.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "perf")
+    assert " passed" in timed.stdout and " failed" not in timed.stdout
+
+
 def test_generated_code_is_lint_format_and_type_clean(project: Generated) -> None:
     project.run(project.bin("ruff"), "check", ".")
     project.run(project.bin("ruff"), "format", "--check", ".")
