@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from blueprintgen import __version__, instances, render
+from blueprintgen import __version__, drift, instances, render
 from blueprintgen import format as formatting
 from blueprintgen import plan as planning
 from blueprintgen.blueprint import expand, placeholder_values
@@ -55,6 +55,7 @@ class Generation:
     files: dict[str, str] = field(default_factory=dict)
     changes: list[planning.FileChange] = field(default_factory=list)
     manifest: Manifest = field(default_factory=Manifest)
+    previous: Manifest = field(default_factory=Manifest)
     bases: BaseCopies = field(default_factory=BaseCopies)
     warnings: list[str] = field(default_factory=list)
     settled: set[str] = field(default_factory=set)
@@ -90,7 +91,7 @@ def prepare(
     run.files = {**formatted, **run.extra_files}
     check_required_files(run)
     run.warnings = undeclared_dependencies(run)
-    previous = Manifest.read(project)
+    previous = run.previous = Manifest.read(project)
     run.bases = BaseCopies.read(project)
     check_ownership(run, previous)
     run.settled = formatting_only(run, previous)
@@ -324,10 +325,36 @@ def apply(run: Generation) -> list[planning.FileChange]:
     base_text = run.bases.updated(bases)
     if base_text is not None:
         writes[BASES] = base_text
-    if writes or run.manifest.to_json() != Manifest.read(run.project).to_json():
+    if writes or run.manifest.to_json() != run.previous.to_json():
         writes[MANIFEST] = run.manifest.to_json()
     run.project.mkdir(parents=True, exist_ok=True)
     write_all(run.project, writes)
     return [
         change for change in run.changes if change.action.writes or change.action is planning.Action.REMOVE
     ]
+
+
+def drift_states(run: Generation) -> list[drift.FileState]:
+    """How each manifest-owned or generated file stands against this run's output.
+
+    A file whose new output differs from its base copy only by the formatter's style
+    (``run.settled``) counts as generated exactly as it is on disk.
+    """
+    generated = dict(run.files)
+    for path in run.settled:
+        if (run.project / path).is_file():
+            generated[path] = (run.project / path).read_text(encoding="utf-8")
+    return drift.classify(run.project, run.previous, generated, run.bases)
+
+
+def version_changes(run: Generation) -> list[tuple[str, str, str]]:
+    """(instance, version before or "new", version now) for instances whose version changed."""
+    before = run.previous.instances
+    changes = []
+    for label, record in sorted(run.manifest.instances.items()):
+        old = before.get(label)
+        if old is None:
+            changes.append((label, "new", record.version))
+        elif old.version != record.version:
+            changes.append((label, old.version, record.version))
+    return changes
