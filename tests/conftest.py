@@ -15,6 +15,19 @@ from blueprintgen.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The golden trees are generated projects with tests of their own: never collect them.
+collect_ignore = ["golden"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current generator (and report what changed) "
+        "instead of comparing against it",
+    )
+
 
 @dataclass
 class Result:

@@ -1,0 +1,37 @@
+"""Change the authors table: add website, age; drop bio; alter name.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    with op.batch_alter_table("authors") as batch:
+        batch.drop_column("bio")
+        batch.add_column(sa.Column("website", sa.String(length=2048), nullable=True))
+        batch.create_unique_constraint(op.f("uq_authors_website"), ["website"])
+        batch.add_column(
+            sa.Column("age", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch.create_index(op.f("ix_authors_name"), ["name"], unique=False)
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    with op.batch_alter_table("authors") as batch:
+        batch.drop_index(op.f("ix_authors_name"))
+        batch.drop_column("age")
+        batch.drop_constraint(op.f("uq_authors_website"), type_="unique")
+        batch.drop_column("website")
+        batch.add_column(sa.Column("bio", sa.Text(), nullable=True))

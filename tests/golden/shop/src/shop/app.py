@@ -1,0 +1,76 @@
+"""Application factory: REST API, MCP endpoint, middleware and lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from shop import __version__
+from shop.config.settings import Settings, get_settings
+from shop.container import ServiceContainer
+from shop.middleware.rate_limit import RateLimitMiddleware, create_limiter
+from shop.middleware.request_id import REQUEST_ID_HEADER, RequestIDMiddleware
+from shop.routes import discover_routers
+from shop.server.mcp_server import build_mcp_http_app, build_mcp_server
+from shop.utils.errors import install_error_handlers
+from shop.utils.logging import configure_logging
+from shop.utils.monitoring import configure_monitoring
+
+logger = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; each call gets its own resources and MCP server."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    configure_monitoring(settings)
+
+    container = ServiceContainer.from_settings(settings)
+    mcp_server = build_mcp_server(container, require_auth=True)
+    mcp_app = build_mcp_http_app(mcp_server, settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        logger.info(
+            "application_startup", version=__version__, environment=settings.environment
+        )
+        try:
+            async with mcp_server.session_manager.run():
+                yield
+        finally:
+            await container.aclose()
+            logger.info("application_shutdown")
+
+    app = FastAPI(
+        title=settings.app_name,
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.enable_docs else None,
+        redoc_url="/redoc" if settings.enable_docs else None,
+        openapi_url="/openapi.json" if settings.enable_docs else None,
+    )
+    limiter = create_limiter(settings)
+    app.state.container = container
+    app.state.limiter = limiter
+
+    install_error_handlers(app)
+    install_error_handlers(mcp_app)
+
+    if settings.rate_limit_enabled:
+        app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=[REQUEST_ID_HEADER],
+        )
+    app.add_middleware(RequestIDMiddleware)
+
+    for router in discover_routers():
+        app.include_router(router)
+    app.mount("/", mcp_app)
+    return app

@@ -1,0 +1,1 @@
+"""SQLAlchemy engine, sessions, tables and repositories."""

@@ -1,0 +1,1 @@
+"""Data access objects, one module per table."""

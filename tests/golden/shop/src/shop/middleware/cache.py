@@ -1,0 +1,165 @@
+"""Read cache: Redis when `REDIS_URL` is set, an in-process TTL cache otherwise."""
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+
+from shop.config.settings import Settings
+
+REDIS_TIMEOUT_SECONDS = 2.0
+SCAN_BATCH_SIZE = 500
+
+
+class CacheManager(ABC):
+    """String cache with per-key expiry, namespaced by a key prefix."""
+
+    def __init__(self, namespace: str, default_ttl: float) -> None:
+        self._namespace = namespace
+        self._default_ttl = default_ttl
+
+    def _key(self, key: str) -> str:
+        return f"{self._namespace}:{key}"
+
+    @abstractmethod
+    async def get(self, key: str) -> str | None:
+        """Return the cached value, or None when missing or expired."""
+
+    @abstractmethod
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        """Store a value for `ttl` seconds (the default TTL when omitted)."""
+
+    @abstractmethod
+    async def delete(self, key: str) -> None:
+        """Remove one key."""
+
+    @abstractmethod
+    async def delete_prefix(self, prefix: str) -> None:
+        """Remove every key starting with `prefix`."""
+
+    async def clear(self) -> None:
+        """Remove every key in this cache's namespace."""
+        await self.delete_prefix("")
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise when the backend is unreachable."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release the backend's connections."""
+
+
+class InMemoryCache(CacheManager):
+    """Per-process TTL cache, bounded to `max_entries` (oldest entries go first)."""
+
+    def __init__(
+        self,
+        namespace: str,
+        default_ttl: float,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(namespace, default_ttl)
+        self._entries: dict[str, tuple[float, str]] = {}
+        self._max_entries = max_entries
+        self._clock = clock
+
+    async def get(self, key: str) -> str | None:
+        """Return the cached value, or None when missing or expired."""
+        full_key = self._key(key)
+        entry = self._entries.get(full_key)
+        if entry is None:
+            return None
+        expires_at, value = entry
+        if expires_at <= self._clock():
+            del self._entries[full_key]
+            return None
+        return value
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        """Store a value for `ttl` seconds (the default TTL when omitted)."""
+        full_key = self._key(key)
+        self._entries.pop(full_key, None)
+        while len(self._entries) >= self._max_entries:
+            del self._entries[next(iter(self._entries))]
+        expires_at = self._clock() + (ttl if ttl is not None else self._default_ttl)
+        self._entries[full_key] = (expires_at, value)
+
+    async def delete(self, key: str) -> None:
+        """Remove one key."""
+        self._entries.pop(self._key(key), None)
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Remove every key starting with `prefix`."""
+        full_prefix = self._key(prefix)
+        for key in [key for key in self._entries if key.startswith(full_prefix)]:
+            del self._entries[key]
+
+    async def ping(self) -> None:
+        """Always reachable."""
+
+    async def close(self) -> None:
+        """Drop every entry."""
+        self._entries.clear()
+
+
+class RedisCache(CacheManager):
+    """Cache shared by every replica through Redis."""
+
+    def __init__(self, client: Redis, namespace: str, default_ttl: float) -> None:
+        super().__init__(namespace, default_ttl)
+        self._client = client
+
+    async def get(self, key: str) -> str | None:
+        """Return the cached value, or None when missing or expired."""
+        value = await self._client.get(self._key(key))
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        """Store a value for `ttl` seconds (the default TTL when omitted)."""
+        seconds = ttl if ttl is not None else self._default_ttl
+        await self._client.set(self._key(key), value, px=max(1, int(seconds * 1000)))
+
+    async def delete(self, key: str) -> None:
+        """Remove one key."""
+        await self._client.unlink(self._key(key))
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Remove every key starting with `prefix`."""
+        pattern = f"{_escape_glob(self._key(prefix))}*"
+        batch: list[str] = []
+        async for key in self._client.scan_iter(match=pattern, count=SCAN_BATCH_SIZE):
+            batch.append(key)
+            if len(batch) == SCAN_BATCH_SIZE:
+                await self._client.unlink(*batch)
+                batch.clear()
+        if batch:
+            await self._client.unlink(*batch)
+
+    async def ping(self) -> None:
+        """Raise when Redis does not answer."""
+        await self._client.ping()
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+
+def _escape_glob(text: str) -> str:
+    """Escape Redis glob metacharacters so `text` matches literally."""
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
+
+
+def create_cache(settings: Settings) -> CacheManager:
+    """Build the cache backend selected by `REDIS_URL`."""
+    if settings.redis_url:
+        client = Redis.from_url(
+            settings.redis_url,
+            decode_responses=True,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        return RedisCache(client, settings.app_name, settings.cache_ttl_seconds)
+    return InMemoryCache(settings.app_name, settings.cache_ttl_seconds)

@@ -1,0 +1,1 @@
+"""Pydantic models: the API and MCP tool contracts."""

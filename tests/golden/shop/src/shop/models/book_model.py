@@ -1,0 +1,193 @@
+"""Book contracts shared by the REST routes and the MCP tools."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+BOOK_SORT_FIELDS = (
+    "id",
+    "title",
+    "subtitle",
+    "summary",
+    "contact",
+    "homepage",
+    "pages",
+    "rating",
+    "price",
+    "in_stock",
+    "published_on",
+    "released_at",
+    "isbn",
+    "format",
+    "author_id",
+    "editor_id",
+    "created_at",
+    "updated_at",
+)
+
+
+class BookFormat(StrEnum):
+    """Allowed values of the format field."""
+
+    HARDCOVER = "hardcover"
+    PAPERBACK = "paperback"
+    E_BOOK = "e-book"
+
+
+class BookBase(BaseModel):
+    """Fields a client may set on a book."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=255)
+    subtitle: str | None = Field(default="untitled", min_length=1, max_length=255)
+    summary: str | None = None
+    contact: EmailStr
+    homepage: str | None = Field(
+        default=None, max_length=2048, pattern=r"^https?://\S+$"
+    )
+    pages: int = 100
+    rating: float | None = 4.5
+    price: Decimal = Field(default=Decimal("9.99"), max_digits=12, decimal_places=2)
+    in_stock: bool = True
+    published_on: date | None = date(2024, 1, 31)
+    released_at: datetime | None = None
+    isbn: UUID
+    extra: dict[str, Any] | None = None
+    format: BookFormat = BookFormat.PAPERBACK
+    author_id: int
+    editor_id: int | None = None
+
+
+class BookCreate(BookBase):
+    """Payload to create a book, or to replace one with PUT."""
+
+
+class BookUpdate(BaseModel):
+    """Partial update: only the fields sent are changed."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=255)
+    subtitle: str | None = Field(default=None, min_length=1, max_length=255)
+    summary: str | None = None
+    contact: EmailStr | None = None
+    homepage: str | None = Field(
+        default=None, max_length=2048, pattern=r"^https?://\S+$"
+    )
+    pages: int | None = None
+    rating: float | None = None
+    price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
+    in_stock: bool | None = None
+    published_on: date | None = None
+    released_at: datetime | None = None
+    isbn: UUID | None = None
+    extra: dict[str, Any] | None = None
+    format: BookFormat | None = None
+    author_id: int | None = None
+    editor_id: int | None = None
+
+    @field_validator(
+        "title", "contact", "pages", "price", "in_stock", "isbn", "format", "author_id"
+    )
+    @classmethod
+    def reject_null(cls, value: object) -> object:
+        """Refuse an explicit null for a field that cannot be empty."""
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
+
+
+class BookRead(BaseModel):
+    """A book as returned by the API."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    subtitle: str | None
+    summary: str | None
+    contact: str
+    homepage: str | None
+    pages: int
+    rating: float | None
+    price: Decimal
+    in_stock: bool
+    published_on: date | None
+    released_at: datetime | None
+    isbn: UUID
+    extra: dict[str, Any] | None
+    format: BookFormat
+    author_id: int
+    editor_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class BookPage(BaseModel):
+    """One page of books with the total number of matches."""
+
+    items: list[BookRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class BookQuery(BaseModel):
+    """Pagination, sorting and filters for listing books."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=20, ge=1, le=100)
+    sort: str = Field(
+        default="-created_at",
+        pattern=rf"^-?({'|'.join(BOOK_SORT_FIELDS)})$",
+        description="Field to sort by; prefix with '-' for descending order.",
+    )
+    title: str | None = Field(default=None, description="Only books with this title.")
+    subtitle: str | None = Field(
+        default=None, description="Only books with this subtitle."
+    )
+    contact: str | None = Field(
+        default=None, description="Only books with this contact."
+    )
+    pages: int | None = Field(default=None, description="Only books with this pages.")
+    in_stock: bool | None = Field(
+        default=None, description="Only books with this in stock."
+    )
+    published_on: date | None = Field(
+        default=None, description="Only books with this published on."
+    )
+    isbn: UUID | None = Field(default=None, description="Only books with this isbn.")
+    format: BookFormat | None = Field(
+        default=None, description="Only books with this format."
+    )
+    author_id: int | None = Field(
+        default=None, description="Only books with this author."
+    )
+    editor_id: int | None = Field(
+        default=None, description="Only books with this editor."
+    )
+
+    def filters(self) -> dict[str, Any]:
+        """Return the equality filters that were given."""
+        return self.model_dump(
+            include={
+                "title",
+                "subtitle",
+                "contact",
+                "pages",
+                "in_stock",
+                "published_on",
+                "isbn",
+                "format",
+                "author_id",
+                "editor_id",
+            },
+            exclude_none=True,
+        )

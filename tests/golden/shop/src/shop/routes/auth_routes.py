@@ -1,0 +1,26 @@
+"""Token endpoint (OAuth2 password flow; the username is the e-mail address)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from shop.middleware.auth import UserServiceDep
+from shop.models.user_model import Token
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post("/token")
+async def login_for_access_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], users: UserServiceDep
+) -> Token:
+    """Exchange an e-mail address and password for a bearer token."""
+    user = await users.authenticate(form.username, form.password)
+    if user is None:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="Incorrect e-mail or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return users.issue_token(user)

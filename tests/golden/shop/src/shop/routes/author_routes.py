@@ -1,0 +1,75 @@
+"""REST endpoints for authors."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from shop.database.repositories.author_repository import AuthorRepository
+from shop.dependencies import ContainerDep, SessionDep
+from shop.middleware.auth import get_current_user
+from shop.models.author_model import (
+    AuthorCreate,
+    AuthorPage,
+    AuthorQuery,
+    AuthorRead,
+    AuthorUpdate,
+)
+from shop.services.author_service import AuthorService
+
+
+async def get_author_service(
+    session: SessionDep, container: ContainerDep
+) -> AuthorService:
+    """Build the author service for one request."""
+    return AuthorService(AuthorRepository(session), container.cache)
+
+
+AuthorServiceDep = Annotated[AuthorService, Depends(get_author_service)]
+
+router = APIRouter(
+    prefix="/api/v1/authors",
+    tags=["authors"],
+    dependencies=[Depends(get_current_user)],
+)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_author(data: AuthorCreate, service: AuthorServiceDep) -> AuthorRead:
+    """Create an author."""
+    return await service.create_author(data)
+
+
+@router.get("")
+async def read_authors(
+    query: Annotated[AuthorQuery, Query()], service: AuthorServiceDep
+) -> AuthorPage:
+    """List authors, paginated, filtered and sorted."""
+    return await service.list_authors(query)
+
+
+@router.get("/{author_id}")
+async def read_author(author_id: int, service: AuthorServiceDep) -> AuthorRead:
+    """Return one author."""
+    return await service.get_author(author_id)
+
+
+@router.put("/{author_id}")
+async def replace_author(
+    author_id: int, data: AuthorCreate, service: AuthorServiceDep
+) -> AuthorRead:
+    """Replace every field of an author."""
+    return await service.replace_author(author_id, data)
+
+
+@router.patch("/{author_id}")
+async def update_author(
+    author_id: int, data: AuthorUpdate, service: AuthorServiceDep
+) -> AuthorRead:
+    """Change only the fields that were sent."""
+    return await service.update_author(author_id, data)
+
+
+@router.delete("/{author_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_author(author_id: int, service: AuthorServiceDep) -> None:
+    """Delete an author."""
+    await service.delete_author(author_id)

@@ -1,0 +1,67 @@
+"""REST endpoints for books."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from shop.database.repositories.book_repository import BookRepository
+from shop.dependencies import ContainerDep, SessionDep
+from shop.middleware.auth import get_current_user
+from shop.models.book_model import BookCreate, BookPage, BookQuery, BookRead, BookUpdate
+from shop.services.book_service import BookService
+
+
+async def get_book_service(session: SessionDep, container: ContainerDep) -> BookService:
+    """Build the book service for one request."""
+    return BookService(BookRepository(session), container.cache)
+
+
+BookServiceDep = Annotated[BookService, Depends(get_book_service)]
+
+router = APIRouter(
+    prefix="/api/v1/books",
+    tags=["books"],
+    dependencies=[Depends(get_current_user)],
+)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_book(data: BookCreate, service: BookServiceDep) -> BookRead:
+    """Create a book."""
+    return await service.create_book(data)
+
+
+@router.get("")
+async def read_books(
+    query: Annotated[BookQuery, Query()], service: BookServiceDep
+) -> BookPage:
+    """List books, paginated, filtered and sorted."""
+    return await service.list_books(query)
+
+
+@router.get("/{book_id}")
+async def read_book(book_id: int, service: BookServiceDep) -> BookRead:
+    """Return one book."""
+    return await service.get_book(book_id)
+
+
+@router.put("/{book_id}")
+async def replace_book(
+    book_id: int, data: BookCreate, service: BookServiceDep
+) -> BookRead:
+    """Replace every field of a book."""
+    return await service.replace_book(book_id, data)
+
+
+@router.patch("/{book_id}")
+async def update_book(
+    book_id: int, data: BookUpdate, service: BookServiceDep
+) -> BookRead:
+    """Change only the fields that were sent."""
+    return await service.update_book(book_id, data)
+
+
+@router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_book(book_id: int, service: BookServiceDep) -> None:
+    """Delete a book."""
+    await service.delete_book(book_id)

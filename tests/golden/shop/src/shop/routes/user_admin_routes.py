@@ -1,0 +1,52 @@
+"""Admin-only user endpoints that complete the built-in ones."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from shop.database.repositories.user_admin_repository import UserAdminRepository
+from shop.dependencies import ContainerDep, SessionDep
+from shop.middleware.auth import require_admin
+from shop.models.user_admin_model import UserUpdate
+from shop.models.user_model import UserRead
+from shop.services.user_admin_service import UserAdminService
+
+
+async def get_user_admin_service(
+    session: SessionDep, container: ContainerDep
+) -> UserAdminService:
+    """Build the user admin service for one request."""
+    return UserAdminService(
+        UserAdminRepository(session),
+        container.processing,
+        container.settings,
+        container.cache,
+    )
+
+
+UserAdminServiceDep = Annotated[UserAdminService, Depends(get_user_admin_service)]
+
+# Listing and creating users are built-in routes; `:int` leaves them `/me` too.
+router = APIRouter(
+    prefix="/api/v1/users", tags=["users"], dependencies=[Depends(require_admin)]
+)
+
+
+@router.get("/{user_id:int}")
+async def read_user(user_id: int, service: UserAdminServiceDep) -> UserRead:
+    """Return one user (administrators only)."""
+    return await service.get_user(user_id)
+
+
+@router.patch("/{user_id:int}")
+async def update_user(
+    user_id: int, data: UserUpdate, service: UserAdminServiceDep
+) -> UserRead:
+    """Change only the fields that were sent (administrators only)."""
+    return await service.update_user(user_id, data)
+
+
+@router.delete("/{user_id:int}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_user(user_id: int, service: UserAdminServiceDep) -> None:
+    """Delete a user (administrators only)."""
+    await service.delete_user(user_id)

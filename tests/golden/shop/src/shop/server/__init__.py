@@ -1,0 +1,1 @@
+"""The MCP server: tool discovery, bearer-token auth and transports."""

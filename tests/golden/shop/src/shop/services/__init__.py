@@ -1,0 +1,1 @@
+"""Business logic shared by the REST routes and the MCP tools."""

@@ -1,0 +1,62 @@
+"""User accounts as administrators manage them."""
+
+from sqlalchemy.exc import IntegrityError
+
+from shop.config.settings import Settings
+from shop.database.models.user_db_model import UserDBModel
+from shop.database.repositories.user_admin_repository import UserAdminRepository
+from shop.middleware.cache import CacheManager
+from shop.models.user_admin_model import UserUpdate
+from shop.models.user_model import UserRead
+from shop.services.async_service import AsyncProcessingService
+from shop.services.user_service import UserService
+from shop.utils.errors import ConflictError, NotFoundError
+from shop.utils.security import hash_password
+
+
+class UserAdminService(UserService):
+    """What `UserService` does, plus what administrators do to single accounts."""
+
+    def __init__(
+        self,
+        repository: UserAdminRepository,
+        processing: AsyncProcessingService,
+        settings: Settings,
+        cache: CacheManager,
+    ) -> None:
+        super().__init__(repository, processing, settings)
+        self._accounts = repository
+        self._cache = cache
+
+    async def get_user(self, user_id: int) -> UserRead:
+        """Return one user."""
+        return UserRead.model_validate(await self._get_row(user_id))
+
+    async def update_user(self, user_id: int, data: UserUpdate) -> UserRead:
+        """Change only the fields that were sent; a new password is hashed."""
+        row = await self._get_row(user_id)
+        values: dict[str, object] = data.model_dump(
+            exclude_unset=True, exclude={"password"}
+        )
+        if data.password is not None:
+            # Argon2 is deliberately slow, so hashing runs in the processing pool.
+            values["hashed_password"] = await self._processing.run(
+                hash_password, data.password
+            )
+        try:
+            row = await self._accounts.update(row, values)
+        except IntegrityError as exc:
+            raise ConflictError(f"A user with e-mail {data.email} exists") from exc
+        return UserRead.model_validate(row)
+
+    async def delete_user(self, user_id: int) -> None:
+        """Delete a user."""
+        await self._accounts.delete(await self._get_row(user_id))
+        # The delete may cascade to rows that reference the user, cached elsewhere.
+        await self._cache.clear()
+
+    async def _get_row(self, user_id: int) -> UserDBModel:
+        row = await self._accounts.get(user_id)
+        if row is None:
+            raise NotFoundError(f"User {user_id} not found")
+        return row

@@ -1,0 +1,92 @@
+"""User accounts and authentication."""
+
+import jwt
+from sqlalchemy.exc import IntegrityError
+
+from shop.config.settings import Settings
+from shop.database.repositories.user_repository import UserRepository
+from shop.models.user_model import (
+    Token,
+    UserCreate,
+    UserPage,
+    UserQuery,
+    UserRead,
+)
+from shop.services.async_service import AsyncProcessingService
+from shop.utils.errors import ConflictError
+from shop.utils.security import (
+    create_access_token,
+    decode_access_token,
+    hash_password,
+    verify_password,
+    verify_unknown_user_password,
+)
+
+
+class UserService:
+    """Create users, check passwords and issue or resolve access tokens."""
+
+    def __init__(
+        self,
+        repository: UserRepository,
+        processing: AsyncProcessingService,
+        settings: Settings,
+    ) -> None:
+        self._repository = repository
+        self._processing = processing
+        self._settings = settings
+
+    async def create_user(self, data: UserCreate) -> UserRead:
+        """Create a user; a taken e-mail address raises `ConflictError`."""
+        # Argon2 is deliberately slow, so hashing runs in the processing pool.
+        hashed_password = await self._processing.run(hash_password, data.password)
+        try:
+            user = await self._repository.create(
+                email=data.email,
+                hashed_password=hashed_password,
+                full_name=data.full_name,
+                is_admin=data.is_admin,
+            )
+        except IntegrityError as exc:
+            raise ConflictError(f"A user with e-mail {data.email} exists") from exc
+        return UserRead.model_validate(user)
+
+    async def list_users(self, query: UserQuery) -> UserPage:
+        """Return one page of users, oldest first."""
+        rows = await self._repository.list(offset=query.offset, limit=query.limit)
+        return UserPage(
+            items=[UserRead.model_validate(row) for row in rows],
+            total=await self._repository.count(),
+            limit=query.limit,
+            offset=query.offset,
+        )
+
+    async def authenticate(self, email: str, password: str) -> UserRead | None:
+        """Return the active user with these credentials, or None."""
+        user = await self._repository.get_by_email(email.lower())
+        if user is None:
+            await self._processing.run(verify_unknown_user_password, password)
+            return None
+        valid = await self._processing.run(
+            verify_password, password, user.hashed_password
+        )
+        if not valid or not user.is_active:
+            return None
+        return UserRead.model_validate(user)
+
+    def issue_token(self, user: UserRead) -> Token:
+        """Create an access token for a user."""
+        token, expires_in = create_access_token(str(user.id), self._settings)
+        return Token(access_token=token, expires_in=expires_in)
+
+    async def user_from_token(self, token: str) -> UserRead | None:
+        """Return the active user a valid token was issued to, or None."""
+        try:
+            claims = decode_access_token(token, self._settings)
+            user_id = int(str(claims["sub"]))
+        except (jwt.InvalidTokenError, ValueError):
+            return None
+        user = await self._repository.get(user_id)
+        if user is None or not user.is_active:
+            return None
+        return UserRead.model_validate(user)

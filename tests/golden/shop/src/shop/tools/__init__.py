@@ -1,0 +1,1 @@
+"""MCP tools; every module exposes `register(server, services)`."""

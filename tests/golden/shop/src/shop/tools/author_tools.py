@@ -1,0 +1,73 @@
+"""Authors as MCP tools, over the same service as the REST routes."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+
+from shop.container import ServiceContainer
+from shop.database.repositories.author_repository import AuthorRepository
+from shop.models.author_model import (
+    AuthorCreate,
+    AuthorPage,
+    AuthorQuery,
+    AuthorRead,
+    AuthorUpdate,
+)
+from shop.services.author_service import AuthorService
+from shop.utils.errors import ServiceError
+
+
+def register(server: MCPServer[Any], services: ServiceContainer) -> None:
+    """Add the author tools to `server`."""
+
+    @asynccontextmanager
+    async def author_service() -> AsyncIterator[AuthorService]:
+        """Open a session for one tool call; service errors become tool errors."""
+        async with services.session() as session:
+            try:
+                yield AuthorService(AuthorRepository(session), services.cache)
+            except ServiceError as exc:
+                raise ToolError(exc.message) from exc
+
+    @server.tool(
+        annotations=ToolAnnotations(title="Create author", destructive_hint=False)
+    )
+    async def create_author(data: AuthorCreate) -> AuthorRead:
+        """Create an author."""
+        async with author_service() as service:
+            return await service.create_author(data)
+
+    @server.tool(annotations=ToolAnnotations(title="List authors", read_only_hint=True))
+    async def list_authors(query: AuthorQuery | None = None) -> AuthorPage:
+        """List authors, paginated, filtered and sorted."""
+        async with author_service() as service:
+            return await service.list_authors(query or AuthorQuery())
+
+    @server.tool(annotations=ToolAnnotations(title="Get author", read_only_hint=True))
+    async def get_author(author_id: int) -> AuthorRead:
+        """Return one author by id."""
+        async with author_service() as service:
+            return await service.get_author(author_id)
+
+    @server.tool(
+        annotations=ToolAnnotations(
+            title="Update author", destructive_hint=False, idempotent_hint=True
+        )
+    )
+    async def update_author(author_id: int, data: AuthorUpdate) -> AuthorRead:
+        """Change the given fields of an author; omitted fields are kept."""
+        async with author_service() as service:
+            return await service.update_author(author_id, data)
+
+    @server.tool(
+        annotations=ToolAnnotations(title="Delete author", destructive_hint=True)
+    )
+    async def delete_author(author_id: int) -> str:
+        """Delete an author by id."""
+        async with author_service() as service:
+            await service.delete_author(author_id)
+        return f"Author {author_id} deleted"

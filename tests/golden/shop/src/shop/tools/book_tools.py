@@ -1,0 +1,67 @@
+"""Books as MCP tools, over the same service as the REST routes."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+
+from shop.container import ServiceContainer
+from shop.database.repositories.book_repository import BookRepository
+from shop.models.book_model import BookCreate, BookPage, BookQuery, BookRead, BookUpdate
+from shop.services.book_service import BookService
+from shop.utils.errors import ServiceError
+
+
+def register(server: MCPServer[Any], services: ServiceContainer) -> None:
+    """Add the book tools to `server`."""
+
+    @asynccontextmanager
+    async def book_service() -> AsyncIterator[BookService]:
+        """Open a session for one tool call; service errors become tool errors."""
+        async with services.session() as session:
+            try:
+                yield BookService(BookRepository(session), services.cache)
+            except ServiceError as exc:
+                raise ToolError(exc.message) from exc
+
+    @server.tool(
+        annotations=ToolAnnotations(title="Create book", destructive_hint=False)
+    )
+    async def create_book(data: BookCreate) -> BookRead:
+        """Create a book."""
+        async with book_service() as service:
+            return await service.create_book(data)
+
+    @server.tool(annotations=ToolAnnotations(title="List books", read_only_hint=True))
+    async def list_books(query: BookQuery | None = None) -> BookPage:
+        """List books, paginated, filtered and sorted."""
+        async with book_service() as service:
+            return await service.list_books(query or BookQuery())
+
+    @server.tool(annotations=ToolAnnotations(title="Get book", read_only_hint=True))
+    async def get_book(book_id: int) -> BookRead:
+        """Return one book by id."""
+        async with book_service() as service:
+            return await service.get_book(book_id)
+
+    @server.tool(
+        annotations=ToolAnnotations(
+            title="Update book", destructive_hint=False, idempotent_hint=True
+        )
+    )
+    async def update_book(book_id: int, data: BookUpdate) -> BookRead:
+        """Change the given fields of a book; omitted fields are kept."""
+        async with book_service() as service:
+            return await service.update_book(book_id, data)
+
+    @server.tool(
+        annotations=ToolAnnotations(title="Delete book", destructive_hint=True)
+    )
+    async def delete_book(book_id: int) -> str:
+        """Delete a book by id."""
+        async with book_service() as service:
+            await service.delete_book(book_id)
+        return f"Book {book_id} deleted"

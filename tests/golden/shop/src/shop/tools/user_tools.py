@@ -1,0 +1,80 @@
+"""User accounts as admin-only MCP tools (list_users is a system tool)."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+
+from shop.container import ServiceContainer
+from shop.database.repositories.user_admin_repository import UserAdminRepository
+from shop.models.user_admin_model import UserUpdate
+from shop.models.user_model import UserCreate, UserRead
+from shop.services.user_admin_service import UserAdminService
+from shop.utils.errors import ServiceError
+
+
+async def _require_admin(service: UserAdminService) -> None:
+    """Refuse a caller whose token is not an administrator's; stdio is trusted."""
+    access = get_access_token()
+    if access is None:
+        return
+    caller = await service.user_from_token(access.token)
+    if caller is None or not caller.is_admin:
+        raise ToolError("Administrator access required")
+
+
+def register(server: MCPServer[Any], services: ServiceContainer) -> None:
+    """Add the user tools to `server`."""
+
+    @asynccontextmanager
+    async def user_admin_service() -> AsyncIterator[UserAdminService]:
+        """Open a session for an administrator's call; errors become tool errors."""
+        async with services.session() as session:
+            service = UserAdminService(
+                UserAdminRepository(session),
+                services.processing,
+                services.settings,
+                services.cache,
+            )
+            await _require_admin(service)
+            try:
+                yield service
+            except ServiceError as exc:
+                raise ToolError(exc.message) from exc
+
+    @server.tool(
+        annotations=ToolAnnotations(title="Create user", destructive_hint=False)
+    )
+    async def create_user(data: UserCreate) -> UserRead:
+        """Create a user account (administrators only)."""
+        async with user_admin_service() as service:
+            return await service.create_user(data)
+
+    @server.tool(annotations=ToolAnnotations(title="Get user", read_only_hint=True))
+    async def get_user(user_id: int) -> UserRead:
+        """Return one user by id (administrators only)."""
+        async with user_admin_service() as service:
+            return await service.get_user(user_id)
+
+    @server.tool(
+        annotations=ToolAnnotations(
+            title="Update user", destructive_hint=False, idempotent_hint=True
+        )
+    )
+    async def update_user(user_id: int, data: UserUpdate) -> UserRead:
+        """Change the given fields of a user; a new password is hashed (admins only)."""
+        async with user_admin_service() as service:
+            return await service.update_user(user_id, data)
+
+    @server.tool(
+        annotations=ToolAnnotations(title="Delete user", destructive_hint=True)
+    )
+    async def delete_user(user_id: int) -> str:
+        """Delete a user by id (administrators only)."""
+        async with user_admin_service() as service:
+            await service.delete_user(user_id)
+        return f"User {user_id} deleted"

@@ -1,0 +1,1 @@
+"""Logging, monitoring, error handling and discovery helpers."""

@@ -1,0 +1,120 @@
+"""Service errors and the one JSON shape every error response is rendered in."""
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+logger = structlog.get_logger(__name__)
+
+
+class ServiceError(Exception):
+    """Base error raised by services; carries its HTTP status and error code."""
+
+    status_code = HTTPStatus.BAD_REQUEST
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(ServiceError):
+    """The requested object does not exist."""
+
+    status_code = HTTPStatus.NOT_FOUND
+    code = "not_found"
+
+
+class ConflictError(ServiceError):
+    """The change would violate a uniqueness rule."""
+
+    status_code = HTTPStatus.CONFLICT
+    code = "conflict"
+
+
+def error_response(
+    request: Request,
+    status_code: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render `{"error": {"code", "message", "request_id"[, "details"]}}`."""
+    request_id: str | None = getattr(request.state, "request_id", None)
+    body: dict[str, Any] = {"code": code, "message": message, "request_id": request_id}
+    if details:
+        body["details"] = details
+    response = JSONResponse({"error": body}, status_code=status_code, headers=headers)
+    if request_id:
+        response.headers["X-Request-ID"] = request_id
+    return response
+
+
+def _code_for(status_code: int) -> str:
+    """Derive a snake_case error code from the HTTP reason phrase."""
+    try:
+        phrase = HTTPStatus(status_code).phrase
+    except ValueError:
+        return "error"
+    return phrase.lower().replace(" ", "_").replace("-", "_")
+
+
+async def _handle_service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return error_response(request, exc.status_code, exc.code, exc.message)
+
+
+async def _handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return error_response(
+        request,
+        exc.status_code,
+        _code_for(exc.status_code),
+        str(exc.detail),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"loc": list(error["loc"]), "message": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    return error_response(
+        request,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "validation_error",
+        "Request validation failed",
+        details,
+    )
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.error(
+        "unhandled_exception",
+        request_id=getattr(request.state, "request_id", None),
+        path=request.url.path,
+        exc_info=exc,
+    )
+    return error_response(
+        request,
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "Internal server error",
+    )
+
+
+def install_error_handlers(app: Starlette) -> None:
+    """Render every error raised inside `app` in the shared JSON shape."""
+    app.add_exception_handler(ServiceError, _handle_service_error)
+    app.add_exception_handler(HTTPException, _handle_http_exception)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(Exception, _handle_unexpected)

@@ -1,0 +1,114 @@
+"""Shared fixtures: a migrated database, a running app and authenticated clients."""
+
+# `DATABASE_URL` and `REDIS_URL` from the environment are used when set
+# (PostgreSQL and Redis in CI), a temporary SQLite file and the in-process cache
+# otherwise. Tables and cache are emptied before each test, so reruns pass.
+
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from alembic import command
+from fastapi import FastAPI
+
+from shop.app import create_app
+from shop.config.settings import Settings
+from shop.container import ServiceContainer
+from shop.database.repositories.user_repository import UserRepository
+from shop.models.user_model import UserCreate, UserRead
+from shop.services.user_service import UserService
+from tests.helpers import (
+    BASE_URL,
+    PASSWORD,
+    CreateUser,
+    Headers,
+    alembic_config,
+    clean_database,
+    login,
+    make_settings,
+    running,
+)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate the test database to head once per session and return its URL."""
+    url = os.environ.get("DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings for one test."""
+    return make_settings(database_url)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """A started application on an empty database and cache."""
+    await clean_database(settings.database_url)
+    application = create_app(settings)
+    async with running(application):
+        await application.state.container.cache.clear()
+        yield application
+
+
+@pytest.fixture
+def container(app: FastAPI) -> ServiceContainer:
+    """The resources of the running test application."""
+    resources: ServiceContainer = app.state.container
+    return resources
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """HTTP client calling the application in-process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        yield http
+
+
+@pytest.fixture
+def create_user(container: ServiceContainer) -> CreateUser:
+    """Factory that stores a user directly through the service layer."""
+
+    async def factory(email: str, *, is_admin: bool = False) -> UserRead:
+        async with container.session() as session:
+            users = UserService(
+                UserRepository(session), container.processing, container.settings
+            )
+            return await users.create_user(
+                UserCreate(email=email, password=PASSWORD, is_admin=is_admin)
+            )
+
+    return factory
+
+
+@pytest.fixture
+async def user_token(client: httpx.AsyncClient, create_user: CreateUser) -> str:
+    """Access token of a regular user."""
+    await create_user("user@example.com")
+    return await login(client, "user@example.com")
+
+
+@pytest.fixture
+async def admin_token(client: httpx.AsyncClient, create_user: CreateUser) -> str:
+    """Access token of an administrator."""
+    await create_user("admin@example.com", is_admin=True)
+    return await login(client, "admin@example.com")
+
+
+@pytest.fixture
+def user_headers(user_token: str) -> Headers:
+    """Authorization header of a regular user."""
+    return {"Authorization": f"Bearer {user_token}"}
+
+
+@pytest.fixture
+def admin_headers(admin_token: str) -> Headers:
+    """Authorization header of an administrator."""
+    return {"Authorization": f"Bearer {admin_token}"}

@@ -1,0 +1,1 @@
+"""Factories that store valid rows of each resource, for the tests."""

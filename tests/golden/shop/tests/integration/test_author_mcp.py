@@ -1,0 +1,106 @@
+"""Author MCP tools through the official client over Streamable HTTP."""
+
+from typing import Any
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+
+from tests.factories.author_factory import author_values
+from tests.helpers import BASE_URL
+from tests.mcp_helpers import error_text, mcp_http_session, structured
+
+TOOLS = {
+    "create_author",
+    "list_authors",
+    "get_author",
+    "update_author",
+    "delete_author",
+}
+
+
+@pytest.fixture
+def transport(app: FastAPI) -> httpx2.ASGITransport:
+    """Transport that sends MCP client requests straight into the app."""
+    return httpx2.ASGITransport(app=app)
+
+
+@pytest.fixture
+def payload() -> dict[str, Any]:
+    """A valid author payload."""
+    return author_values(1)
+
+
+async def test_tools_are_listed_with_schemas_from_models(
+    transport: httpx2.ASGITransport, user_token: str
+) -> None:
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
+
+    assert set(tools) >= TOOLS
+    data = tools["create_author"].input_schema["properties"]["data"]
+    assert data["$ref"].endswith("AuthorCreate")
+    read = tools["get_author"]
+    assert read.output_schema is not None
+    assert read.output_schema["title"] == "AuthorRead"
+    assert read.annotations is not None
+    assert read.annotations.read_only_hint is True
+    delete = tools["delete_author"].annotations
+    assert delete is not None
+    assert delete.destructive_hint is True
+
+
+async def test_author_tools(
+    transport: httpx2.ASGITransport,
+    user_token: str,
+    payload: dict[str, Any],
+) -> None:
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        created = structured(await mcp.call_tool("create_author", {"data": payload}))
+        assert isinstance(created["id"], int)
+        author_id = created["id"]
+
+        fetched = structured(
+            await mcp.call_tool("get_author", {"author_id": author_id})
+        )
+        assert fetched == created
+
+        change = {"name": "Name 2"}
+        updated = structured(
+            await mcp.call_tool(
+                "update_author", {"author_id": author_id, "data": change}
+            )
+        )
+        assert updated["id"] == author_id
+        assert updated["name"] == change["name"]
+
+        page = structured(
+            await mcp.call_tool("list_authors", {"query": {"limit": 5, "sort": "id"}})
+        )
+        assert page["limit"] == 5
+        assert [item["id"] for item in page["items"]] == [author_id]
+
+        deleted = await mcp.call_tool("delete_author", {"author_id": author_id})
+        assert not deleted.is_error
+        missing = await mcp.call_tool("get_author", {"author_id": author_id})
+        assert error_text(missing).endswith(f"Author {author_id} not found")
+
+
+async def test_invalid_arguments_are_reported(
+    transport: httpx2.ASGITransport, user_token: str, payload: dict[str, Any]
+) -> None:
+    invalid = payload | {"name": ""}
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        outcome = await mcp.call_tool("create_author", {"data": invalid})
+
+    assert outcome.is_error
+    assert "name" in error_text(outcome)
+
+
+async def test_missing_author_is_a_tool_error(
+    transport: httpx2.ASGITransport, user_token: str
+) -> None:
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        outcome = await mcp.call_tool("get_author", {"author_id": 999999})
+
+    assert error_text(outcome).endswith("Author 999999 not found")

@@ -1,0 +1,369 @@
+"""Books over REST."""
+
+import statistics
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from shop.container import ServiceContainer
+from shop.models.book_model import BookCreate
+from tests.factories.author_factory import insert_author
+from tests.factories.book_factory import book_values, insert_book
+from tests.helpers import Headers
+
+BOOKS = "/api/v1/books"
+RESPONSE_TIME_BUDGET_SECONDS = 0.2
+
+
+@pytest.fixture
+async def payload(container: ServiceContainer) -> dict[str, Any]:
+    """A valid book payload; the rows it refers to exist."""
+    values = book_values(1)
+    values["author_id"] = (await insert_author(container)).id
+    return values
+
+
+@pytest.fixture
+def headers(user_headers: Headers) -> Headers:
+    """Credentials of a regular user."""
+    return user_headers
+
+
+def stored(payload: dict[str, Any]) -> dict[str, Any]:
+    """The fields a valid payload is stored with, as the API returns them."""
+    return BookCreate.model_validate(payload).model_dump(mode="json")
+
+
+def fields_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The client-set fields of a book returned by the API."""
+    return {key: value for key, value in body.items() if key in BookCreate.model_fields}
+
+
+async def test_create_book(
+    client: httpx.AsyncClient, headers: Headers, payload: dict[str, Any]
+) -> None:
+    response = await client.post(BOOKS, json=payload, headers=headers)
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert fields_of(body) == stored(payload)
+    assert isinstance(body["id"], int)
+    assert body["created_at"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", ""),
+        ("subtitle", ""),
+        ("summary", 12345),
+        ("contact", "not-an-email"),
+        ("homepage", "not-a-url"),
+        ("pages", "not-a-number"),
+        ("rating", "not-a-number"),
+        ("price", "not-a-number"),
+        ("in_stock", "not-a-bool"),
+        ("published_on", "not-a-date"),
+        ("released_at", "not-a-datetime"),
+        ("isbn", "not-a-uuid"),
+        ("extra", "not-an-object"),
+        ("format", "not-a-choice"),
+        ("author_id", "not-an-id"),
+        ("editor_id", "not-an-id"),
+    ],
+)
+async def test_invalid_book_is_422(
+    client: httpx.AsyncClient,
+    headers: Headers,
+    payload: dict[str, Any],
+    field: str,
+    value: object,
+) -> None:
+    response = await client.post(BOOKS, json=payload | {field: value}, headers=headers)
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert [detail["loc"] for detail in error["details"]] == [["body", field]]
+
+
+@pytest.mark.parametrize("field", ["title", "contact", "isbn", "author_id"])
+async def test_missing_required_field_is_422(
+    client: httpx.AsyncClient, headers: Headers, payload: dict[str, Any], field: str
+) -> None:
+    del payload[field]
+
+    response = await client.post(BOOKS, json=payload, headers=headers)
+
+    assert response.status_code == 422
+
+
+async def test_duplicate_book_is_409(
+    client: httpx.AsyncClient, headers: Headers, payload: dict[str, Any]
+) -> None:
+    first = await client.post(BOOKS, json=payload, headers=headers)
+    second = await client.post(BOOKS, json=payload, headers=headers)
+
+    assert first.status_code == 201, first.text
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "conflict"
+
+
+async def test_unknown_author_is_404(
+    client: httpx.AsyncClient, headers: Headers, payload: dict[str, Any]
+) -> None:
+    response = await client.post(
+        BOOKS, json=payload | {"author_id": 999999}, headers=headers
+    )
+
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == (
+        "Author 999999 not found (author_id)"
+    )
+
+
+async def test_unknown_editor_is_404(
+    client: httpx.AsyncClient, headers: Headers, payload: dict[str, Any]
+) -> None:
+    response = await client.post(
+        BOOKS, json=payload | {"editor_id": 999999}, headers=headers
+    )
+
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == (
+        "Author 999999 not found (editor_id)"
+    )
+
+
+async def test_read_book(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    row = await insert_book(container)
+
+    response = await client.get(f"{BOOKS}/{row.id}", headers=headers)
+
+    assert response.status_code == 200
+    assert response.json() == row.model_dump(mode="json")
+
+
+async def test_missing_book_is_404(
+    client: httpx.AsyncClient, headers: Headers, payload: dict[str, Any]
+) -> None:
+    url = f"{BOOKS}/999999"
+    for response in [
+        await client.get(url, headers=headers),
+        await client.put(url, json=payload, headers=headers),
+        await client.patch(url, json={}, headers=headers),
+        await client.delete(url, headers=headers),
+    ]:
+        assert response.status_code == 404
+        assert response.json()["error"]["message"] == "Book 999999 not found"
+
+
+async def test_list_is_paginated(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    ids = [(await insert_book(container)).id for _ in range(2)]
+
+    response = await client.get(
+        BOOKS, params={"limit": 1, "offset": 1, "sort": "id"}, headers=headers
+    )
+
+    assert response.status_code == 200
+    page = response.json()
+    assert (page["total"], page["limit"], page["offset"]) == (2, 1, 1)
+    assert [item["id"] for item in page["items"]] == ids[1:]
+
+
+async def test_list_defaults_to_newest_first(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    ids = [(await insert_book(container)).id for _ in range(2)]
+
+    response = await client.get(BOOKS, headers=headers)
+
+    assert [item["id"] for item in response.json()["items"]] == ids[::-1]
+
+
+async def test_list_filters_by_title(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    wanted = "Title 2"
+    other = "Title 1"
+    match = await insert_book(container, title=wanted)
+    await insert_book(container, title=other)
+
+    response = await client.get(BOOKS, params={"title": wanted}, headers=headers)
+
+    assert response.status_code == 200
+    page = response.json()
+    assert page["total"] == 1
+    assert [item["id"] for item in page["items"]] == [match.id]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "unknown"},
+        {"sort": "--id"},
+        {"limit": 0},
+        {"limit": 101},
+        {"offset": -1},
+        {"unknown": "x"},
+    ],
+)
+async def test_invalid_list_query_is_422(
+    client: httpx.AsyncClient, headers: Headers, params: dict[str, Any]
+) -> None:
+    response = await client.get(BOOKS, params=params, headers=headers)
+
+    assert response.status_code == 422
+
+
+async def test_put_replaces_every_field(
+    client: httpx.AsyncClient,
+    headers: Headers,
+    container: ServiceContainer,
+    payload: dict[str, Any],
+) -> None:
+    row = await insert_book(container)
+
+    response = await client.put(f"{BOOKS}/{row.id}", json=payload, headers=headers)
+
+    assert response.status_code == 200, response.text
+    assert fields_of(response.json()) == stored(payload)
+    assert response.json()["id"] == row.id
+
+
+async def test_patch_changes_only_sent_fields(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    row = await insert_book(container)
+    change = {"title": "Title 2"}
+
+    response = await client.patch(f"{BOOKS}/{row.id}", json=change, headers=headers)
+
+    assert response.status_code == 200, response.text
+    expected = stored(fields_of(row.model_dump(mode="json")) | change)
+    assert fields_of(response.json()) == expected
+
+
+async def test_patch_rejects_null(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    row = await insert_book(container)
+
+    response = await client.patch(
+        f"{BOOKS}/{row.id}", json={"title": None}, headers=headers
+    )
+
+    assert response.status_code == 422
+
+
+async def test_patch_to_a_taken_value_is_409(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    taken = (await insert_book(container)).model_dump(mode="json")["title"]
+    row = await insert_book(container)
+
+    response = await client.patch(
+        f"{BOOKS}/{row.id}",
+        json={"title": taken},
+        headers=headers,
+    )
+
+    assert response.status_code == 409
+
+
+async def test_patch_to_unknown_author_is_404(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    row = await insert_book(container)
+
+    response = await client.patch(
+        f"{BOOKS}/{row.id}", json={"author_id": 999999}, headers=headers
+    )
+
+    assert response.status_code == 404
+
+
+async def test_patch_to_unknown_editor_is_404(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    row = await insert_book(container)
+
+    response = await client.patch(
+        f"{BOOKS}/{row.id}", json={"editor_id": 999999}, headers=headers
+    )
+
+    assert response.status_code == 404
+
+
+async def test_delete_book(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    row = await insert_book(container)
+
+    deleted = await client.delete(f"{BOOKS}/{row.id}", headers=headers)
+
+    assert deleted.status_code == 204
+    assert deleted.content == b""
+    missing = await client.get(f"{BOOKS}/{row.id}", headers=headers)
+    assert missing.status_code == 404
+
+
+async def test_create_refreshes_cached_lists(
+    client: httpx.AsyncClient, headers: Headers, payload: dict[str, Any]
+) -> None:
+    before = await client.get(BOOKS, headers=headers)
+    await client.post(BOOKS, json=payload, headers=headers)
+
+    after = await client.get(BOOKS, headers=headers)
+
+    assert (before.json()["total"], after.json()["total"]) == (0, 1)
+
+
+async def test_update_refreshes_cached_reads(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    row = await insert_book(container)
+    url = f"{BOOKS}/{row.id}"
+    await client.get(url, headers=headers)
+    change = {"title": "Title 2"}
+    await client.patch(url, json=change, headers=headers)
+
+    response = await client.get(url, headers=headers)
+
+    assert fields_of(response.json()) == stored(
+        fields_of(row.model_dump(mode="json")) | change
+    )
+
+
+async def test_books_require_authentication(client: httpx.AsyncClient) -> None:
+    responses = [
+        await client.post(BOOKS, json={}),
+        await client.get(BOOKS),
+        await client.get(f"{BOOKS}/1"),
+        await client.put(f"{BOOKS}/1", json={}),
+        await client.patch(f"{BOOKS}/1", json={}),
+        await client.delete(f"{BOOKS}/1"),
+    ]
+
+    assert {response.status_code for response in responses} == {401}
+
+
+@pytest.mark.perf
+async def test_median_read_is_within_budget(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    url = f"{BOOKS}/{(await insert_book(container)).id}"
+    durations = []
+    for _ in range(20):
+        started = time.perf_counter()
+        response = await client.get(url, headers=headers)
+        durations.append(time.perf_counter() - started)
+        assert response.status_code == 200
+
+    assert statistics.median(durations) < RESPONSE_TIME_BUDGET_SECONDS

@@ -1,0 +1,76 @@
+"""Behaviour that needs a real Redis: the shared cache and shared rate limits."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from shop.app import create_app
+from shop.middleware.cache import RedisCache
+from tests.helpers import BASE_URL, make_settings, running
+
+REDIS_URL = os.environ.get("REDIS_URL")
+
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set")
+
+
+@pytest.fixture
+async def cache() -> AsyncIterator[RedisCache]:
+    """A Redis cache in a namespace of its own, emptied before and after."""
+    assert REDIS_URL
+    redis_cache = RedisCache(
+        Redis.from_url(REDIS_URL, decode_responses=True), "shop-test", 60
+    )
+    await redis_cache.clear()
+    yield redis_cache
+    await redis_cache.clear()
+    await redis_cache.close()
+
+
+async def test_set_get_delete(cache: RedisCache) -> None:
+    await cache.set("users:1", "one")
+
+    assert await cache.get("users:1") == "one"
+    await cache.delete("users:1")
+    assert await cache.get("users:1") is None
+
+
+async def test_ttl_is_applied(cache: RedisCache) -> None:
+    await cache.set("short", "value", ttl=0.05)
+
+    assert await cache.get("short") == "value"
+    await asyncio.sleep(0.1)
+    assert await cache.get("short") is None
+
+
+async def test_delete_prefix_matches_literally(cache: RedisCache) -> None:
+    for key in ("users:list:a", "users:list:b", "users:lis*", "users:1"):
+        await cache.set(key, key)
+
+    await cache.delete_prefix("users:list:")
+    await cache.delete_prefix("users:lis*")
+
+    assert await cache.get("users:list:a") is None
+    assert await cache.get("users:list:b") is None
+    assert await cache.get("users:lis*") is None
+    assert await cache.get("users:1") == "users:1"
+
+
+async def test_replicas_share_one_rate_limit(database_url: str) -> None:
+    settings = make_settings(database_url, rate_limit="3/minute")
+    first, second = create_app(settings), create_app(settings)
+
+    async with running(first), running(second):
+        first.state.limiter.reset()
+        statuses = []
+        for app in (first, second, first, second):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=BASE_URL
+            ) as http:
+                statuses.append((await http.get("/api/v1/users/me")).status_code)
+
+    assert statuses == [401, 401, 401, 429]

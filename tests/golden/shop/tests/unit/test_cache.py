@@ -1,0 +1,69 @@
+"""The in-process TTL cache."""
+
+from shop.middleware.cache import InMemoryCache
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        """Return the current fake time."""
+        return self.now
+
+
+async def test_value_expires_after_default_ttl() -> None:
+    clock = FakeClock()
+    cache = InMemoryCache("test", default_ttl=10, clock=clock)
+    await cache.set("key", "value")
+
+    clock.now += 9.9
+    assert await cache.get("key") == "value"
+    clock.now += 0.1
+    assert await cache.get("key") is None
+
+
+async def test_explicit_ttl_overrides_default() -> None:
+    clock = FakeClock()
+    cache = InMemoryCache("test", default_ttl=10, clock=clock)
+    await cache.set("key", "value", ttl=1)
+
+    clock.now += 1
+    assert await cache.get("key") is None
+
+
+async def test_delete_and_delete_prefix() -> None:
+    cache = InMemoryCache("test", default_ttl=10)
+    for key in ("users:1", "users:list:a", "users:list:b", "tokens:1"):
+        await cache.set(key, key)
+
+    await cache.delete("users:1")
+    await cache.delete_prefix("users:list:")
+
+    assert [await cache.get(k) for k in ("users:1", "users:list:a", "tokens:1")] == [
+        None,
+        None,
+        "tokens:1",
+    ]
+
+
+async def test_clear_removes_everything() -> None:
+    cache = InMemoryCache("test", default_ttl=10)
+    await cache.set("a", "1")
+
+    await cache.clear()
+
+    assert await cache.get("a") is None
+
+
+async def test_oldest_entry_is_evicted_when_full() -> None:
+    cache = InMemoryCache("test", default_ttl=10, max_entries=2)
+    await cache.set("a", "1")
+    await cache.set("b", "2")
+    await cache.set("c", "3")
+
+    assert await cache.get("a") is None
+    assert await cache.get("b") == "2"
+    assert await cache.get("c") == "3"
