@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -49,7 +48,7 @@ def test_a_batch_seen_before_is_answered_without_the_formatter(
     assert calls == [["a.py", "pkg/b.py"]]
     assert formatting.format_files(batch) == first
     assert calls == [["a.py", "pkg/b.py"]], "nothing formatted the second time"
-    assert len(list((cache / "format").rglob("*.json"))) == 1
+    assert len(list((cache / "format").glob("*.entry"))) == 1
 
 
 def test_only_changed_files_are_formatted_again(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,13 +98,23 @@ def test_imports_are_sorted_as_if_the_whole_batch_were_formatted(
 
 
 def test_a_damaged_memo_is_ignored_and_rewritten(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    formatting.format_files({"a.py": UNSORTED})
-    (memo,) = (cache / "format").rglob("*.json")
-    memo.write_text('{"a.py": ["not the digest", "x = 2\\n"]}')
-    assert formatting.format_files({"a.py": UNSORTED}) == {"a.py": SORTED}
-    memo.write_text("not json")
-    assert formatting.format_files({"a.py": UNSORTED}) == {"a.py": SORTED}
-    assert json.loads(memo.read_text())["a.py"][1] == SORTED
+    batch = {"a.py": UNSORTED}
+    formatting.format_files(batch)
+    memo = formatting.FormatMemo.open(formatting.describe("ruff"), batch, batch, None)
+    assert memo is not None
+    calls = no_formatter(monkeypatch)
+    # A sound entry, but for another text: that file is formatted again.
+    memo.store.put(memo.entry, json.dumps({"a.py": ["not the digest", "x = 2\n"]}))
+    assert formatting.format_files(batch) == {"a.py": SORTED}
+    assert len(calls) == 1
+    memo.store.put(memo.entry, "not json")
+    assert formatting.format_files(batch) == {"a.py": SORTED}
+    assert len(calls) == 2
+    (entry,) = (cache / "format").glob("*.entry")
+    entry.write_bytes(entry.read_bytes()[:-5])  # cut short
+    assert formatting.format_files(batch) == {"a.py": SORTED}
+    assert len(calls) == 3
+    assert json.loads(memo.store.get_text(memo.entry) or "")["a.py"][1] == SORTED, "rewritten"
 
 
 def test_no_cache_turns_the_memo_off(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,7 +129,7 @@ def test_no_cache_turns_the_memo_off(cache: Path, monkeypatch: pytest.MonkeyPatc
 def test_a_file_the_formatter_rejects_is_not_remembered(cache: Path) -> None:
     with pytest.raises(FormatError):
         formatting.format_files({"bad.py": "def (:\n"})
-    assert not list((cache / "format").rglob("*.json"))
+    assert not list((cache / "format").glob("*.entry"))
     with pytest.raises(FormatError):
         formatting.format_files({"bad.py": "def (:\n"})
 
@@ -129,7 +138,10 @@ def test_old_memos_are_pruned(cache: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(formatting.FormatMemo, "KEEP", 3)
     for number in range(5):
         formatting.format_files({f"m{number}.py": "x=1\n"})
-    assert len(list((cache / "format").rglob("*.json"))) == 3
+    assert len(list((cache / "format").glob("*.entry"))) <= 3
+    calls = no_formatter(monkeypatch)
+    formatting.format_files({"m4.py": "x=1\n"})
+    assert calls == [], "the newest batch is kept"
 
 
 def document(tmp_path: Path, data: dict[str, object]) -> Document:
@@ -144,7 +156,7 @@ def test_schema_passes_are_remembered_by_text(
 ) -> None:
     valid = document(tmp_path, simple_blueprint())
     schema.build([valid])
-    assert (cache / "checks").is_dir()
+    assert list((cache / "schema").glob("*.entry"))
     monkeypatch.setattr(schema, "fast_validator", lambda: pytest.fail("validated again"))
     monkeypatch.setattr(schema, "validator", lambda: pytest.fail("validated again"))
     (built,) = schema.build([valid])
@@ -184,8 +196,6 @@ def test_a_new_schema_forgets_every_pass(
 def test_the_cli_remembers_across_runs(ws: Workspace) -> None:
     ws.blueprint("greeting", simple_blueprint())
     assert ws.run("generate", "greeting", "--set", "who=world").exit_code == 0
-    memo = (
-        ws.root.parent / "cache" / "blueprintgen" / "checks" / f"py{sys.version_info[0]}{sys.version_info[1]}"
-    )
-    assert (memo / "schema-valid").read_text().split(), "passes recorded"
-    assert list((ws.root.parent / "cache" / "blueprintgen" / "format").rglob("*.json"))
+    caches = ws.root.parent / "cache" / "blueprintgen"
+    assert list((caches / "schema").glob("*.entry")), "passes recorded"
+    assert list((caches / "format").glob("*.entry"))

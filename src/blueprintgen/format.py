@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -14,8 +13,12 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from blueprintgen.errors import FormatError
+
+if TYPE_CHECKING:
+    from blueprintgen.cache import Cache
 
 FORMATTERS = ("ruff", "black", "none")
 CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
@@ -144,29 +147,32 @@ class FormatMemo:
 
     ruff's output for a file depends on the file, its path, the configuration, the
     formatter's version and, for sorting imports, which modules exist beside it
-    (first-party or third-party). The memo for a batch is therefore keyed by the
-    formatter and its version, the configuration files' text and the paths of every
-    Python file in the batch; inside it each file's entry holds the digest of the text
-    that was formatted. One JSON file per batch under ``$XDG_CACHE_HOME/blueprintgen/
-    format``, the least recently used pruned beyond :attr:`KEEP`.
+    (first-party or third-party). The memo for a batch is therefore one entry of the
+    ``format`` cache (:mod:`blueprintgen.cache`), keyed by the formatter and its version,
+    the configuration files' text and the paths of every Python file in the batch;
+    inside it each file's entry holds the digest of the text that was formatted.
+    The cache keeps the :attr:`KEEP` most recently used batches.
     """
 
+    VERSION = 1
+    """The entry's format: bump it when what an entry holds changes."""
     KEEP = 64
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, store: Cache, entry: str) -> None:
+        self.store = store
+        self.entry = entry
 
     @classmethod
     def open(
         cls, tool: Formatter, files: dict[str, str], python: dict[str, str], config_dir: Path | None
     ) -> FormatMemo | None:
         """The memo of this batch, or None when caches are off."""
-        from blueprintgen import resources
+        from blueprintgen import cache
 
-        folder = resources.cache_dir("format")
-        if folder is None:
+        store = cache.open("format", cls.VERSION, max_entries=cls.KEEP, max_bytes=256 * 1024 * 1024)
+        if store is None:
             return None
-        key = hashlib.sha256(f"{tool.name} {tool.version}\0".encode())
+        parts = [tool.name, tool.version]
         for name in CONFIG_FILES:
             text = files.get(name)
             if text is None and config_dir is not None:
@@ -174,15 +180,15 @@ class FormatMemo:
                     text = (config_dir / name).read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     text = None
-            key.update(f"{name}\0{text}\0".encode())
-        key.update("\0".join(sorted(python)).encode())
-        return cls(folder / f"{key.hexdigest()[:40]}.json")
+            parts += [name, "<none>" if text is None else f"={text}"]
+        return cls(store, store.key(*parts, *sorted(python)))
 
     def recall(self, python: dict[str, str]) -> dict[str, str]:
         """The remembered output of every file whose text is the one formatted before."""
+        data = self.store.get(self.entry)
         try:
-            entries = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
+            entries = json.loads(data) if data is not None else None
+        except ValueError:
             return {}
         if not isinstance(entries, dict):
             return {}
@@ -196,27 +202,12 @@ class FormatMemo:
                 and entry[0] == _digest(text)
             ):
                 found[path] = entry[1]
-        if found:
-            with contextlib.suppress(OSError):  # recently used: kept when older memos are pruned
-                os.utime(self.path)
         return found
 
     def keep(self, python: dict[str, str], formatted: dict[str, str]) -> None:
         """Remember the batch; a cache that cannot be written is only a slower next run."""
-        from blueprintgen import resources
-
         entries = {path: [_digest(text), formatted[path]] for path, text in python.items()}
-        if resources.keep_in_cache(self.path, json.dumps(entries)):
-            with contextlib.suppress(OSError):
-                self._prune()
-
-    def _prune(self) -> None:
-        memos = list(self.path.parent.glob("*.json"))
-        if len(memos) <= self.KEEP:
-            return
-        by_age = sorted(memos, key=lambda memo: memo.stat().st_mtime)
-        for memo in by_age[: len(memos) - self.KEEP]:
-            memo.unlink(missing_ok=True)
+        self.store.put(self.entry, json.dumps(entries))
 
 
 def _digest(text: str) -> str:

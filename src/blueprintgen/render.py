@@ -150,9 +150,10 @@ class Renderer:
     @cached_property
     def env(self) -> SandboxedEnvironment:
         """The environment: strict about undefined names, whitespace-friendly."""
-        from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+        from jinja2 import FileSystemLoader, StrictUndefined
 
-        cache_dir = resources.cache_dir("jinja")
+        from blueprintgen.cache import jinja_bytecode
+
         env = _environment_class()(
             loader=FileSystemLoader([str(d) for d in self.template_dirs]),
             undefined=StrictUndefined,
@@ -160,7 +161,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             autoescape=False,
-            bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir else None,
+            bytecode_cache=jinja_bytecode(),
         )
         env.filters.update(FILTERS)
         return env

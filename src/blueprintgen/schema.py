@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from difflib import get_close_matches
@@ -15,10 +14,9 @@ from blueprintgen.errors import BlueprintgenError, ProblemsFound, SchemaError, l
 from blueprintgen.params import problem as value_problem
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from jsonschema import Draft202012Validator, ValidationError
 
+    from blueprintgen.cache import Cache
     from blueprintgen.loader import Document
 
 
@@ -116,58 +114,41 @@ def _problem(document: Document, pointer: str, message: str, name: str | None) -
 
 
 class ValidMemo:
-    """Digests of blueprint texts that passed the schema, kept in the user's cache.
+    """Blueprint texts that passed the schema, kept in the user's cache.
 
-    A digest covers the schema file, the blueprint file's suffix and its text, so an
-    unchanged blueprint is not validated again (nor jsonschema-rs imported) on the
-    next run; the checks of meaning in :func:`check` always run. One line per
-    digest in ``$XDG_CACHE_HOME/blueprintgen/checks/pyXY/schema-valid``.
+    One entry of the ``schema`` cache (:mod:`blueprintgen.cache`) per pass, keyed by the
+    schema file's digest, the blueprint file's suffix and its text: an unchanged
+    blueprint is not validated again (nor jsonschema-rs imported, which alone costs
+    about 50 ms) on the next run; the checks of meaning in :func:`check` always run.
+    ``ValidMemo(None)`` remembers nothing (caches off, or ``remember=False``).
     """
 
-    KEEP = 4096
+    VERSION = 1
+    """The entry's format: bump it when what makes a pass changes."""
+    KEEP = 1024
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.stored: list[str] = []
-        if path is not None:
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                self.stored = path.read_text(encoding="ascii").split()
-        self.known = set(self.stored)
-        self.added: list[str] = []
+    def __init__(self, store: Cache | None) -> None:
+        self.store = store
 
     @classmethod
     def open(cls) -> ValidMemo:
         """The memo, or one that remembers nothing when caches are off."""
-        return cls(_memo_path())
+        from blueprintgen import cache as disk_cache
+
+        return cls(disk_cache.open("schema", cls.VERSION, max_entries=cls.KEEP))
 
     def key(self, document: Document) -> str:
-        """The digest of one document with the schema it is checked against."""
-        digest = hashlib.sha256(_schema_digest().encode())
-        digest.update(f"\0{document.path.suffix}\0".encode())
-        digest.update(document.text.encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        """The entry of one document with the schema it is checked against."""
+        assert self.store is not None
+        return self.store.key("schema-valid", _schema_digest(), document.path.suffix, document.text)
 
     def __contains__(self, document: Document) -> bool:
-        return self.path is not None and self.key(document) in self.known
+        return self.store is not None and self.store.get(self.key(document)) is not None
 
     def add(self, document: Document) -> None:
         """Remember that ``document`` passed the schema."""
-        if self.path is not None:
-            key = self.key(document)
-            if key not in self.known:
-                self.known.add(key)
-                self.added.append(key)
-
-    def save(self) -> None:
-        """Write the new digests, the oldest dropped beyond :attr:`KEEP`."""
-        if self.path is not None and self.added:
-            lines = (self.stored + self.added)[-self.KEEP :]
-            resources.keep_in_cache(self.path, "\n".join(lines) + "\n")
-
-
-def _memo_path() -> Path | None:
-    folder = resources.cache_dir("checks")
-    return None if folder is None else folder / "schema-valid"
+        if self.store is not None:
+            self.store.put(self.key(document), b"")
 
 
 @cache
@@ -262,7 +243,6 @@ def build(documents: list[Document], *, remember: bool = True) -> list[Blueprint
     memo = ValidMemo.open() if remember else ValidMemo(None)
     for document in documents:
         problems.extend(check(document, memo))
-    memo.save()
     if problems:
         raise ProblemsFound(problems)
     return [Blueprint.from_data(d.data, path=d.path, source=d.source, text=d.text) for d in documents]
