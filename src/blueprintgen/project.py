@@ -95,6 +95,8 @@ PROJECT_BLUEPRINT = "project"
 RESOURCE_BLUEPRINT = "resource"
 SCHEMA_CHANGE_BLUEPRINT = "resource-schema"
 FIRST_REVISION = "0001"
+ACCOUNT_RESOURCE = "user"
+"""The resource that is the project's account table: its columns belong to the project blueprint."""
 
 
 RESOURCE_OPTIONS = ("plural", "methods", "auth_required", "mcp_style")
@@ -199,7 +201,7 @@ def sync_schema(project: ProjectFile) -> list[str]:
     """
     changed: list[str] = []
     for name, entry in project.resources.items():
-        if name == "user" and not entry.get("fields"):
+        if name == ACCOUNT_RESOURCE and not entry.get("fields"):
             continue  # the account table: its schema belongs to the project, not to the resource
         history = schema_history(entry)
         current = list(entry.get("fields") or [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -145,27 +145,9 @@ def graph(
 ) -> None:
     """Show the dependency graph: of one blueprint (resolved with its parameters) or of all."""
     from blueprintgen import graph as graphs
+    from blueprintgen import operations
 
-    found = _catalog()
-    dag: graphs.Graph[Any]
-    roots: list[Any]
-    if name is None:
-        nodes = sorted(found.blueprints)
-        edges = []
-        for blueprint in found.blueprints.values():
-            for reference in blueprint.depends_on:
-                target = found.find(reference)
-                if target is not None:
-                    edges.append((target[0].name, blueprint.name))
-        dag = graphs.build(nodes, edges)
-        roots = sorted(node for node in dag.nodes if dag.out_degree(node) == 0)
-    else:
-        from blueprintgen.cli.validate import sample_request
-        from blueprintgen.instances import resolve
-
-        request = sample_request(found, name, sets or [])
-        resolved = resolve(found, [request])
-        dag, roots = resolved.graph, resolved.roots
+    dag, roots = operations.blueprint_graph(Path.cwd(), name, sets or [])
     label = str
     if fmt in (GraphFormat.graphml, GraphFormat.json):
         typer.echo(graphs.export(dag, fmt.value, label))

@@ -20,6 +20,7 @@ from blueprintgen.cli.options import (
     Sets,
     Yes,
     finish,
+    write_options,
 )
 
 
@@ -37,20 +38,14 @@ def generate(
     restore: Restore = False,
 ) -> None:
     """Render NAME and the blueprints it depends on into the project, in dependency order."""
-    from blueprintgen import catalog, pipeline
-    from blueprintgen.cli.validate import coerce_sets
-    from blueprintgen.instances import Request
-    from blueprintgen.project import project_dir
+    from blueprintgen import operations
 
-    root = (into or project_dir(Path.cwd())).resolve()
-    found = catalog.load(project_dir(Path.cwd()))
-    blueprint = found.get(name)
-    values = coerce_sets(found, blueprint, sets or [])
-    run = pipeline.prepare(
-        root,
-        found,
-        [Request(name, values)],
-        pipeline.Options(formatter=formatter.lower(), force=force, restore=restore, conflict=conflict.value),
+    run = operations.generate_blueprint(
+        Path.cwd(),
+        name,
+        sets or [],
+        into=into,
+        options=write_options(formatter, force=force, restore=restore, conflict=conflict),
     )
     finish(run, dry_run=dry_run, diff=diff, yes=yes)
 

@@ -11,7 +11,7 @@ import typer
 from blueprintgen.cli import output
 
 if TYPE_CHECKING:
-    from blueprintgen.pipeline import Generation
+    from blueprintgen.operations import Run, WriteOptions
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")]
 Diff = Annotated[
@@ -58,40 +58,41 @@ Output = Annotated[
 ]
 
 
-def finish(run: Generation, *, dry_run: bool, diff: bool, yes: bool, verbose: bool = False) -> bool:
-    """Show the plan; apply it unless this is a dry run or the user declines. True if applied."""
-    from blueprintgen import pipeline
-    from blueprintgen.plan import refuse_conflicts
+def write_options(
+    formatter: str | None,
+    *,
+    force: bool = False,
+    restore: bool = False,
+    conflict: ConflictMode = ConflictMode.stop,
+) -> WriteOptions:
+    """The core's options from the shared command-line ones."""
+    from blueprintgen.operations import WriteOptions
 
+    return WriteOptions(
+        formatter=formatter, force=force, restore=restore, markers=conflict is ConflictMode.markers
+    )
+
+
+def finish(run: Run, *, dry_run: bool, diff: bool, yes: bool, verbose: bool = False) -> bool:
+    """Show the plan; apply it unless this is a dry run or the user declines. True if applied."""
     output.show_plan(run.changes, diff=diff, verbose=verbose)
     for warning in run.warnings:
         output.warn(warning)
+    run.refuse_conflicts()
     if dry_run:
-        refuse_conflicts(run.changes)
         output.console().print("[dim]dry run: nothing was written[/]")
         return False
-    refuse_conflicts(run.changes)
-    overwrites = [
-        c
-        for c in run.changes
-        if c.tracked and c.action.value in {"update", "overwrite", "merge", "conflict markers"}
-    ]
+    overwrites = run.overwrites
     if overwrites and not output.confirm(
         f"Update {output.plural(len(overwrites), 'existing file')}?", yes=yes
     ):
         output.console().print("nothing was written")
         return False
-    written = pipeline.apply(run)
-    marked = [c.path for c in run.changes if c.action.value == "conflict markers"]
-    if marked:
-        from blueprintgen.errors import ConflictError
-
-        raise ConflictError(
-            f"conflict markers written into {', '.join(marked)}; resolve them, then run again",
-            hint="search for '<<<<<<< yours'",
-        )
-    if written:
-        output.success(f"{output.plural(len(written), 'file')} written to {run.project}")
+    applied = run.apply()
+    if applied.written:
+        output.success(f"{output.plural(len(applied.written), 'file')} written to {run.project}")
     else:
         output.success("nothing to do: every generated file is up to date")
+    for warning in applied.warnings:
+        output.warn(warning)
     return True

@@ -16,7 +16,7 @@ from blueprintgen.errors import BlueprintgenError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from blueprintgen.plan import FileChange
+    from blueprintgen.plan import Action, FileChange
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,17 +26,23 @@ R = TypeVar("R")
 # about 110 ms before the first line, more than the rest of the start-up.
 HELP_MARKUP: Literal["rich"] | None = "rich" if sys.stdout.isatty() else None
 
-_STYLES = {
-    "create": "green",
-    "update": "yellow",
-    "overwrite": "bold red",
-    "conflict": "bold red",
-    "merge": "cyan",
-    "unchanged": "dim",
-    "kept edit": "blue",
-    "kept deleted": "magenta",
-    "conflict markers": "bold red",
-}
+
+@functools.cache
+def _styles() -> dict[Action, str]:
+    """The colour of each planned action."""
+    from blueprintgen.plan import Action
+
+    return {
+        Action.CREATE: "green",
+        Action.UPDATE: "yellow",
+        Action.OVERWRITE: "bold red",
+        Action.CONFLICT: "bold red",
+        Action.MERGE: "cyan",
+        Action.UNCHANGED: "dim",
+        Action.KEEP: "blue",
+        Action.DELETED: "magenta",
+        Action.MARKERS: "bold red",
+    }
 
 
 @functools.cache
@@ -95,10 +101,12 @@ def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -
     """The planned changes, one aligned line each, and, with ``diff``, coloured unified diffs."""
     from rich.text import Text
 
+    from blueprintgen.plan import Action
+
     counts: dict[str, int] = {}
     for change in changes:
         counts[change.action.value] = counts.get(change.action.value, 0) + 1
-    visible = [c for c in changes if verbose or c.action.value != "unchanged"]
+    visible = [c for c in changes if verbose or c.action is not Action.UNCHANGED]
     if visible:
         # One Text rather than a rich Table: a project's plan has hundreds of rows,
         # and laying out a Table costs more than the rest of the run's output.
@@ -111,7 +119,7 @@ def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -
         text.append(header + "\n", style="bold")
         for change in visible:
             text.append(
-                f"{change.action.value:<{action_width}}", style=_STYLES.get(change.action.value, "default")
+                f"{change.action.value:<{action_width}}", style=_styles().get(change.action, "default")
             )
             text.append(f" {change.path}")
             if change.reason:
@@ -126,8 +134,10 @@ def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -
 
 def show_diffs(changes: list[FileChange]) -> None:
     """Coloured unified diffs of every change that writes or conflicts."""
+    from blueprintgen.plan import Action
+
     for change in changes:
-        if change.action.writes or change.action.value == "conflict":
+        if change.action.writes or change.action is Action.CONFLICT:
             print_diff(change.diff())
 
 

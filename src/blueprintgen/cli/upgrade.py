@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -17,61 +17,8 @@ from blueprintgen.cli.options import (
     Restore,
     Yes,
     finish,
+    write_options,
 )
-
-if TYPE_CHECKING:
-    from blueprintgen.drift import FileState
-    from blueprintgen.pipeline import Generation
-
-
-def regenerate(formatter: str | None = None, **options: object) -> Generation:
-    """Plan a re-render of the whole project from its project file (or manifest)."""
-    from blueprintgen import catalog, pipeline
-    from blueprintgen.errors import ProjectError
-    from blueprintgen.manifest import Manifest
-    from blueprintgen.project import (
-        PROJECT_FILE,
-        ProjectFile,
-        check_options,
-        find_root,
-        project_requests,
-        requests_for,
-        sync_schema,
-    )
-
-    root = find_root(Path.cwd())
-    if root is None:
-        raise ProjectError(
-            "not inside a generated project (no blueprintgen.yaml or .blueprintgen/ here or above)",
-            path=Path.cwd(),
-        )
-    chosen = formatter or Manifest.read(root).formatter.get("name") or "ruff"
-    found = catalog.load(root)
-    settings = pipeline.Options(formatter=chosen.lower(), prune=True, **options)  # type: ignore[arg-type]
-    if (root / PROJECT_FILE).is_file():
-        project = ProjectFile.read(root)
-        check_options(root, project, found)
-        # Fields edited in the project file since their last migration get a new one,
-        # recorded in the project file's schema history.
-        extra = {PROJECT_FILE: project.to_yaml()} if sync_schema(project) else {}
-        return pipeline.prepare(root, found, project_requests(project), settings, extra_files=extra)
-    return pipeline.prepare(root, found, requests_for(root), settings)
-
-
-def version_changes(run: Generation) -> list[tuple[str, str, str]]:
-    """Blueprint instances whose version differs from the one that wrote the project."""
-    from blueprintgen.manifest import Manifest
-
-    before = Manifest.read(run.project).instances
-    after = run.manifest.instances
-    changes = []
-    for label, record in sorted(after.items()):
-        old = before.get(label)
-        if old is None:
-            changes.append((label, "new", record.version))
-        elif old.version != record.version:
-            changes.append((label, old.version, record.version))
-    return changes
 
 
 @output.reports_errors
@@ -94,35 +41,23 @@ def upgrade(
     """
     import sys
 
-    run = regenerate(formatter, force=force, conflict=conflict.value, restore=restore)
-    changed = version_changes(run)
-    if changed:
+    from blueprintgen import operations
+
+    run = operations.upgrade_project(
+        Path.cwd(), write_options(formatter, force=force, restore=restore, conflict=conflict)
+    )
+    if run.version_changes:
         from rich.table import Table
 
         table = Table("blueprint", "was", "now", title="blueprint versions", title_justify="left", box=None)
-        for label, old, new in changed:
+        for label, old, new in run.version_changes:
             table.add_row(label, old, new)
         output.console().print(table)
-    if not yes and not dry_run and not sys.stdin.isatty() and any(c.action.writes for c in run.changes):
+    if not yes and not dry_run and not sys.stdin.isatty() and run.writes:
         output.show_plan(run.changes, diff=diff)
         output.console().print("[yellow]not applied:[/] run `blueprintgen upgrade --yes` to apply this plan")
         return
     finish(run, dry_run=dry_run, diff=diff, yes=yes)
-
-
-def _states() -> tuple[Generation, list[FileState]]:
-    from blueprintgen import drift
-    from blueprintgen.manifest import Manifest
-
-    run = regenerate()
-    generated = dict(run.files)
-    for path in run.settled:
-        generated[path] = (
-            (run.project / path).read_text(encoding="utf-8")
-            if (run.project / path).is_file()
-            else generated[path]
-        )
-    return run, drift.classify(run.project, Manifest.read(run.project), generated, run.bases)
 
 
 @output.reports_errors
@@ -134,12 +69,14 @@ def diff_command(
 
     from rich.markup import escape
 
-    _, states = _states()
+    from blueprintgen import operations
+    from blueprintgen.drift import State
+
     shown = 0
-    for state in states:
+    for state in operations.project_drift(Path.cwd()):
         if paths and state.path not in paths:
             continue
-        if state.current == state.generated or state.state.value in {"deleted by you"}:
+        if state.current == state.generated or state.state is State.DELETED:
             continue
         shown += 1
         output.console().print(f"[bold]{escape(state.path)}[/]: {state.state.value}")

@@ -1,0 +1,156 @@
+"""Creating a project: the rules for its name and folder, its first generation, its first commit."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from blueprintgen.operations.run import Applied, Run, WriteOptions
+
+# Packages a generated project imports: a project named like one would shadow it.
+SHADOWED = frozenset(
+    {
+        "alembic",
+        "app",
+        "asyncpg",
+        "fastapi",
+        "httpx",
+        "jwt",
+        "mcp",
+        "pydantic",
+        "pydantic_settings",
+        "pytest",
+        "redis",
+        "slowapi",
+        "sqlalchemy",
+        "starlette",
+        "structlog",
+        "tests",
+        "uvicorn",
+        "blueprintgen",
+    }
+)
+
+
+def package_name(name: str) -> tuple[str, str]:
+    """The project's distribution name and Python package, or UsageError saying why not."""
+    from blueprintgen import naming
+    from blueprintgen.errors import UsageError
+
+    try:
+        package = naming.check_identifier(name, "project name", allow_builtins=True)
+    except ValueError as error:
+        raise UsageError(str(error), hint="use letters, digits, - or _, starting with a letter") from None
+    if package in sys.stdlib_module_names or package in SHADOWED:
+        raise UsageError(
+            f"project name {name!r} gives the package {package!r}, which would shadow the module of that name",
+            hint=f"choose another name, e.g. {package}-service",
+        )
+    return naming.kebab(package), package
+
+
+def is_empty(folder: Path) -> bool:
+    """Whether a new project may go into ``folder`` without --force (a bare .git is fine)."""
+    return not folder.exists() or not any(p.name != ".git" for p in folder.iterdir())
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewProject(Run):
+    """A planned new project; applying it also makes the first git commit (unless ``git`` is off)."""
+
+    package: str
+    where: Path
+    """The project folder as the user would type it: relative to where they are, when below it."""
+    git: bool = True
+
+    @property
+    def next_steps(self) -> list[str]:
+        """The commands to run next, in order."""
+        return [
+            f"cd {self.where}",
+            "python3 -m venv .venv && .venv/bin/pip install -e '.[test]'",
+            ".venv/bin/python -m pytest",
+            f".venv/bin/{self.package.replace('_', '-')}-admin create-admin --email admin@example.com --password 'change-me-please'",
+            f".venv/bin/uvicorn {self.package}.main:app --reload",
+            "blueprintgen add resource item --field name:str --field price:decimal",
+        ]
+
+    def apply(self) -> Applied:
+        """Write the project, then commit it to a new git repository when asked to."""
+        applied = super().apply()
+        reason = commit_all(self.project) if self.git else None
+        if reason is None:
+            return applied
+        return Applied(applied.written, (*applied.warnings, f"no git repository created: {reason}"))
+
+
+def create_project(
+    name: str,
+    *,
+    cwd: Path,
+    into: Path | None = None,
+    database: str = "sqlite",
+    docker: bool = True,
+    git: bool = True,
+    options: WriteOptions | None = None,
+) -> NewProject:
+    """Plan a new project NAME in ``into`` (default: ``cwd``/NAME).
+
+    Refuses a name that is not a Python identifier or that would shadow a module the
+    project imports, and a folder with files in it unless ``options.force``.
+    """
+    from blueprintgen import __version__, catalog, pipeline
+    from blueprintgen.errors import ProjectError
+    from blueprintgen.instances import Request
+    from blueprintgen.project import PROJECT_BLUEPRINT, PROJECT_FILE, ProjectFile, project_values
+
+    options = options or WriteOptions()
+    project_name, package = package_name(name)
+    target = (into or cwd / name).resolve()
+    pipeline.check_target(target)
+    if not is_empty(target) and not options.force:
+        raise ProjectError(
+            "the folder is not empty; nothing was written",
+            path=target,
+            hint="choose another --output, or --force to generate into it (your own files are kept; "
+            "files that would be replaced are listed first)",
+        )
+    project_file = ProjectFile(project_name, package, {"db": database, "docker": docker}, {}, __version__)
+    found = catalog.load(target if (target / "blueprints").is_dir() else None)
+    generation = pipeline.prepare(
+        target,
+        found,
+        [Request(PROJECT_BLUEPRINT, project_values(project_file))],
+        options.settings(target),
+        extra_files={PROJECT_FILE: project_file.to_yaml()},
+    )
+    try:
+        where = target.relative_to(cwd.resolve())
+    except ValueError:
+        where = target
+    return NewProject(generation, package=package, where=where, git=git)
+
+
+def commit_all(folder: Path) -> str | None:
+    """Initialise a repository in ``folder`` with a first commit; the reason when that was not possible."""
+    if shutil.which("git") is None:
+        return "git is not installed"
+    inside = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True, check=False
+    )
+    if inside.returncode == 0 and Path(inside.stdout.strip()).resolve() != folder.resolve():
+        return f"already inside the git repository {inside.stdout.strip()}"
+    identity = ["-c", "user.name=blueprintgen", "-c", "user.email=blueprintgen@localhost"]
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", *identity, "commit", "-q", "-m", "Generate project with blueprintgen", "--no-verify"],
+    ):
+        result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            said = (result.stderr or result.stdout).strip()
+            return said.splitlines()[-1] if said else "git failed"
+    return None

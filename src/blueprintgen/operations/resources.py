@@ -1,0 +1,233 @@
+"""A project's resources: add them, or give existing ones other fields or options.
+
+Every resource operation is an edit of the project file's ``resources:`` followed by one
+plan: the edit keeps each table's schema history in step (a changed field list is a new
+migration), then ``_plan_resources`` renders the resources the edit touched together
+with the new project file. Removing a resource is one more such edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from blueprintgen.errors import ConflictError
+from blueprintgen.operations.run import Run, WriteOptions
+
+if TYPE_CHECKING:
+    from blueprintgen.pipeline import Generation
+    from blueprintgen.plan import FileChange
+    from blueprintgen.project import ProjectFile
+
+
+class ResourceChangeRefused(ConflictError):
+    """Resources that exist would get other fields or options, and that was not asked for.
+
+    Carries the plan of the change (``changes``) so that it can be reviewed first.
+    """
+
+    def __init__(self, names: Sequence[str], changes: list[FileChange], *, path: Path) -> None:
+        self.names = tuple(names)
+        self.changes = changes
+        super().__init__(
+            f"{', '.join(names)} already exists with other fields or options; nothing was written",
+            path=path,
+            hint="the diff above shows what would change; add --replace to apply it "
+            "(your edits to generated files are merged; --force would overwrite them)",
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceRun(Run):
+    """A planned resource edit."""
+
+    resources: tuple[str, ...]
+    """The resources the run generates, in the order asked for."""
+    changed: tuple[str, ...] = ()
+    """Those that existed with other fields or options (a new migration each, when their fields changed)."""
+
+
+def add_resources(
+    start: Path,
+    name: str | None = None,
+    *,
+    fields: Sequence[str] = (),
+    spec: Path | None = None,
+    methods: str | None = None,
+    auth_required: bool = True,
+    plural: str | None = None,
+    mcp_style: str | None = None,
+    replace: bool = False,
+    options: WriteOptions | None = None,
+) -> ResourceRun:
+    """Plan adding resource NAME (or every resource of the ``spec`` file) to the project at or above ``start``.
+
+    ``fields`` are field specs (``price:decimal``); without them a resource that exists
+    keeps its recorded fields and a new one gets the default fields. ``methods`` is a
+    comma-separated subset of create,list,read,update,delete. A resource that exists with
+    other fields or options is changed only with ``replace`` (or ``options.force``);
+    otherwise ResourceChangeRefused carries the plan of the change.
+    """
+    from blueprintgen.project import PROJECT_FILE, ProjectFile
+
+    options = options or WriteOptions()
+    root = _project_root(start)
+    project = ProjectFile.read(root)
+    entries = _entries(project, name, list(fields), spec, methods, auth_required, plural, mcp_style)
+    changed = _record(project, entries, explicit_fields=bool(fields) or spec is not None)
+    names = [entry["resource"] for entry in entries]
+    generation = _plan_resources(root, project, names, options)
+    if changed and not (replace or options.force):
+        raise ResourceChangeRefused(changed, generation.changes, path=root / PROJECT_FILE)
+    return ResourceRun(generation, resources=tuple(names), changed=tuple(changed))
+
+
+def _project_root(start: Path) -> Path:
+    from blueprintgen.errors import ProjectError
+    from blueprintgen.project import PROJECT_FILE, find_root
+
+    root = find_root(start)
+    if root is None:
+        raise ProjectError(
+            f"no {PROJECT_FILE} here or above; `add resource` works inside a generated project",
+            path=start,
+            hint="cd into the project, or create one with `blueprintgen new project NAME`",
+        )
+    return root
+
+
+def _entries(
+    project: ProjectFile,
+    name: str | None,
+    fields: list[str],
+    spec: Path | None,
+    methods: str | None,
+    auth_required: bool,
+    plural: str | None,
+    mcp_style: str | None,
+) -> list[dict[str, Any]]:
+    """The resources asked for, each checked: name, plural, parsed fields and options."""
+    from blueprintgen import fieldspec, naming
+    from blueprintgen.errors import UsageError
+
+    known = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
+    if spec is not None:
+        if name or fields:
+            raise UsageError("give either NAME with --field options or --spec FILE, not both")
+        resources = fieldspec.load_spec_file(spec, resources=known)
+    else:
+        if not name:
+            raise UsageError(
+                "missing NAME (or --spec FILE)", hint="blueprintgen add resource item --field name:str"
+            )
+        try:
+            resource, table = naming.check_resource_name(name, plural)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        recorded = [str(spec) for spec in project.resources.get(resource, {}).get("fields") or []]
+        specs = fields or recorded or list(fieldspec.DEFAULT_FIELD_SPECS)
+        parsed = fieldspec.parse_fields(
+            specs, resource=resource, plural=table, resources={**known, resource: table}
+        )
+        resources = [{"resource": resource, "plural": table, "fields": parsed}]
+    chosen_methods = None
+    if methods is not None:
+        chosen_methods = [m.strip().lower() for m in methods.split(",") if m.strip()]
+        unknown = sorted(set(chosen_methods) - set(fieldspec.METHODS))
+        if unknown or not chosen_methods:
+            raise UsageError(
+                f"--methods takes a comma-separated subset of {', '.join(fieldspec.METHODS)}; got {methods!r}"
+            )
+    for entry in resources:
+        if chosen_methods is not None:
+            entry["methods"] = chosen_methods
+        if not auth_required:
+            entry["auth_required"] = False
+        if mcp_style is not None:
+            entry["mcp_style"] = mcp_style
+    return resources
+
+
+def _record(project: ProjectFile, entries: list[dict[str, Any]], *, explicit_fields: bool) -> list[str]:
+    """Write the entries into the project file; the resources that existed with other fields or options."""
+    from blueprintgen.project import ACCOUNT_RESOURCE, next_revision, schema_history
+
+    changed: list[str] = []
+    for entry in entries:
+        key = entry["resource"]
+        if key == ACCOUNT_RESOURCE:
+            _check_account_resource(entry, explicit_fields=explicit_fields)
+        existing = project.resources.get(key)
+        record = _project_record(entry)
+        if existing is None:
+            # The table as its migrations leave it; editing `fields` later adds a migration.
+            record["schema"] = [{"revision": next_revision(project), "fields": list(record["fields"])}]
+            project.resources[key] = record
+            continue
+        if any(existing.get(option) != value for option, value in record.items()):
+            changed.append(key)
+            _refuse_unfillable_columns(key, list(existing.get("fields") or []), entry)
+        project.resources[key] = {**existing, **record, "schema": schema_history(existing)}
+    return changed
+
+
+def _project_record(entry: dict[str, Any]) -> dict[str, Any]:
+    """How a resource is written into blueprintgen.yaml."""
+    from blueprintgen import fieldspec
+
+    return {
+        "plural": entry["plural"],
+        "fields": [fieldspec.to_spec_string(field) for field in entry["fields"]],
+        "methods": list(entry.get("methods") or fieldspec.METHODS),
+        "auth_required": bool(entry.get("auth_required", True)),
+        "mcp_style": entry.get("mcp_style", "tools"),
+    }
+
+
+def _check_account_resource(entry: dict[str, Any], *, explicit_fields: bool) -> None:
+    """`user` is the project's account table: it gets its REST and MCP slice, not new columns."""
+    from blueprintgen import fieldspec
+    from blueprintgen.errors import UsageError
+
+    given = [fieldspec.to_spec_string(f) for f in entry["fields"]]
+    if explicit_fields and given != list(fieldspec.DEFAULT_FIELD_SPECS):
+        raise UsageError(
+            "`user` is the project's existing account table (email, full name, password, admin flag): "
+            "`add resource user` gives it admin-only REST routes and MCP tools, but cannot add columns to it",
+            hint="drop the --field options, and keep extra data in a resource of its own, e.g. "
+            "`blueprintgen add resource profile --field user:ref:user --field age:int?`",
+        )
+    if entry.get("auth_required") is False:
+        raise UsageError("`user` accounts are admin-only; --no-auth is not available for them")
+    entry["fields"] = []
+
+
+def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, Any]) -> None:
+    """A required field added to an existing table needs a default for the rows it has."""
+    from blueprintgen.errors import UsageError
+
+    known = {spec.split(":", 1)[0] for spec in before}
+    for field in entry["fields"]:
+        if field["name"] not in known and not field.get("optional") and "default" not in field:
+            raise UsageError(
+                f"adding the required field {field['name']!r} to the existing resource {name!r} needs a "
+                "value for the rows already in its table",
+                hint=f"give it a default ({field['name']}:{field['type']}=...) or make it optional "
+                f"({field['name']}:{field['type']}?)",
+            )
+
+
+def _plan_resources(root: Path, project: ProjectFile, names: list[str], options: WriteOptions) -> Generation:
+    """Plan the files of the resources ``names`` after an edit of the project file, and the file itself."""
+    from blueprintgen import catalog, pipeline
+    from blueprintgen.project import PROJECT_FILE, check_options, resource_requests, sync_schema
+
+    sync_schema(project)
+    found = catalog.load(root)
+    check_options(root, project, found)
+    requests = [request for name in names for request in resource_requests(project, name)]
+    return pipeline.prepare(
+        root, found, requests, options.settings(root), extra_files={PROJECT_FILE: project.to_yaml()}
+    )

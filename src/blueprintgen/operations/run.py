@@ -1,0 +1,107 @@
+"""The value a writing operation returns: a planned generation, written by ``apply``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from blueprintgen.pipeline import Generation, Options
+    from blueprintgen.plan import FileChange
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How a writing operation treats the project's files (the options every writing command shares)."""
+
+    formatter: str | None = None
+    """ruff, black or none; None keeps the one the project's manifest records (else ruff)."""
+    force: bool = False
+    """Overwrite files the user edited since blueprintgen wrote them."""
+    restore: bool = False
+    """Re-create generated files the user deleted."""
+    markers: bool = False
+    """Write conflict markers where edits and new output clash, instead of stopping."""
+
+    def settings(self, root: Path, *, prune: bool = False) -> Options:
+        """The pipeline's options for a run into ``root``."""
+        from blueprintgen.manifest import Manifest
+        from blueprintgen.pipeline import Options
+
+        formatter = self.formatter
+        if formatter is None:
+            formatter = str(Manifest.read(root).formatter.get("name") or "ruff")
+        return Options(
+            formatter=formatter.lower(),
+            force=self.force,
+            restore=self.restore,
+            conflict="markers" if self.markers else "stop",
+            prune=prune,
+        )
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying a run did."""
+
+    written: tuple[FileChange, ...]
+    """The files written or removed."""
+    warnings: tuple[str, ...] = ()
+    """What went wrong after the files were written, without undoing them (e.g. no git repository)."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A planned operation: the generation to write, and what a user is told about it."""
+
+    generation: Generation
+
+    @property
+    def project(self) -> Path:
+        """The project folder the run writes into."""
+        return self.generation.project
+
+    @property
+    def changes(self) -> list[FileChange]:
+        """Every file's planned change, in path order."""
+        return self.generation.changes
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the user should know before applying (e.g. undeclared dependencies)."""
+        return self.generation.warnings
+
+    @property
+    def overwrites(self) -> list[FileChange]:
+        """Changes that replace a file already on disk: worth asking before applying."""
+        from blueprintgen.plan import Action
+
+        replacing = {Action.UPDATE, Action.OVERWRITE, Action.MERGE, Action.MARKERS}
+        return [change for change in self.changes if change.tracked and change.action in replacing]
+
+    @property
+    def writes(self) -> bool:
+        """Whether applying writes any file."""
+        return any(change.action.writes for change in self.changes)
+
+    def refuse_conflicts(self) -> None:
+        """Raise ConflictError when applying would lose a user's edits."""
+        from blueprintgen.plan import refuse_conflicts
+
+        refuse_conflicts(self.changes)
+
+    def apply(self) -> Applied:
+        """Write the plan; ConflictError afterwards when it wrote conflict markers to resolve."""
+        from blueprintgen import pipeline
+        from blueprintgen.errors import ConflictError
+        from blueprintgen.plan import Action
+
+        written = pipeline.apply(self.generation)
+        marked = [change.path for change in self.changes if change.action is Action.MARKERS]
+        if marked:
+            raise ConflictError(
+                f"conflict markers written into {', '.join(marked)}; resolve them, then run again",
+                hint="search for '<<<<<<< yours'",
+            )
+        return Applied(tuple(written))

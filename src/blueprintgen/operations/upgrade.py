@@ -1,0 +1,83 @@
+"""Regenerating a whole project from its project file, and how its files stand against that."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from blueprintgen.operations.run import Run, WriteOptions
+
+if TYPE_CHECKING:
+    from blueprintgen.drift import FileState
+    from blueprintgen.pipeline import Generation
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpgradeRun(Run):
+    """A planned regeneration of the whole project."""
+
+    version_changes: tuple[tuple[str, str, str], ...]
+    """(blueprint instance, version that wrote the project or "new", version now), where they differ."""
+
+
+def upgrade_project(start: Path, options: WriteOptions | None = None) -> UpgradeRun:
+    """Plan re-rendering the project at or above ``start`` with the installed blueprints.
+
+    Files no longer generated are removed (unless edited); fields edited in the project
+    file since their last migration get a new one.
+    """
+    from blueprintgen import pipeline
+
+    generation = regenerate(project_root(start), options or WriteOptions())
+    return UpgradeRun(generation, version_changes=tuple(pipeline.version_changes(generation)))
+
+
+def project_drift(start: Path) -> list[FileState]:
+    """Every generated file of the project at or above ``start``, with how it stands against a regeneration."""
+    return drift_states(project_root(start))
+
+
+def drift_states(root: Path) -> list[FileState]:
+    """Every generated file of the project in ``root``, with how it stands against a regeneration."""
+    from blueprintgen import pipeline
+
+    return pipeline.drift_states(regenerate(root, WriteOptions()))
+
+
+def project_root(start: Path) -> Path:
+    """The generated project at or above ``start``, or ProjectError."""
+    from blueprintgen.errors import ProjectError
+    from blueprintgen.project import find_root
+
+    root = find_root(start)
+    if root is None:
+        raise ProjectError(
+            "not inside a generated project (no blueprintgen.yaml or .blueprintgen/ here or above)",
+            path=start,
+        )
+    return root
+
+
+def regenerate(root: Path, options: WriteOptions) -> Generation:
+    """Plan a re-render of the whole project from its project file (or, without one, its manifest)."""
+    from blueprintgen import catalog, pipeline
+    from blueprintgen.project import (
+        PROJECT_FILE,
+        ProjectFile,
+        check_options,
+        project_requests,
+        requests_for,
+        sync_schema,
+    )
+
+    settings = options.settings(root, prune=True)
+    found = catalog.load(root)
+    if not (root / PROJECT_FILE).is_file():
+        return pipeline.prepare(root, found, requests_for(root), settings)
+    project = ProjectFile.read(root)
+    check_options(root, project, found)
+    # Fields edited in the project file since their last migration get a new one,
+    # recorded in the project file's schema history.
+    extra = {PROJECT_FILE: project.to_yaml()} if sync_schema(project) else {}
+    return pipeline.prepare(root, found, project_requests(project), settings, extra_files=extra)
