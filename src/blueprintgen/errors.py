@@ -143,3 +143,13 @@ class ProblemsFound(BlueprintgenError):
     def format(self) -> str:
         """Every problem, one paragraph each."""
         return "\n".join(problem.format() for problem in self.problems)
+
+
+class WriteError(BlueprintgenError):
+    """Writing the project failed; the message names the target and says what was rolled back."""
+
+
+class Interrupted(BlueprintgenError):
+    """A signal stopped a write; the message says how the project was left."""
+
+    exit_code = 130  # 128 + SIGINT, as a shell reports Ctrl-C

@@ -1,12 +1,14 @@
-"""Stage 7: write a plan into the project, all or nothing. The only module that writes."""
+"""Stage 7: write a plan into the project, all or nothing. The only module that writes.
+
+The all or nothing is transaction.py's: a journal, new contents beside their targets, the
+state committed last, a rollback on any error or signal, and recovery after a kill."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from blueprintgen.errors import BlueprintgenError, UnsafePathError
+from blueprintgen import transaction
+from blueprintgen.errors import UnsafePathError, WriteError
 
 
 def inside(project: Path, relative: str, resolved_dirs: dict[Path, Path] | None = None) -> Path:
@@ -41,75 +43,31 @@ def inside(project: Path, relative: str, resolved_dirs: dict[Path, Path] | None 
 
 
 def write_all(project: Path, files: dict[str, str | None]) -> None:
-    """Write (or, for None, delete) every file or none: on failure, restore what was there."""
+    """Write (or, for None, remove) every file, or none of them.
+
+    Under the project lock (taken here unless this thread holds it already), as one
+    journaled transaction: project files first, the state (``.blueprintgen/*``,
+    ``blueprintgen.yaml``) last. New files get the umask's mode; a replaced file keeps its own.
+    """
     resolved_dirs: dict[Path, Path] = {}
-    targets = {relative: inside(project, relative, resolved_dirs) for relative in sorted(files)}
-    previous: dict[Path, bytes | None] = {}
-    created_dirs: list[Path] = []
+    changes: list[tuple[str, bytes | None]] = []
+    for relative in sorted(files, key=lambda path: (transaction.is_state(path), path)):
+        inside(project, relative, resolved_dirs)
+        normal = PurePosixPath(relative).as_posix()
+        if normal in transaction.RESERVED:
+            raise UnsafePathError(f"{normal} is blueprintgen's own (its journal or lock)", path=normal)
+        changes.append((normal, _encoded(normal, files[relative])))
+    transaction.write(project, changes)
+
+
+def _encoded(relative: str, text: str | None) -> bytes | None:
+    if text is None:
+        return None
     try:
-        for relative, target in targets.items():
-            text = files[relative]
-            previous[target] = target.read_bytes() if target.exists() else None
-            if text is None:
-                target.unlink(missing_ok=True)
-                continue
-            missing: list[Path] = []
-            parent = target.parent
-            while not parent.exists():
-                missing.append(parent)
-                parent = parent.parent
-            target.parent.mkdir(parents=True, exist_ok=True)
-            created_dirs.extend(reversed(missing))
-            _atomic_write(target, text)
-        _prune_empty_folders(project, [targets[r] for r, text in files.items() if text is None])
-    except (OSError, BlueprintgenError) as error:
-        _rollback(previous, created_dirs)
-        if isinstance(error, BlueprintgenError):
-            raise
-        raise BlueprintgenError(
-            f"writing failed ({error.strerror or error}); every file was restored as it was",
-            path=getattr(error, "filename", None),
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise WriteError(
+            f"its text cannot be written as UTF-8 ({error.reason} at character {error.start}); "
+            "nothing was written",
+            path=relative,
         ) from None
-
-
-def _prune_empty_folders(project: Path, deleted: list[Path]) -> None:
-    """Remove the folders that deleting files left empty, up to (not including) the project."""
-    root = project.resolve()
-    for target in deleted:
-        folder = target.parent
-        while folder.resolve() != root and folder.resolve().is_relative_to(root):
-            try:
-                folder.rmdir()  # only succeeds when empty
-            except OSError:
-                break
-            folder = folder.parent
-
-
-def _atomic_write(target: Path, text: str) -> None:
-    mode = target.stat().st_mode & 0o777 if target.exists() else None
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _rollback(previous: dict[Path, bytes | None], created_dirs: list[Path]) -> None:
-    for target, content in previous.items():
-        try:
-            if content is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(content)
-        except OSError:
-            continue
-    for folder in reversed(created_dirs):
-        try:
-            folder.rmdir()
-        except OSError:
-            continue

@@ -1,0 +1,940 @@
+"""Every write to a project is a transaction: all of it lands, or none of it does.
+
+A write (:func:`write`, which ``writer.write_all`` calls) runs in six steps:
+
+1. **Lock.** :func:`locked` takes an exclusive ``fcntl.flock`` on ``.blueprintgen/lock``
+   and writes the holder's pid and command line into it, so a second run can name it.
+2. **Journal.** ``.blueprintgen/journal.json`` records every file the run will create,
+   replace or remove, the temporary name beside it that holds its new content, the backup
+   name beside it that will hold its old one, and the folders the run creates. It is
+   written to a side name, fsynced and renamed into place: it exists whole or not at all.
+3. **Stage.** Every new content goes to its temporary name, fsynced, with the mode the
+   target will have (the umask's for a new file, the old one's for a replaced file). Every
+   file to be replaced gets its backup as a hard link (nothing is copied; where a file
+   system has no hard links, the file is renamed to its backup instead).
+4. **Swap.** Temporaries are renamed over their targets, removed files renamed to their
+   backups: project files first, the state (``.blueprintgen/*`` and ``blueprintgen.yaml``)
+   last, so the state never describes files that are not there.
+5. **Commit.** The journal is renamed to ``.blueprintgen/journal.committed``. This one
+   rename is the moment the run has happened.
+6. **Clean up.** Backups are removed, folders that removals emptied are pruned, the
+   committed journal is removed, the lock is released (and its file removed).
+
+Any exception, KeyboardInterrupt or SIGTERM before step 5 rolls back (SIGINT and SIGTERM
+raise for the duration of the write; the previous handlers are restored after it): backups
+are renamed back over their targets, created files and temporaries removed, created
+folders that are empty again removed, and the journal removed. Every step of a rollback
+checks what is on disk rather than what the run remembers, which is why the same rollback
+serves a run that was killed: after SIGKILL or power loss, :func:`recover` finds the
+journal and rolls back (or, after step 5, finishes the clean-up). It is idempotent, may
+itself be interrupted and run again, and handles a kill that came while the journal was
+being written (nothing had been touched yet). It returns a :class:`Recovery` whose
+``message`` says what it did.
+
+Wiring. Every command that writes wraps its whole run, from before it reads the project
+until after it writes, in :func:`begin`::
+
+    with transaction.begin(root) as recovered:
+        if recovered:
+            report(recovered.message)   # an earlier run was interrupted; say what was undone
+        ...read blueprintgen.yaml and the manifest, plan, writer.write_all(root, writes)...
+
+``begin`` takes the lock (waiting up to ``timeout`` seconds, default
+``$BLUEPRINTGEN_LOCK_TIMEOUT`` or 5, then failing with a :class:`ProjectError` naming the
+other process) and runs :func:`recover`. The lock is re-entrant within a thread, so
+``write_all`` inside it does not wait for itself; ``write_all`` outside it takes the lock
+for the write alone (and refuses to write over a rolled-back interrupted run, whose
+half-written files the caller's plan would have been made from).
+
+The lock's own calls (mkdir of ``.blueprintgen``, the lock file) are not journaled: a
+failure to take the lock writes nothing, and a lock file left by a killed run is simply
+taken over by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import secrets
+import signal
+import stat
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import FrameType
+from typing import Any, Literal
+
+from blueprintgen.errors import BlueprintgenError, Interrupted, ProjectError, UsageError, WriteError
+from blueprintgen.project import PROJECT_FILE, STATE_DIR
+
+JOURNAL = f"{STATE_DIR}/journal.json"
+COMMITTED = f"{STATE_DIR}/journal.committed"
+JOURNAL_PART = f"{STATE_DIR}/journal.json.part"
+LOCK = f"{STATE_DIR}/lock"
+RESERVED = frozenset({JOURNAL, COMMITTED, JOURNAL_PART, LOCK})
+"""Paths of the transaction machinery; no write may name them."""
+
+LOCK_TIMEOUT_ENV = "BLUEPRINTGEN_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 5.0
+_POLL = 0.05
+_TEMPORARY_PREFIX = ".blueprintgen-"
+
+# Hard links are refused by some file systems (FAT, some network and FUSE mounts): there a
+# file is renamed to its backup instead, which is as atomic but leaves it absent until the
+# swap puts its new content in place.
+_NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
+# What rmdir says of a folder that simply is not empty (or is gone): not a failure.
+_FOLDER_IN_USE = {errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT}
+
+_HINTS = {
+    errno.ENOSPC: "free some space on the disk that holds the project",
+    errno.EDQUOT: "free some space within your disk quota",
+    errno.EROFS: "the project is on a read-only file system",
+    errno.EACCES: "check that you may write to the project's folders",
+    errno.EPERM: "check that you may write to the project's folders",
+    errno.ENAMETOOLONG: "shorten the name (255 bytes at most per path component)",
+}
+
+
+def is_state(relative: str) -> bool:
+    """Whether ``relative`` is part of the project's state, which a write commits last."""
+    return relative == PROJECT_FILE or relative.startswith(f"{STATE_DIR}/")
+
+
+class FileSystem:
+    """Every system call by which a transaction changes the disk, one method each.
+
+    The one place they happen, so that a test can fail any one of them (the k-th call of
+    a write, for every k) and check that the project is left as it was.
+    """
+
+    def open_new(self, path: Path, mode: int) -> int:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+
+    def fchmod(self, descriptor: int, mode: int) -> None:
+        os.fchmod(descriptor, mode)
+
+    def write(self, descriptor: int, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+
+    def fsync(self, descriptor: int) -> None:
+        os.fsync(descriptor)
+
+    def close(self, descriptor: int) -> None:
+        os.close(descriptor)
+
+    def link(self, source: Path, destination: Path) -> None:
+        os.link(source, destination, follow_symlinks=False)
+
+    def replace(self, source: Path, destination: Path) -> None:
+        os.replace(source, destination)
+
+    def unlink(self, path: Path) -> None:
+        path.unlink()
+
+    def mkdir(self, path: Path) -> None:
+        path.mkdir()
+
+    def rmdir(self, path: Path) -> None:
+        path.rmdir()
+
+    def sync_folder(self, path: Path) -> None:
+        """Make renames, links and removals in ``path`` durable (its entries are data too)."""
+        descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+FS = FileSystem()
+
+
+# --- the journal ---------------------------------------------------------------------
+
+
+Action = Literal["create", "replace", "remove"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of a transaction; every path is relative to the project, in POSIX form."""
+
+    path: str
+    action: Action
+    temporary: str | None  # holds the new content; None for a removal
+    backup: str | None  # holds the old content once staged; None for a creation
+
+
+@dataclass(frozen=True)
+class Journal:
+    """What a run is about to do, written before it does any of it."""
+
+    id: str
+    pid: int
+    command: str
+    started: str
+    folders: tuple[str, ...]  # created by the run, each after its parent
+    entries: tuple[Entry, ...]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "version": 1,
+                "id": self.id,
+                "pid": self.pid,
+                "command": self.command,
+                "started": self.started,
+                "folders": list(self.folders),
+                "entries": [entry.__dict__ for entry in self.entries],
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, where: str) -> Journal:
+        """The journal in ``text``; a journal that is damaged or points outside the project is refused."""
+        try:
+            data = json.loads(text)
+            entries = tuple(
+                Entry(
+                    path=_checked(item["path"]),
+                    action=_action(item["action"]),
+                    temporary=None if item["temporary"] is None else _checked(item["temporary"]),
+                    backup=None if item["backup"] is None else _checked(item["backup"]),
+                )
+                for item in data["entries"]
+            )
+            return cls(
+                id=str(data["id"]),
+                pid=int(data["pid"]),
+                command=str(data["command"]),
+                started=str(data["started"]),
+                folders=tuple(_checked(folder) for folder in data["folders"]),
+                entries=entries,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+            raise ProjectError(
+                f"the journal of an interrupted run cannot be read ({error})",
+                path=where,
+                hint=f"restore the project from version control, then delete {where}",
+            ) from None
+
+
+def _checked(relative: object) -> str:
+    if not isinstance(relative, str) or not relative:
+        raise ValueError(f"{relative!r} is not a path")
+    path = PurePosixPath(relative)
+    if path.is_absolute() or ".." in path.parts or "\0" in relative:
+        raise ValueError(f"{relative!r} is outside the project")
+    return relative
+
+
+def _action(value: object) -> Action:
+    if value == "create":
+        return "create"
+    if value == "replace":
+        return "replace"
+    if value == "remove":
+        return "remove"
+    raise ValueError(f"unknown action {value!r}")
+
+
+def _command_line() -> str:
+    words = [Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python", *sys.argv[1:]]
+    text = " ".join(words)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+# --- the lock ------------------------------------------------------------------------
+
+
+@dataclass
+class _HeldLock:
+    descriptor: int
+    path: Path
+    state_dir: Path
+    created_state_dir: bool
+    depth: int = 1
+
+
+_held: dict[tuple[Path, int, int], _HeldLock] = {}
+
+
+def _lock_timeout(timeout: float | None) -> float:
+    if timeout is not None:
+        return timeout
+    value = os.environ.get(LOCK_TIMEOUT_ENV)
+    if not value:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also refuses NaN
+        raise UsageError(
+            f"{LOCK_TIMEOUT_ENV}={value!r} is not a number of seconds",
+            hint=f"set it to how long to wait for another run, e.g. {LOCK_TIMEOUT_ENV}=30",
+        )
+    return seconds
+
+
+@contextlib.contextmanager
+def locked(root: Path, *, timeout: float | None = None) -> Iterator[None]:
+    """Hold the project's exclusive lock; re-entrant within a thread.
+
+    Waits up to ``timeout`` seconds (default ``$BLUEPRINTGEN_LOCK_TIMEOUT``, else 5) for
+    another holder, then raises a :class:`ProjectError` naming its pid and command.
+    """
+    key = (root.resolve(), os.getpid(), threading.get_ident())
+    held = _held.get(key)
+    if held is not None:
+        held.depth += 1
+        try:
+            yield
+        finally:
+            held.depth -= 1
+        return
+    lock = _acquire(key[0], _lock_timeout(timeout))
+    _held[key] = lock
+    try:
+        yield
+    finally:
+        del _held[key]
+        _release(lock)
+
+
+def holds_lock(root: Path) -> bool:
+    """Whether this thread holds the lock of the project at ``root``."""
+    return (root.resolve(), os.getpid(), threading.get_ident()) in _held
+
+
+def _acquire(root: Path, timeout: float) -> _HeldLock:
+    import fcntl
+
+    state_dir = root / STATE_DIR
+    path = root / LOCK
+    deadline = time.monotonic() + timeout
+    while True:
+        created = False
+        try:
+            state_dir.mkdir()
+            created = True
+        except FileExistsError:
+            pass
+        except OSError as error:
+            raise _lock_error(root, error) from None
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except FileNotFoundError:  # the holder removed the folder as it finished: again
+            continue
+        except OSError as error:
+            raise _lock_error(root, error) from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            if time.monotonic() >= deadline:
+                raise _busy(path, timeout) from None
+            time.sleep(_POLL)
+            continue
+        except BaseException:
+            os.close(descriptor)
+            raise
+        # The previous holder removes the file before it lets go: a lock on a file that
+        # is no longer at ``path`` excludes nobody, so open the new one.
+        try:
+            current = path.stat()
+            mine = os.fstat(descriptor)
+            same = (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino)
+        except FileNotFoundError:
+            same = False
+        if not same:
+            os.close(descriptor)
+            continue
+        try:
+            # What a killed holder left: if it had created .blueprintgen, so have we.
+            stale = _holder(descriptor)
+            created = created or bool(stale.get("created_state_dir"))
+            record = json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "command": _command_line(),
+                    "since": _now(),
+                    "created_state_dir": created,
+                }
+            ).encode()
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, record, 0)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        return _HeldLock(descriptor, path, state_dir, created)
+
+
+def _release(lock: _HeldLock) -> None:
+    # Remove the file while still holding it, so a waiter that locked the old file sees
+    # it gone and opens a new one; then the folder, if this lock created it and it is
+    # empty again (a write that rolled back, in a folder that was not a project before).
+    with contextlib.suppress(OSError):
+        lock.path.unlink()
+    if lock.created_state_dir:
+        with contextlib.suppress(OSError):
+            lock.state_dir.rmdir()
+    os.close(lock.descriptor)
+
+
+def _holder(descriptor: int) -> dict[str, Any]:
+    try:
+        data = json.loads(os.pread(descriptor, 4096, 0) or b"{}")
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _busy(path: Path, timeout: float) -> ProjectError:
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        holder: dict[str, Any] = {}
+    else:
+        try:
+            holder = _holder(descriptor)
+        finally:
+            os.close(descriptor)
+    if "pid" in holder:
+        who = f"process {holder['pid']} ({holder.get('command', 'unknown command')}, since {holder.get('since', '?')})"
+    else:
+        who = "another process"
+    return ProjectError(
+        f"another blueprintgen run is writing this project: {who}; gave up after waiting {timeout:g} s",
+        path=LOCK,
+        hint=f"let it finish, then run this command again ({LOCK_TIMEOUT_ENV}=SECONDS waits longer)",
+    )
+
+
+def _lock_error(root: Path, error: OSError) -> BlueprintgenError:
+    if isinstance(error, FileNotFoundError):
+        return ProjectError("the project folder does not exist", path=root)
+    return WriteError(
+        f"cannot take the project lock ({error.strerror or error}); nothing was written",
+        path=LOCK,
+        hint=_HINTS.get(error.errno or 0),
+    )
+
+
+# --- signals -------------------------------------------------------------------------
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived while a write was under way."""
+
+
+class _Signals:
+    """SIGINT and SIGTERM raise while a write can still roll back; once it rolls back or
+    commits they wait, and are delivered to the previous handlers when the write is over."""
+
+    def __init__(self) -> None:
+        self.previous: dict[int, Any] = {}
+        self.deferring = False
+        self.pending: int | None = None
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.deferring:
+            self.pending = signum
+            return
+        if signum == signal.SIGTERM:
+            raise _Terminated
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                previous = signal.getsignal(signum)
+                if previous is signal.SIG_IGN or previous is None:
+                    continue  # ignored on purpose (nohup), or set outside Python: leave it
+                self.previous[signum] = previous
+                signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        for signum, previous in self.previous.items():
+            signal.signal(signum, previous)
+        if self.pending is not None and error is None:
+            # The write completed; the signal now does what it would have done.
+            signal.raise_signal(self.pending)
+
+    def defer(self) -> None:
+        """From now on a signal waits until the write is over (it is rolling back or committed)."""
+        self.deferring = True
+
+
+# --- the write -----------------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    """The target the run is working on, so that an error names it (never a temporary)."""
+
+    path: str = JOURNAL
+    verb: str = "writing"
+
+
+def write(root: Path, changes: Sequence[tuple[str, bytes | None]]) -> None:
+    """Write every ``(relative path, content)`` (None removes the file), or none of them.
+
+    ``changes`` are swapped into place in their order: the caller puts the state last.
+    Their paths must already be checked to stay inside the project. Raises
+    :class:`WriteError` (an OS error, naming the target) or :class:`Interrupted` (SIGINT or
+    SIGTERM) after rolling back, with a message that says whether the rollback is complete.
+    """
+    with locked(root):
+        earlier = _recover_locked(root)
+        if earlier is not None and earlier.outcome == "rolled back":
+            raise ProjectError(
+                f"{earlier.message} This command had read the project while that run's files "
+                "were on disk, so it wrote nothing",
+                path=STATE_DIR,
+                hint="run this command again",
+            )
+        journal, contents, modes = _plan(root, changes)
+        if not journal.entries:
+            return
+        with _Signals() as signals:
+            _run(root, journal, contents, modes, signals)
+
+
+def _plan(
+    root: Path, changes: Sequence[tuple[str, bytes | None]]
+) -> tuple[Journal, dict[str, bytes], dict[str, int]]:
+    """The journal of a write, the new contents and the modes to keep, from what is on disk now."""
+    run_id = secrets.token_hex(4)  # with the index, unique beside every target
+    entries: list[Entry] = []
+    folders: dict[str, None] = {}  # an ordered set: each folder after its parent
+    contents: dict[str, bytes] = {}
+    modes: dict[str, int] = {}
+    for index, (relative, content) in enumerate(changes):
+        status = _status(root, relative)
+        if status is not None and stat.S_ISDIR(status.st_mode):
+            raise WriteError(
+                "is a folder, so no file can be written there; nothing was written", path=relative
+            )
+        if content is None and status is None:
+            continue  # removing what is not there
+        folder = PurePosixPath(relative).parent
+        name = f"{_TEMPORARY_PREFIX}{run_id}-{index}"
+        action: Action
+        if content is None:
+            action = "remove"
+        elif status is None:
+            action = "create"
+            contents[relative] = content
+            for parent in reversed(PurePosixPath(relative).parents[:-1]):
+                key = parent.as_posix()
+                if key in folders:
+                    continue
+                parent_status = _status(root, key)
+                if parent_status is None:
+                    folders[key] = None
+                elif not stat.S_ISDIR(parent_status.st_mode):
+                    raise _blocked(relative, key)
+        else:
+            action = "replace"
+            contents[relative] = content
+            modes[relative] = stat.S_IMODE(status.st_mode)
+        entries.append(
+            Entry(
+                relative,
+                action,
+                temporary=None if content is None else (folder / f"{name}.new").as_posix(),
+                backup=None if status is None else (folder / f"{name}.old").as_posix(),
+            )
+        )
+    journal = Journal(
+        id=run_id,
+        pid=os.getpid(),
+        command=_command_line(),
+        started=_now(),
+        folders=tuple(folders),
+        entries=tuple(entries),
+    )
+    return journal, contents, modes
+
+
+def _status(root: Path, relative: str) -> os.stat_result | None:
+    try:
+        return os.lstat(root / relative)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        parents = [p.as_posix() for p in reversed(PurePosixPath(relative).parents[:-1])]
+        blocker = next((p for p in parents if (root / p).exists() and not (root / p).is_dir()), None)
+        raise _blocked(relative, blocker) from None
+    except OSError as error:
+        raise WriteError(
+            f"cannot be read ({error.strerror or error}); nothing was written",
+            path=relative,
+            hint=_HINTS.get(error.errno or 0),
+        ) from None
+
+
+def _blocked(relative: str, blocker: str | None) -> WriteError:
+    what = f"{blocker} is a file, not a folder" if blocker else "a folder on its path is a file"
+    return WriteError(f"cannot be written because {what}; nothing was written", path=relative)
+
+
+def _run(
+    root: Path, journal: Journal, contents: dict[str, bytes], modes: dict[str, int], signals: _Signals
+) -> None:
+    step = _Step()
+    try:
+        _write_journal(root, journal)
+        _stage(root, journal, contents, modes, step)
+        _sync(root, journal, step)
+        _swap(root, journal, step)
+        _sync(root, journal, step)
+        step.path, step.verb = JOURNAL, "committing"
+        signals.defer()
+        FS.replace(root / JOURNAL, root / COMMITTED)
+    except BaseException as error:
+        signals.defer()
+        _, _, failures = _roll_back(root, journal)
+        replacement = _failure(error, step, failures, kept=_exists(root / JOURNAL))
+        if replacement is None:
+            raise
+        raise replacement from None
+    failures = _finish(root, journal)
+    if failures:
+        path, failure = failures[0]
+        raise WriteError(
+            f"every file was written, but cleaning up failed ({failure.strerror or failure}); {COMMITTED} "
+            "is kept, and the next blueprintgen command in this project finishes the clean-up",
+            path=path,
+            hint=_HINTS.get(failure.errno or 0),
+        )
+
+
+def _write_journal(root: Path, journal: Journal) -> None:
+    _write_file(root / JOURNAL_PART, journal.to_json().encode(), None)
+    FS.replace(root / JOURNAL_PART, root / JOURNAL)
+    FS.sync_folder(root / STATE_DIR)
+
+
+def _write_file(path: Path, data: bytes, mode: int | None) -> None:
+    """A new file, fsynced: with ``mode``, or, for None, as the umask makes it."""
+    descriptor = FS.open_new(path, 0o666 if mode is None else 0o600)
+    try:
+        if mode is not None:
+            FS.fchmod(descriptor, mode)  # not subject to the umask, unlike open's mode
+        FS.write(descriptor, data)
+        FS.fsync(descriptor)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+        raise
+    FS.close(descriptor)
+
+
+def _stage(
+    root: Path, journal: Journal, contents: dict[str, bytes], modes: dict[str, int], step: _Step
+) -> None:
+    needed_by: dict[str, str] = {}
+    for entry in journal.entries:
+        for parent in PurePosixPath(entry.path).parents[:-1]:
+            needed_by.setdefault(parent.as_posix(), entry.path)
+    for folder in journal.folders:
+        step.path, step.verb = needed_by.get(folder, folder), f"creating its folder {folder}"
+        FS.mkdir(root / folder)
+    for entry in journal.entries:
+        step.path, step.verb = entry.path, "writing"
+        if entry.temporary is not None:
+            _write_file(root / entry.temporary, contents[entry.path], modes.get(entry.path))
+        if entry.action == "replace" and entry.backup is not None:
+            _back_up(root / entry.path, root / entry.backup)
+
+
+def _back_up(target: Path, backup: Path) -> None:
+    try:
+        FS.link(target, backup)
+    except OSError as error:
+        if error.errno not in _NO_HARD_LINKS:
+            raise
+        FS.replace(target, backup)
+
+
+def _swap(root: Path, journal: Journal, step: _Step) -> None:
+    for entry in journal.entries:
+        step.path = entry.path
+        if entry.action == "remove":
+            step.verb = "removing"
+            if entry.backup is not None:
+                FS.replace(root / entry.path, root / entry.backup)
+        elif entry.temporary is not None:
+            step.verb = "writing"
+            FS.replace(root / entry.temporary, root / entry.path)
+
+
+def _touched_folders(journal: Journal) -> dict[str, str]:
+    """Every folder whose entries a run changes, with a target in it to name in an error."""
+    folders: dict[str, str] = {}
+    for entry in journal.entries:
+        folders.setdefault(PurePosixPath(entry.path).parent.as_posix(), entry.path)
+    for folder in journal.folders:
+        folders.setdefault(PurePosixPath(folder).parent.as_posix(), folder)
+    return folders
+
+
+def _sync(root: Path, journal: Journal, step: _Step) -> None:
+    for folder, target in _touched_folders(journal).items():
+        step.path, step.verb = target, "saving to disk"
+        FS.sync_folder(root / folder)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
+
+
+def _roll_back(root: Path, journal: Journal) -> tuple[list[str], list[str], list[tuple[str, OSError]]]:
+    """Undo a run from what is on disk: (restored, removed, failures). Idempotent.
+
+    A backup on disk means its target's old content is there to put back; a created file
+    is removed; temporaries go; created folders go when empty. The journal goes last, and
+    only when nothing failed, so that a rollback cut short is finished by the next one.
+    """
+    restored: list[str] = []
+    removed: list[str] = []
+    failures: list[tuple[str, OSError]] = []
+    for entry in reversed(journal.entries):
+        target = root / entry.path
+        try:
+            if entry.backup is not None and _exists(root / entry.backup):
+                FS.replace(root / entry.backup, target)
+                restored.append(entry.path)
+            elif entry.action == "create" and _exists(target):
+                FS.unlink(target)
+                removed.append(entry.path)
+            if entry.temporary is not None and _exists(root / entry.temporary):
+                FS.unlink(root / entry.temporary)
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            failures.append((entry.path, error))
+    for folder in reversed(journal.folders):
+        try:
+            FS.rmdir(root / folder)
+        except OSError as error:
+            if error.errno not in _FOLDER_IN_USE:
+                failures.append((folder, error))
+    failures.extend(_sync_quietly(root, journal))
+    if not failures:
+        try:
+            for name in (JOURNAL, JOURNAL_PART):
+                if _exists(root / name):
+                    FS.unlink(root / name)
+            FS.sync_folder(root / STATE_DIR)
+        except OSError as error:
+            failures.append((JOURNAL, error))
+    return restored, removed, failures
+
+
+def _finish(root: Path, journal: Journal) -> list[tuple[str, OSError]]:
+    """Clean up after a committed run: backups, emptied folders, the journal. Idempotent."""
+    failures: list[tuple[str, OSError]] = []
+    for entry in journal.entries:
+        for leftover in (entry.backup, entry.temporary):
+            try:
+                if leftover is not None and _exists(root / leftover):
+                    FS.unlink(root / leftover)
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                failures.append((entry.path, error))
+    for entry in journal.entries:
+        if entry.action != "remove":
+            continue
+        folder = PurePosixPath(entry.path).parent
+        while folder.parts:
+            try:
+                FS.rmdir(root / folder)
+            except OSError as error:
+                if error.errno not in _FOLDER_IN_USE:
+                    failures.append((entry.path, error))
+                break
+            folder = folder.parent
+    failures.extend(_sync_quietly(root, journal))
+    if not failures:
+        try:
+            FS.unlink(root / COMMITTED)
+            FS.sync_folder(root / STATE_DIR)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            failures.append((COMMITTED, error))
+    return failures
+
+
+def _sync_quietly(root: Path, journal: Journal) -> list[tuple[str, OSError]]:
+    failures: list[tuple[str, OSError]] = []
+    for folder, target in _touched_folders(journal).items():
+        try:
+            FS.sync_folder(root / folder)
+        except FileNotFoundError:
+            continue  # a created folder, removed again
+        except OSError as error:
+            failures.append((target, error))
+    return failures
+
+
+def _failure(
+    error: BaseException, step: _Step, failures: list[tuple[str, OSError]], *, kept: bool
+) -> BlueprintgenError | None:
+    """The error to raise for ``error`` after a rollback, saying truly how the project was left."""
+    if not failures:
+        outcome = "every file is as it was before this command"
+    else:
+        path, failure = failures[0]
+        outcome = (
+            f"rolling back failed too ({path}: {failure.strerror or failure}), so the project is half-written"
+        )
+        outcome += (
+            f"; {JOURNAL} is kept, and the next blueprintgen command in this project finishes the rollback"
+            if kept
+            else ""
+        )
+    if isinstance(error, OSError):
+        return WriteError(
+            f"{step.verb} failed ({error.strerror or error}); {outcome}",
+            path=step.path,
+            hint=_HINTS.get(error.errno or 0),
+        )
+    if isinstance(error, KeyboardInterrupt):
+        return Interrupted(f"interrupted while writing; {outcome}")
+    if isinstance(error, _Terminated):
+        terminated = Interrupted(f"terminated (SIGTERM) while writing; {outcome}")
+        terminated.exit_code = 128 + signal.SIGTERM
+        return terminated
+    return None  # a bug or an error of our own: raised as it is, after the rollback
+
+
+# --- recovery ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What :func:`recover` did about a run that was killed."""
+
+    outcome: Literal["rolled back", "completed", "discarded"]
+    pid: int | None = None
+    command: str | None = None
+    started: str | None = None
+    restored: tuple[str, ...] = ()  # files put back as they were before that run
+    removed: tuple[str, ...] = ()  # files that run had created, removed
+
+    @property
+    def message(self) -> str:
+        """One sentence for the user, saying what was found and what was done."""
+        who = f" (process {self.pid}: {self.command}, started {self.started})" if self.pid else ""
+        if self.outcome == "rolled back":
+            return (
+                f"an earlier blueprintgen run{who} was interrupted while writing; it has been rolled "
+                f"back ({_count(self.restored, 'file')} restored, {_count(self.removed, 'file')} it had "
+                "created removed), so the project is as it was before that run."
+            )
+        if self.outcome == "completed":
+            return (
+                f"an earlier blueprintgen run{who} was interrupted after it had written every file; "
+                "its leftover backup copies have been removed."
+            )
+        return (
+            "an earlier blueprintgen run was interrupted before it had changed anything; "
+            "its unfinished journal has been removed."
+        )
+
+
+def _count(items: Sequence[str], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def recover(root: Path) -> Recovery | None:
+    """Roll back (or finish) a run that was killed in ``root``; None when there was none.
+
+    Takes the project lock (a run that is still alive holds it, and is left alone).
+    Idempotent; if it is itself interrupted, running it again finishes the work.
+    """
+    with locked(root):
+        return _recover_locked(root)
+
+
+@contextlib.contextmanager
+def begin(root: Path, *, timeout: float | None = None) -> Iterator[Recovery | None]:
+    """The start of every writing command: take the project lock, recover from a killed run.
+
+    Hold it from before the project is read until after it is written; yields what
+    :func:`recover` did (None when there was nothing to recover), for the command to report.
+    """
+    with locked(root, timeout=timeout):
+        yield _recover_locked(root)
+
+
+def _recover_locked(root: Path) -> Recovery | None:
+    result: Recovery | None = None
+    if _exists(root / COMMITTED):
+        journal = _load(root, COMMITTED)
+        failures = _finish(root, journal)
+        if failures:
+            raise _recovery_failed(failures, COMMITTED)
+        result = Recovery("completed", journal.pid, journal.command, journal.started)
+    if _exists(root / JOURNAL):
+        journal = _load(root, JOURNAL)
+        restored, removed, failures = _roll_back(root, journal)
+        if failures:
+            raise _recovery_failed(failures, JOURNAL)
+        result = Recovery(
+            "rolled back", journal.pid, journal.command, journal.started, tuple(restored), tuple(removed)
+        )
+    if _exists(root / JOURNAL_PART):  # killed while writing the journal: nothing else was touched
+        try:
+            FS.unlink(root / JOURNAL_PART)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise _recovery_failed([(JOURNAL_PART, error)], JOURNAL_PART) from None
+        result = result or Recovery("discarded")
+    return result
+
+
+def _load(root: Path, name: str) -> Journal:
+    try:
+        text = (root / name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProjectError(
+            f"the journal of an interrupted run cannot be read ({error})",
+            path=name,
+            hint=f"restore the project from version control, then delete {name}",
+        ) from None
+    return Journal.from_json(text, name)
+
+
+def _recovery_failed(failures: list[tuple[str, OSError]], journal: str) -> WriteError:
+    path, error = failures[0]
+    return WriteError(
+        f"recovering from an interrupted blueprintgen run failed ({error.strerror or error}); "
+        f"{journal} is kept: once the cause is fixed, the next blueprintgen command finishes the recovery",
+        path=path,
+        hint=_HINTS.get(error.errno or 0),
+    )
