@@ -7,7 +7,7 @@ import functools
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar
 
 import typer
 
@@ -181,13 +181,3 @@ def warn(message: str) -> None:
     from rich.markup import escape
 
     error_console().print(f"[yellow]warning:[/] {escape(message)}")
-
-
-def write_options() -> dict[str, Any]:
-    """Documentation of the four shared write options (kept in one place)."""
-    return {
-        "dry_run": "Show what would be written; write nothing.",
-        "diff": "Show a unified diff of every file that would change.",
-        "yes": "Apply without asking (never asks when input is not a terminal).",
-        "force": "Overwrite files you edited since blueprintgen wrote them.",
-    }
