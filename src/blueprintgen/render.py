@@ -50,6 +50,32 @@ FILTERS: dict[str, Any] = {
 """The filters every template may use, besides Jinja's own."""
 
 
+def view_globals() -> dict[str, Any]:
+    """The functions templates get their views from (see :mod:`blueprintgen.views`).
+
+    ``resource_view()`` builds the view of the resource the template's parameters
+    describe (``resource``, ``plural``, ``fields``, ``methods``, ``package``, ...);
+    keyword arguments override them, e.g. ``resource_view(fields=migration_fields)``.
+    ``schema_change_view()`` reads ``plural``, ``old_fields`` and ``new_fields``.
+    """
+    from jinja2 import pass_context
+
+    from blueprintgen import views
+
+    def values(context: Any, names: tuple[str, ...]) -> dict[str, Any]:
+        return {name: context[name] for name in names if name in context}
+
+    @pass_context
+    def resource_view(context: Any, **given: Any) -> views.ResourceView:
+        return views.resource_view(values(context, (*views.PARAMETERS, "blueprint")), **given)
+
+    @pass_context
+    def schema_change_view(context: Any, **given: Any) -> views.SchemaChangeView:
+        return views.schema_change_view(values(context, ("plural", "old_fields", "new_fields")), **given)
+
+    return {"resource_view": resource_view, "schema_change_view": schema_change_view}
+
+
 def _freeze(value: Any) -> tuple[str, tuple[Any, ...]]:
     """A hashable key for template variables: their JSON, plus the objects JSON cannot hold
     (filters, macros, modules), kept by identity so that no other object can match them."""
@@ -164,6 +190,7 @@ class Renderer:
             bytecode_cache=jinja_bytecode(),
         )
         env.filters.update(FILTERS)
+        env.globals.update(view_globals())
         return env
 
     def template_for(self, blueprint: Blueprint, template_name: str | None, pointer: str) -> Template:

@@ -1,0 +1,366 @@
+"""The resource model: what a field kind means in every layer, and frozen field/resource values.
+
+One table, :data:`KINDS`, says for each field type what the generated code uses: the
+pydantic input and read types and constraints, the SQLAlchemy column type, the alembic
+type, the standard-library import the Python type needs, whether the list endpoint
+filters on it, and the values the generated tests send (valid, invalid, varying per
+row). The limits the parser checks defaults against (255, 12/2, ...) are the ones the
+generated columns and schemas declare.
+
+Blueprint parameters keep holding fields as dicts (they are validated by JSON Schema
+and recorded in the manifest); :meth:`Field.from_param` and :meth:`Field.to_param`
+convert between that form and these values. Templates never see this module directly:
+:mod:`blueprintgen.views` builds what they print from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from blueprintgen import naming
+
+STR_MAX_LENGTH: Final = 255
+EMAIL_MAX_LENGTH: Final = 320
+URL_MAX_LENGTH: Final = 2048
+DECIMAL_DIGITS: Final = 12
+DECIMAL_PLACES: Final = 2
+
+METHODS: Final = ("create", "list", "read", "update", "delete")
+MCP_STYLES: Final = ("tools", "manager")
+ON_DELETE: Final = ("CASCADE", "SET NULL")
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _day(n: int) -> str:
+    return f"{(n - 1) % 28 + 1:02d}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one field type becomes in the generated layers.
+
+    Enum and ref fields take part of their code from the field itself (the enum class,
+    the referenced table); their rows leave those entries empty and
+    :class:`blueprintgen.views.FieldView` fills them in.
+    """
+
+    name: str
+    input_type: str
+    """The pydantic annotation on the create and update schemas."""
+    read_type: str
+    """The annotation of the stored value (read schema, table model, list filter)."""
+    column_type: str
+    """The SQLAlchemy column type of the table model."""
+    migration_type: str
+    """The alembic column type of the migrations."""
+    constraints: str = ""
+    """Keyword arguments of pydantic's ``Field(...)`` on the input schemas."""
+    stdlib_import: tuple[str, str] | None = None
+    """(module, name) the Python type comes from."""
+    filterable: bool = False
+    """The list endpoint filters on it by equality."""
+    invalid: str = ""
+    """A Python literal the input schemas reject."""
+    sample: Callable[[str, int], str] | None = None
+    """(field name, n) → a valid, JSON-ready Python literal; n varies it."""
+    varying: Callable[[str], str] | None = None
+    """field name → an expression of the local ``number`` giving a valid value."""
+    varies_only_when_unique: bool = False
+    """Factory rows use ``varying`` only for a unique field (else the first sample)."""
+
+
+KINDS: Final[Mapping[str, Kind]] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "str",
+            input_type="str",
+            read_type="str",
+            column_type=f"String({STR_MAX_LENGTH})",
+            migration_type=f"sa.String(length={STR_MAX_LENGTH})",
+            constraints=f"min_length=1, max_length={STR_MAX_LENGTH}",
+            filterable=True,
+            invalid='""',
+            sample=lambda name, n: repr(f"{_words(name).capitalize()} {n}"),
+            varying=lambda name: f'f"{_words(name).capitalize()} {{number}}"',
+        ),
+        Kind(
+            "text",
+            input_type="str",
+            read_type="str",
+            column_type="Text",
+            migration_type="sa.Text()",
+            invalid="12345",
+            sample=lambda name, n: repr(f"Some {_words(name)} {n}"),
+            varying=lambda name: f'f"Some {_words(name)} {{number}}"',
+        ),
+        Kind(
+            "int",
+            input_type="int",
+            read_type="int",
+            column_type="Integer",
+            migration_type="sa.Integer()",
+            filterable=True,
+            invalid='"not-a-number"',
+            sample=lambda name, n: str(n),
+            varying=lambda name: "number",
+        ),
+        Kind(
+            "float",
+            input_type="float",
+            read_type="float",
+            column_type="Float",
+            migration_type="sa.Float()",
+            invalid='"not-a-number"',
+            sample=lambda name, n: f"{n}.5",
+            varying=lambda name: "number + 0.5",
+        ),
+        Kind(
+            "decimal",
+            input_type="Decimal",
+            read_type="Decimal",
+            column_type=f"Numeric({DECIMAL_DIGITS}, {DECIMAL_PLACES})",
+            migration_type=f"sa.Numeric(precision={DECIMAL_DIGITS}, scale={DECIMAL_PLACES})",
+            constraints=f"max_digits={DECIMAL_DIGITS}, decimal_places={DECIMAL_PLACES}",
+            stdlib_import=("decimal", "Decimal"),
+            invalid='"not-a-number"',
+            sample=lambda name, n: f'"{n}.99"',
+            varying=lambda name: 'f"{number}.99"',
+        ),
+        Kind(
+            "bool",
+            input_type="bool",
+            read_type="bool",
+            column_type="Boolean",
+            migration_type="sa.Boolean()",
+            filterable=True,
+            invalid='"not-a-bool"',
+            sample=lambda name, n: str(n % 2 == 1),
+            varying=lambda name: "number % 2 == 1",
+            varies_only_when_unique=True,
+        ),
+        Kind(
+            "date",
+            input_type="date",
+            read_type="date",
+            column_type="Date",
+            migration_type="sa.Date()",
+            stdlib_import=("datetime", "date"),
+            filterable=True,
+            invalid='"not-a-date"',
+            sample=lambda name, n: f'"2024-01-{_day(n)}"',
+            varying=lambda name: "(date(2024, 1, 1) + timedelta(days=number)).isoformat()",
+            varies_only_when_unique=True,
+        ),
+        Kind(
+            "datetime",
+            input_type="datetime",
+            read_type="datetime",
+            column_type="DateTime(timezone=True)",
+            migration_type="sa.DateTime(timezone=True)",
+            stdlib_import=("datetime", "datetime"),
+            invalid='"not-a-datetime"',
+            sample=lambda name, n: f'"2024-01-{_day(n)}T12:00:00Z"',
+            varying=lambda name: (
+                "(datetime(2024, 1, 1, 12, tzinfo=UTC) + timedelta(days=number)).isoformat()"
+            ),
+            varies_only_when_unique=True,
+        ),
+        Kind(
+            "uuid",
+            input_type="UUID",
+            read_type="UUID",
+            column_type="Uuid",
+            migration_type="sa.Uuid()",
+            stdlib_import=("uuid", "UUID"),
+            filterable=True,
+            invalid='"not-a-uuid"',
+            sample=lambda name, n: f'"00000000-0000-4000-8000-{n:012d}"',
+            varying=lambda name: 'f"00000000-0000-4000-8000-{number:012d}"',
+        ),
+        Kind(
+            "email",
+            input_type="EmailStr",
+            read_type="str",
+            column_type=f"String({EMAIL_MAX_LENGTH})",
+            migration_type=f"sa.String(length={EMAIL_MAX_LENGTH})",
+            filterable=True,
+            invalid='"not-an-email"',
+            sample=lambda name, n: repr(f"{naming.kebab(name)}{n}@example.com"),
+            varying=lambda name: f'f"{naming.kebab(name)}{{number}}@example.com"',
+        ),
+        Kind(
+            "url",
+            input_type="str",
+            read_type="str",
+            column_type=f"String({URL_MAX_LENGTH})",
+            migration_type=f"sa.String(length={URL_MAX_LENGTH})",
+            constraints=f'max_length={URL_MAX_LENGTH}, pattern=r"^https?://\\S+$"',
+            invalid='"not-a-url"',
+            sample=lambda name, n: repr(f"https://example.com/{naming.kebab(name)}/{n}"),
+            varying=lambda name: f'f"https://example.com/{naming.kebab(name)}/{{number}}"',
+        ),
+        Kind(
+            "json",
+            input_type="dict[str, Any]",
+            read_type="dict[str, Any]",
+            column_type="JSON",
+            migration_type="sa.JSON()",
+            stdlib_import=("typing", "Any"),
+            invalid='"not-an-object"',
+            sample=lambda name, n: f'{{"key": {f"value {n}"!r}}}',
+            varying=lambda name: '{"key": f"value {number}"}',
+        ),
+        Kind(
+            "enum",
+            input_type="",
+            read_type="",
+            column_type="Enum",
+            migration_type="",
+            filterable=True,
+            varies_only_when_unique=True,
+        ),
+        Kind(
+            "ref",
+            input_type="int",
+            read_type="int",
+            column_type="ForeignKey",
+            migration_type="sa.Integer()",
+            filterable=True,
+            invalid='"not-an-id"',
+        ),
+    )
+}
+"""Every field type, in the order the grammar lists them."""
+
+FIELD_TYPES: Final = tuple(KINDS)
+
+
+class _NoDefault:
+    """The default of a field that has none (None is a default an optional field may have)."""
+
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT: Final = _NoDefault()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The resource a ``ref`` field points to, and its table."""
+
+    resource: str
+    plural: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a resource, as the field-spec parser checked it."""
+
+    name: str
+    type: str
+    optional: bool = False
+    unique: bool = False
+    index: bool = False
+    choices: tuple[str, ...] = ()
+    ref: Reference | None = None
+    on_delete: str | None = None
+    default: Any = NO_DEFAULT
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.type]
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not NO_DEFAULT
+
+    @property
+    def column(self) -> str:
+        """The table column (and schema attribute): a ref ``author`` is stored as ``author_id``."""
+        return f"{self.name}_id" if self.type == "ref" else self.name
+
+    @property
+    def required(self) -> bool:
+        """A create payload must hold it: not optional and without a default."""
+        return not self.optional and not self.has_default
+
+    @classmethod
+    def from_param(cls, param: Mapping[str, Any]) -> Field:
+        """The field of a blueprint parameter's field dict."""
+        ref = param.get("ref")
+        return cls(
+            name=param["name"],
+            type=param["type"],
+            optional=bool(param.get("optional", False)),
+            unique=bool(param.get("unique", False)),
+            index=bool(param.get("index", False)),
+            choices=tuple(param.get("choices") or ()),
+            ref=Reference(ref["resource"], ref["plural"]) if ref else None,
+            on_delete=param.get("on_delete"),
+            default=param.get("default", NO_DEFAULT),
+        )
+
+    def to_param(self) -> dict[str, Any]:
+        """The field dict blueprint parameters and the manifest hold (keys in this order)."""
+        param: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "optional": self.optional,
+            "unique": self.unique,
+            "index": self.index,
+        }
+        if self.type == "enum":
+            param["choices"] = list(self.choices)
+        if self.ref is not None:
+            param["ref"] = {"resource": self.ref.resource, "plural": self.ref.plural}
+            param["on_delete"] = self.on_delete
+        if self.has_default:
+            param["default"] = self.default
+        return param
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource: its names, fields and which endpoints and tools it has."""
+
+    name: str
+    plural: str
+    fields: tuple[Field, ...] = ()
+    methods: tuple[str, ...] = METHODS
+    auth_required: bool = True
+    mcp_style: str = "tools"
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Resource:
+        """The resource a resource blueprint's parameters describe (absent ones take defaults)."""
+        methods = params.get("methods")
+        return cls(
+            name=params["resource"],
+            plural=params.get("plural") or naming.plural(params["resource"]),
+            fields=fields_of(params.get("fields") or ()),
+            methods=METHODS if methods is None else tuple(m for m in METHODS if m in methods),
+            auth_required=bool(params.get("auth_required", True)),
+            mcp_style=params.get("mcp_style") or "tools",
+        )
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "resource": self.name,
+            "plural": self.plural,
+            "fields": [field.to_param() for field in self.fields],
+            "methods": list(self.methods),
+            "auth_required": self.auth_required,
+            "mcp_style": self.mcp_style,
+        }
+
+
+def fields_of(params: Iterable[Mapping[str, Any] | Field]) -> tuple[Field, ...]:
+    """Fields from field dicts (fields pass through)."""
+    return tuple(item if isinstance(item, Field) else Field.from_param(item) for item in params)
