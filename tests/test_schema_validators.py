@@ -2,7 +2,8 @@
 
 Every built-in blueprint and thousands of mutations of them (values swapped for
 other JSON values, keys dropped or added, paths escaping the project, bad names and
-versions) are judged by both validators.
+versions) are judged by both validators; so are mutations of field values against
+the published field schema, which both reach through its ``$ref``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from blueprintgen import resources, schema
+from blueprintgen import params, resources, schema, schemarefs
 
 jsonschema_rs = pytest.importorskip("jsonschema_rs")
 
@@ -105,3 +106,29 @@ def test_mutations_get_the_same_verdict(seed: int) -> None:
         for _ in range(rng.randint(1, 3)):
             data = mutate(rng, data)
         agree(data)
+
+
+def field_examples() -> list[Any]:
+    """Fields from the field schema's examples and every built-in blueprint's examples."""
+    found: list[Any] = list(schemarefs.published()[schemarefs.FIELD_SCHEMA]["examples"])
+    for data in builtin_documents():
+        for spec in data.get("parameters", {}).values():
+            if spec.get("items") == {"$ref": schemarefs.FIELD_SCHEMA}:
+                for example in spec.get("examples", []):
+                    found.extend(example)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_field_mutations_get_the_same_verdict(seed: int) -> None:
+    key = params._items_key({"$ref": schemarefs.FIELD_SCHEMA})
+    fast, slow = params._fast_item_validator(key), params._item_validator(key)
+    assert fast is not None
+    rng = random.Random(seed)
+    examples = field_examples()
+    assert all(fast.is_valid(field) for field in examples)
+    for _ in range(400):
+        field = rng.choice(examples)
+        for _ in range(rng.randint(1, 3)):
+            field = mutate(rng, field)
+        assert fast.is_valid(field) == (not any(True for _ in slow.iter_errors(field))), json.dumps(field)

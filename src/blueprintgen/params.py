@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from blueprintgen import schemarefs
 from blueprintgen.blueprint import Blueprint, Parameter
 from blueprintgen.errors import ParameterError
 
@@ -40,7 +41,15 @@ def problem(parameter: Parameter, value: Any) -> str | None:
         for index, item in enumerate(value):
             if fast is not None and fast.is_valid(item):
                 continue
-            error = next(iter(_item_validator(items).iter_errors(item)), None)
+            from referencing.exceptions import Unresolvable
+
+            try:
+                error = next(iter(_item_validator(items).iter_errors(item)), None)
+            except Unresolvable as unresolvable:
+                # Blueprints are checked for this when loaded (schema.check); a Blueprint
+                # built another way still gets a sentence, not a traceback.
+                broken = schemarefs.unresolved(parameter.items)
+                return f"its items schema cannot be used: {broken[0][1] if broken else unresolvable}"
             if error is not None:
                 return f"item {index}: {error.message}"
     return None
@@ -48,10 +57,13 @@ def problem(parameter: Parameter, value: Any) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _item_validator(schema: str) -> Any:
-    """A compiled validator for an array parameter's ``items`` schema, built once."""
+    """A compiled validator for an array parameter's ``items`` schema, built once.
+
+    ``$ref`` to a published schema (:mod:`blueprintgen.schemarefs`) resolves locally.
+    """
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(json.loads(schema))
+    return Draft202012Validator(json.loads(schema), registry=schemarefs.registry())
 
 
 _ITEMS_KEYS: dict[int, tuple[dict[str, Any], str]] = {}
@@ -72,7 +84,11 @@ def _fast_item_validator(schema: str) -> Any:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - an optional speed-up
         return None
-    return jsonschema_rs.Draft202012Validator(json.loads(schema))
+    try:
+        return jsonschema_rs.Draft202012Validator(json.loads(schema), retriever=schemarefs.retrieve)
+    except ValueError:
+        # A $ref that does not resolve: jsonschema words why (see problem).
+        return None
 
 
 def _json_type(value: Any) -> str:

@@ -8,7 +8,7 @@ from difflib import get_close_matches
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from blueprintgen import jsonpos, resources
+from blueprintgen import jsonpos, resources, schemarefs
 from blueprintgen.blueprint import Blueprint, known_placeholders, placeholders_in
 from blueprintgen.errors import BlueprintgenError, ProblemsFound, SchemaError, line_of
 from blueprintgen.params import problem as value_problem
@@ -182,10 +182,14 @@ def check(document: Document, memo: ValidMemo | None = None) -> list[Blueprintge
 
 
 def _meaning(blueprint: Blueprint) -> list[tuple[str, str]]:
-    """Problems the schema cannot see: defaults of the wrong type, unknown placeholders."""
+    """Problems the schema cannot see: $refs that do not resolve, defaults of the wrong type,
+    unknown placeholders."""
     found: list[tuple[str, str]] = []
     for name, parameter in blueprint.parameters.items():
-        if parameter.has_default:
+        broken = schemarefs.unresolved(parameter.items) if parameter.items else []
+        for path, message in broken:
+            found.append((f"/parameters/{name}/items{jsonpos.pointer(path)}", message))
+        if parameter.has_default and not broken:
             reason = value_problem(parameter, parameter.default)
             if reason:
                 found.append((f"/parameters/{name}/default", f"default of {name!r} does not match: {reason}"))
