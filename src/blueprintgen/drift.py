@@ -1,31 +1,22 @@
-"""How a project's files stand against what blueprintgen would generate now."""
+"""How a project's files stand against what blueprintgen would generate now.
+
+A view of the plan's decision table (:func:`blueprintgen.plan.decide`): each file's
+:class:`State` is the one the table gives it, so ``validate`` and ``diff`` say what
+``upgrade`` would find.
+"""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
-from blueprintgen.manifest import BaseCopies, Manifest, digest
-from blueprintgen.merge import has_markers
+from blueprintgen.manifest import BaseCopies, Manifest
+from blueprintgen.plan import FileChange, State, plan, removals
+from blueprintgen.snapshot import Snapshot, take
 
-
-class State(StrEnum):
-    """One generated file's state."""
-
-    IN_SYNC = "in sync"
-    USER_EDIT = "edited by you"
-    NEWER = "newer blueprint output"
-    BOTH = "edited by you, and newer blueprint output"
-    MISSING = "missing"
-    DELETED = "deleted by you"
-    MARKERS = "unresolved conflict markers"
-    GONE = "no longer generated"
-
-    @property
-    def out_of_sync(self) -> bool:
-        """Whether `blueprintgen upgrade` has work to do (or the user must act)."""
-        return self in {State.NEWER, State.BOTH, State.MISSING, State.MARKERS, State.GONE}
+__all__ = ["FileState", "State", "classify", "states", "view"]
 
 
 @dataclass(frozen=True)
@@ -35,51 +26,61 @@ class FileState:
     path: str
     state: State
     current: str | None
+    """The file's text on disk (None: missing, or not a text file)."""
     generated: str | None
+    """What blueprintgen holds to be its output now (None: no longer generated)."""
     instance: str
 
+    @property
+    def shows_diff(self) -> bool:
+        """Whether ``blueprintgen diff`` has something to show for this file."""
+        return self.state.shows_diff and self.current != self.generated
 
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError):
-        return None
-    except UnicodeDecodeError:
-        return ""
+    def diff(self) -> str:
+        """Unified diff from the file on disk to what blueprintgen would generate now."""
+        lines = difflib.unified_diff(
+            (self.current or "").splitlines(keepends=True),
+            (self.generated or "").splitlines(keepends=True),
+            fromfile=f"a/{self.path} (yours)",
+            tofile=f"b/{self.path} (generated now)",
+        )
+        return "".join(lines)
+
+
+def states(
+    snapshot: Snapshot,
+    generated: Mapping[str, str],
+    *,
+    settled: Collection[str] = (),
+    own: Collection[str] = (),
+) -> list[FileState]:
+    """Every manifest-owned file and every generated one, with its state, in path order."""
+    changes = plan(snapshot, generated, settled=settled, own=own) + removals(snapshot, generated)
+    return view(changes, snapshot, settled)
+
+
+def view(changes: Iterable[FileChange], snapshot: Snapshot, settled: Collection[str] = ()) -> list[FileState]:
+    """The states of planned changes (those of every generated and every recorded file).
+
+    A file in ``settled`` has new output that differs from its base copy only by the
+    formatter's style; its output stays the base copy, so that is what it is compared with.
+    """
+    found: list[FileState] = []
+    for change in sorted(changes, key=lambda change: change.path):
+        record = snapshot.manifest.files.get(change.path)
+        if change.action.drops_record:
+            generated = None
+        elif change.path in settled:
+            generated = snapshot.bases.get(change.path)
+        else:
+            generated = change.new
+        instance = record.instance if record is not None else ""
+        found.append(FileState(change.path, change.state, snapshot.text(change.path), generated, instance))
+    return found
 
 
 def classify(
     root: Path, manifest: Manifest, generated: dict[str, str], bases: BaseCopies | None = None
 ) -> list[FileState]:
-    """Every manifest-owned file and every newly generated one, with its state."""
-    bases = BaseCopies.read(root) if bases is None else bases
-    states: list[FileState] = []
-    for path in sorted(set(manifest.files) | set(generated)):
-        record = manifest.files.get(path)
-        current = _read(root / path)
-        new = generated.get(path)
-        instance = record.instance if record else ""
-        if record is None:
-            state = State.IN_SYNC if current == new else State.NEWER
-        elif record.deleted and current is None:
-            state = State.DELETED
-        elif current is None:
-            state = State.MISSING
-        elif new is None:
-            state = State.GONE
-        elif has_markers(current):
-            state = State.MARKERS
-        elif current == new:
-            state = State.IN_SYNC
-        else:
-            base = bases.get(path)
-            unedited = digest(current) == record.sha256
-            unchanged_output = base == new if base is not None else digest(new) == record.sha256
-            if unedited:
-                state = State.NEWER
-            elif unchanged_output:
-                state = State.USER_EDIT
-            else:
-                state = State.BOTH
-        states.append(FileState(path, state, current, new, instance))
-    return states
+    """The states of ``root``'s files, read afresh (a run has them: ``pipeline.drift_states``)."""
+    return states(take(root, generated, manifest, bases), generated)

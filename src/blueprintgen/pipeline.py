@@ -1,14 +1,18 @@
-"""The generation run: resolve → render → format → check → plan, then apply.
+"""The generation run: resolve → render → format → snapshot → check → plan, then apply.
 
-Each stage is a function from value to value; ``Generation`` holds one run's state.
-Nothing touches the project until ``apply``.
+``prepare`` reads top to bottom as the chain of stages; each stage takes values and
+returns one, and :class:`Run` holds every stage's result, set once. The project is
+read once, into a :class:`~blueprintgen.snapshot.Snapshot`, and written only by
+``apply``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from blueprintgen import __version__, drift, instances, render
@@ -27,6 +31,7 @@ from blueprintgen.manifest import (
     Manifest,
     digest,
 )
+from blueprintgen.snapshot import Snapshot, take
 from blueprintgen.writer import write_all
 
 
@@ -40,25 +45,44 @@ class Options:
     conflict: str = "stop"
     prune: bool = False
 
+    @property
+    def flags(self) -> planning.Flags:
+        """The options the plan's decisions depend on."""
+        return planning.Flags(force=self.force, restore=self.restore, markers=self.conflict == "markers")
 
-@dataclass
-class Generation:
-    """One run's state, from requests to the planned changes."""
+
+@dataclass(frozen=True)
+class Run:
+    """One run's stage results, from the requests to the planned changes and next manifest."""
 
     project: Path
-    catalog: Catalog
-    requests: list[instances.Request]
-    options: Options = field(default_factory=Options)
-    extra_files: dict[str, str] = field(default_factory=dict)
-    graph: instances.InstanceGraph | None = None
-    rendered: list[render.RenderedFile] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)
-    changes: list[planning.FileChange] = field(default_factory=list)
-    manifest: Manifest = field(default_factory=Manifest)
-    previous: Manifest = field(default_factory=Manifest)
-    bases: BaseCopies = field(default_factory=BaseCopies)
-    warnings: list[str] = field(default_factory=list)
-    settled: set[str] = field(default_factory=set)
+    options: Options
+    graph: instances.InstanceGraph
+    """The resolved instances, in dependency order, and the files they generate."""
+    rendered: tuple[render.RenderedFile, ...]
+    files: Mapping[str, str]
+    """Every file this run generates, formatted, with the command's own files (``extra_files``)."""
+    extra_files: Mapping[str, str]
+    """The command's own state files (the project file): written as they are, never merged."""
+    snapshot: Snapshot
+    """The project as the run found it."""
+    settled: frozenset[str]
+    """Files whose new output differs from their base copy only by the formatter's style."""
+    changes: list[planning.FileChange]
+    """Every file's planned change, in path order (then the removals)."""
+    manifest: Manifest
+    """The manifest after this run."""
+    warnings: list[str]
+
+    @property
+    def previous(self) -> Manifest:
+        """The manifest before this run."""
+        return self.snapshot.manifest
+
+    @property
+    def bases(self) -> BaseCopies:
+        """The base copies before this run."""
+        return self.snapshot.bases
 
     @property
     def writes(self) -> list[planning.FileChange]:
@@ -66,54 +90,95 @@ class Generation:
         return [change for change in self.changes if change.action.writes]
 
 
+Generation = Run  # the name callers knew
+
+
 def prepare(
     project: Path,
     catalog: Catalog,
-    requests: list[instances.Request],
+    requests: Sequence[instances.Request],
     options: Options | None = None,
-    extra_files: dict[str, str] | None = None,
-) -> Generation:
-    """Run every stage up to the plan; the project is only read."""
+    extra_files: Mapping[str, str] | None = None,
+    *,
+    manifest: Manifest | None = None,
+) -> Run:
+    """Run every stage up to the plan; the project is only read, once.
+
+    ``manifest`` is the project's manifest when the caller has read it already (to
+    find the requests or the formatter); otherwise it is read here.
+    """
     check_target(project)
-    run = Generation(project, catalog, requests, options or Options(), dict(extra_files or {}))
-    run.graph = instances.resolve(catalog, requests)
-    run.rendered = render.render_all(
-        render.Renderer(catalog.template_dirs), run.graph.order, run.graph.outputs
+    options = options or Options()
+    extra = MappingProxyType(dict(extra_files or {}))
+    graph = instances.resolve(catalog, list(requests))
+    rendered = tuple(render.render_all(render.Renderer(catalog.template_dirs), graph.order, graph.outputs))
+    files = MappingProxyType({**format_rendered(rendered, options, project), **extra})
+    required = required_files(graph, rendered)
+    snapshot = take(project, [*files, *(path for _, _, path in required), "pyproject.toml"], manifest)
+    check_required_files(required, files, snapshot)
+    warnings = undeclared_dependencies(graph, files, snapshot)
+    check_ownership(rendered, snapshot.manifest)
+    settled = formatting_only(files, extra, snapshot, options)
+    changes = planning.plan(
+        snapshot,
+        files,
+        options.flags,
+        yours=normalised_edits(files, snapshot, options),
+        settled=settled,
+        own=extra,
     )
+    if options.prune:
+        changes += planning.removals(snapshot, files)
+    return Run(
+        project=project,
+        options=options,
+        graph=graph,
+        rendered=rendered,
+        files=files,
+        extra_files=extra,
+        snapshot=snapshot,
+        settled=settled,
+        changes=changes,
+        manifest=next_manifest(rendered, changes, snapshot.manifest, settled, options),
+        warnings=warnings,
+    )
+
+
+def drift_states(run: Run) -> list[drift.FileState]:
+    """How each manifest-owned or generated file stands against this run's output.
+
+    The states are those of the run's own plan (the removals included even when the
+    run does not prune), so they say what an upgrade would find.
+    """
+    changes = run.changes if run.options.prune else run.changes + planning.removals(run.snapshot, run.files)
+    return drift.view(changes, run.snapshot, run.settled)
+
+
+def version_changes(run: Run) -> list[tuple[str, str, str]]:
+    """(instance, version before or "new", version now) for instances whose version changed."""
+    before = run.previous.instances
+    changes = []
+    for label, record in sorted(run.manifest.instances.items()):
+        old = before.get(label)
+        if old is None:
+            changes.append((label, "new", record.version))
+        elif old.version != record.version:
+            changes.append((label, old.version, record.version))
+    return changes
+
+
+def format_rendered(
+    rendered: Sequence[render.RenderedFile], options: Options, project: Path
+) -> dict[str, str]:
+    """Every rendered file, formatted (Python by the chosen formatter, with the project's config)."""
     try:
-        formatted = formatting.format_files(
-            {file.path: file.content for file in run.rendered},
-            formatter=run.options.formatter,
+        return formatting.format_files(
+            {file.path: file.content for file in rendered},
+            formatter=options.formatter,
             config_dir=project if project.is_dir() else None,
         )
     except FormatError as error:
-        raise _with_origin(error, run.rendered) from None
-    run.files = {**formatted, **run.extra_files}
-    check_required_files(run)
-    run.warnings = undeclared_dependencies(run)
-    previous = run.previous = Manifest.read(project)
-    run.bases = BaseCopies.read(project)
-    check_ownership(run, previous)
-    run.settled = formatting_only(run, previous)
-    yours = normalised_edits(run, previous)
-    run.changes = planning.plan(
-        project,
-        run.files,
-        previous,
-        run.bases,
-        force=run.options.force,
-        restore=run.options.restore,
-        markers=run.options.conflict == "markers",
-        yours=yours,
-        settled=run.settled,
-    )
-    run.changes = [
-        change if change.path not in run.extra_files else _own_file(change) for change in run.changes
-    ]
-    if run.options.prune:
-        run.changes += planning.removals(project, run.files, previous)
-    run.manifest = next_manifest(run, previous)
-    return run
+        raise _with_origin(error, rendered) from None
 
 
 def check_target(project: Path) -> None:
@@ -129,51 +194,43 @@ def check_target(project: Path) -> None:
             return
 
 
-def _own_file(change: planning.FileChange) -> planning.FileChange:
-    """The command's own state file (the project file): always written, never merged."""
-    if change.old is None:
-        action = planning.Action.CREATE
-    elif change.old == change.new:
-        action = planning.Action.UNCHANGED
-    else:
-        action = planning.Action.UPDATE
-    return planning.FileChange(change.path, action, change.new, change.old, tracked=False)
-
-
-def formatting_only(run: Generation, previous: Manifest) -> set[str]:
+def formatting_only(
+    files: Mapping[str, str], extra: Collection[str], snapshot: Snapshot, options: Options
+) -> frozenset[str]:
     """Files whose new output differs from the base copy only by formatting.
 
     After an upgrade of ruff or black the same template renders differently
     formatted code; those files are left as they are instead of rewritten.
     """
     stale: dict[str, str] = {}
-    for path, new in run.files.items():
-        if path not in previous.files or path in run.extra_files:
+    for path, new in files.items():
+        record = snapshot.manifest.files.get(path)
+        if record is None or path in extra:
             continue
-        text = run.bases.get(path)
-        if text is not None and text != new and digest(text) == previous.files[path].sha256:
+        text = snapshot.bases.get(path)
+        if text is not None and text != new and digest(text) == record.sha256:
             stale[path] = text
     if not stale:
-        return set()
+        return frozenset()
     try:
-        reformatted = formatting.format_files(stale, formatter=run.options.formatter, config_dir=run.project)
+        reformatted = formatting.format_files(stale, formatter=options.formatter, config_dir=snapshot.root)
     except FormatError:
-        return set()
-    return {path for path, text in reformatted.items() if text == run.files[path]}
+        return frozenset()
+    return frozenset(path for path, text in reformatted.items() if text == files[path])
 
 
-def normalised_edits(run: Generation, previous: Manifest) -> dict[str, str]:
+def normalised_edits(files: Mapping[str, str], snapshot: Snapshot, options: Options) -> dict[str, str]:
     """The user's edited files, passed through the same formatter so formatting is no change."""
-    edited = planning.edited(run.project, run.files, previous)
+    edited = planning.edited(snapshot, files)
     if not edited:
         return {}
     try:
-        return formatting.format_files(edited, formatter=run.options.formatter, config_dir=run.project)
+        return formatting.format_files(edited, formatter=options.formatter, config_dir=snapshot.root)
     except FormatError:
         return edited  # the user's file does not parse; merge it as it is
 
 
-def _with_origin(error: FormatError, rendered: list[render.RenderedFile]) -> FormatError:
+def _with_origin(error: FormatError, rendered: Sequence[render.RenderedFile]) -> FormatError:
     """Name the blueprint and template that produced a file the formatter rejected."""
     origin = next((file for file in rendered if file.path == error.path), None)
     if origin is None:
@@ -189,34 +246,43 @@ def _with_origin(error: FormatError, rendered: list[render.RenderedFile]) -> For
     )
 
 
-def check_required_files(run: Generation) -> None:
-    """Every ``validation.required_files`` of a rendered instance must exist after the run."""
-    assert run.graph is not None
-    active = {file.instance.identity for file in run.rendered}
-    problems: list[BlueprintgenError] = []
-    for instance in run.graph.order:
+def required_files(
+    graph: instances.InstanceGraph, rendered: Iterable[render.RenderedFile]
+) -> list[tuple[instances.Instance, int, str]]:
+    """(instance, index, path) of every ``validation.required_files`` of a rendered instance."""
+    active = {file.instance.identity for file in rendered}
+    found: list[tuple[instances.Instance, int, str]] = []
+    for instance in graph.order:
         if instance.identity not in active and instance.blueprint.outputs:
             continue
         values = placeholder_values(instance.params)
         for index, pattern in enumerate(instance.blueprint.required_files):
-            path = expand(pattern, values)
-            if path not in run.files and not (run.project / path).exists():
-                problems.append(
-                    BlueprintgenError(
-                        f"required file {path!r} is neither generated by this run nor present in the project",
-                        path=instance.blueprint.path,
-                        pointer=f"/validation/required_files/{index}",
-                        blueprint=instance.label,
-                    )
-                )
+            found.append((instance, index, expand(pattern, values)))
+    return found
+
+
+def check_required_files(
+    required: Iterable[tuple[instances.Instance, int, str]], files: Mapping[str, str], snapshot: Snapshot
+) -> None:
+    """Every required file must exist after the run: generated by it, or in the project."""
+    problems: list[BlueprintgenError] = [
+        BlueprintgenError(
+            f"required file {path!r} is neither generated by this run nor present in the project",
+            path=instance.blueprint.path,
+            pointer=f"/validation/required_files/{index}",
+            blueprint=instance.label,
+        )
+        for instance, index, path in required
+        if path not in files and not snapshot.exists(path)
+    ]
     if problems:
         raise ProblemsFound(problems)
 
 
-def check_ownership(run: Generation, previous: Manifest) -> None:
+def check_ownership(rendered: Iterable[render.RenderedFile], previous: Manifest) -> None:
     """A file another blueprint instance generated is never taken over silently."""
     problems: list[BlueprintgenError] = []
-    for file in run.rendered:
+    for file in rendered:
         record = previous.files.get(file.path)
         if record is not None and record.instance != file.instance.label:
             problems.append(
@@ -240,12 +306,11 @@ def _normalise(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else requirement.lower()
 
 
-def undeclared_dependencies(run: Generation) -> list[str]:
+def undeclared_dependencies(
+    graph: instances.InstanceGraph, files: Mapping[str, str], snapshot: Snapshot
+) -> list[str]:
     """Packages blueprints need that the project's pyproject.toml does not declare."""
-    assert run.graph is not None
-    text = run.files.get("pyproject.toml")
-    if text is None and (run.project / "pyproject.toml").is_file():
-        text = (run.project / "pyproject.toml").read_text(encoding="utf-8")
+    text = files["pyproject.toml"] if "pyproject.toml" in files else snapshot.text("pyproject.toml")
     if text is None:
         return []
     import tomllib
@@ -258,7 +323,7 @@ def undeclared_dependencies(run: Generation) -> list[str]:
     for extra in data.get("project", {}).get("optional-dependencies", {}).values():
         declared |= {_normalise(item) for item in extra}
     warnings: list[str] = []
-    for instance in run.graph.order:
+    for instance in graph.order:
         for requirement in instance.blueprint.dependencies:
             if _normalise(requirement) not in declared:
                 warnings.append(
@@ -267,38 +332,41 @@ def undeclared_dependencies(run: Generation) -> list[str]:
     return sorted(set(warnings))
 
 
-def next_manifest(run: Generation, previous: Manifest) -> Manifest:
+def next_manifest(
+    rendered: Iterable[render.RenderedFile],
+    changes: Iterable[planning.FileChange],
+    previous: Manifest,
+    settled: Collection[str],
+    options: Options,
+) -> Manifest:
     """The manifest after this run: previous records plus everything this run owns."""
-    from blueprintgen.format import describe
-
-    manifest = Manifest(
-        files=dict(previous.files),
-        instances=dict(previous.instances),
-        formatter=describe(run.options.formatter).as_dict(),
-        generator=__version__,
-    )
-    by_path = {file.path: file for file in run.rendered}
-    for change in run.changes:
-        if change.action in {planning.Action.REMOVE, planning.Action.ORPHAN}:
-            manifest.files.pop(change.path, None)
+    files = dict(previous.files)
+    instances_after = dict(previous.instances)
+    by_path = {file.path: file for file in rendered}
+    for change in changes:
+        if change.action.drops_record:
+            files.pop(change.path, None)
             continue
-        if change.action is planning.Action.DELETED and change.path in manifest.files:
-            record = manifest.files[change.path]
-            manifest.files[change.path] = FileRecord(
-                record.instance, record.sha256, record.template, deleted=True
-            )
+        if change.action is planning.Action.DELETED and change.path in files:
+            record = files[change.path]
+            files[change.path] = FileRecord(record.instance, record.sha256, record.template, deleted=True)
             continue
-        if not change.tracked or not change.action.owned or change.path in run.settled:
+        if not change.tracked or not change.action.owned or change.path in settled:
             continue
         file = by_path[change.path]
-        manifest.files[change.path] = FileRecord(file.instance.label, digest(change.new), file.template)
-        manifest.instances[file.instance.label] = InstanceRecord(
+        files[change.path] = FileRecord(file.instance.label, digest(change.new), file.template)
+        instances_after[file.instance.label] = InstanceRecord(
             blueprint=file.instance.blueprint.name,
             version=file.instance.blueprint.version,
             params=_jsonable(file.instance.params),
             source=file.instance.blueprint.source.value,
         )
-    return manifest
+    return Manifest(
+        files=files,
+        instances=instances_after,
+        formatter=formatting.describe(options.formatter).as_dict(),
+        generator=__version__,
+    )
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -307,16 +375,16 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(json.dumps(values, default=str)))
 
 
-def apply(run: Generation) -> list[planning.FileChange]:
+def apply(run: Run) -> list[planning.FileChange]:
     """Write the plan (and the manifest, and base copies) all at once; returns what was written."""
     planning.refuse_conflicts(run.changes)
     writes: dict[str, str | None] = {change.path: change.text for change in run.writes}
     bases: dict[str, str | None] = {}
     for change in run.changes:
-        if change.action is planning.Action.REMOVE:
+        if change.action.removes:
             writes[change.path] = None
+        if change.action.drops_record:
             bases[change.path] = None
-    for change in run.changes:
         owned = change.tracked and change.action.owned and change.path not in run.settled
         if owned and (change.action.writes or change.path not in run.bases):
             bases[change.path] = change.new
@@ -329,32 +397,4 @@ def apply(run: Generation) -> list[planning.FileChange]:
         writes[MANIFEST] = run.manifest.to_json()
     run.project.mkdir(parents=True, exist_ok=True)
     write_all(run.project, writes)
-    return [
-        change for change in run.changes if change.action.writes or change.action is planning.Action.REMOVE
-    ]
-
-
-def drift_states(run: Generation) -> list[drift.FileState]:
-    """How each manifest-owned or generated file stands against this run's output.
-
-    A file whose new output differs from its base copy only by the formatter's style
-    (``run.settled``) counts as generated exactly as it is on disk.
-    """
-    generated = dict(run.files)
-    for path in run.settled:
-        if (run.project / path).is_file():
-            generated[path] = (run.project / path).read_text(encoding="utf-8")
-    return drift.classify(run.project, run.previous, generated, run.bases)
-
-
-def version_changes(run: Generation) -> list[tuple[str, str, str]]:
-    """(instance, version before or "new", version now) for instances whose version changed."""
-    before = run.previous.instances
-    changes = []
-    for label, record in sorted(run.manifest.instances.items()):
-        old = before.get(label)
-        if old is None:
-            changes.append((label, "new", record.version))
-        elif old.version != record.version:
-            changes.append((label, old.version, record.version))
-    return changes
+    return [change for change in run.changes if change.action.writes or change.action.removes]
