@@ -11,7 +11,6 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +38,6 @@ class Formatter:
         return {"name": self.name, "version": self.version}
 
 
-@cache
 def ruff_binary() -> str:
     """The ruff executable that ships with the installed ruff package."""
     try:
@@ -66,7 +64,6 @@ def describe(name: str) -> Formatter:
     return Formatter(name, version)
 
 
-@cache
 def installed_version(package: str) -> str | None:
     """The installed version of ``package``, or None.
 

@@ -101,7 +101,6 @@ def pascal(text: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in split_words(text))
 
 
-@functools.lru_cache(maxsize=4096)
 def camel(text: str) -> str:
     """``blog_post`` → ``blogPost``."""
     result = pascal(text)
@@ -252,7 +251,6 @@ def plural(word: str) -> str:
     return _on_last_word(word, _plural_word)
 
 
-@functools.lru_cache(maxsize=4096)
 def singular(word: str) -> str:
     """Inverse of :func:`plural`: ``categories`` → ``category``, ``people`` → ``person``."""
     return _on_last_word(word, _singular_word)

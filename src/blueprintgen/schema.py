@@ -117,7 +117,7 @@ class ValidMemo:
     """Blueprint texts that passed the schema, kept in the user's cache.
 
     One entry of the ``schema`` cache (:mod:`blueprintgen.cache`) per pass, keyed by the
-    schema file's digest, the blueprint file's suffix and its text: an unchanged
+    schema files' digest, the blueprint file's suffix and its text: an unchanged
     blueprint is not validated again (nor jsonschema-rs imported, which alone costs
     about 50 ms) on the next run; the checks of meaning in :func:`check` always run.
     ``ValidMemo(None)`` remembers nothing (caches off, or ``remember=False``).
@@ -129,6 +129,7 @@ class ValidMemo:
 
     def __init__(self, store: Cache | None) -> None:
         self.store = store
+        self.schemas = _schema_digest() if store is not None else ""
 
     @classmethod
     def open(cls) -> ValidMemo:
@@ -140,7 +141,7 @@ class ValidMemo:
     def key(self, document: Document) -> str:
         """The entry of one document with the schema it is checked against."""
         assert self.store is not None
-        return self.store.key("schema-valid", _schema_digest(), document.path.suffix, document.text)
+        return self.store.key("schema-valid", self.schemas, document.path.suffix, document.text)
 
     def __contains__(self, document: Document) -> bool:
         return self.store is not None and self.store.get(self.key(document)) is not None
@@ -151,9 +152,12 @@ class ValidMemo:
             self.store.put(self.key(document), b"")
 
 
-@cache
 def _schema_digest() -> str:
-    return hashlib.sha256(resources.schema_path().read_bytes()).hexdigest()
+    """A digest of every published schema: the blueprint schema and any it may reference."""
+    digest = hashlib.sha256()
+    for path in sorted(resources.schema_path().parent.glob("*.schema.json")):
+        digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def check(document: Document, memo: ValidMemo | None = None) -> list[BlueprintgenError]:
