@@ -10,13 +10,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from blueprintgen.manifest import BaseCopies, Manifest
 from blueprintgen.plan import FileChange, State, plan, removals
-from blueprintgen.snapshot import Snapshot, take
+from blueprintgen.snapshot import Snapshot
 
-__all__ = ["FileState", "State", "classify", "states", "view"]
+__all__ = ["FileState", "State", "states", "view"]
 
 
 @dataclass(frozen=True)
@@ -77,10 +75,3 @@ def view(changes: Iterable[FileChange], snapshot: Snapshot, settled: Collection[
         instance = record.instance if record is not None else ""
         found.append(FileState(change.path, change.state, snapshot.text(change.path), generated, instance))
     return found
-
-
-def classify(
-    root: Path, manifest: Manifest, generated: dict[str, str], bases: BaseCopies | None = None
-) -> list[FileState]:
-    """The states of ``root``'s files, read afresh (a run has them: ``pipeline.drift_states``)."""
-    return states(take(root, generated, manifest, bases), generated)

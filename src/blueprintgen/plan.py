@@ -316,11 +316,15 @@ def plan_file(
 ) -> FileChange:
     """The change to one generated file, judged against the snapshot."""
     disk = snapshot.get(path)
+    record = snapshot.manifest.files.get(path)
+    # Only a recorded file that differs from its render needs its base copy, and
+    # decoding every copy of base.json would cost more than planning the rest.
+    base = snapshot.bases.get(path) if record is not None and disk != new else None
     decision = decide(
         disk,
         new,
-        snapshot.manifest.files.get(path),
-        snapshot.bases.get(path),
+        record,
+        base,
         flags,
         yours=yours,
         settled=settled,
