@@ -116,7 +116,11 @@ def open(
     """
     if not enabled():
         return None
-    return Cache(root() / kind, kind, version, max_entries=max_entries, max_bytes=max_bytes)
+    try:
+        folder = root() / kind
+    except RuntimeError:  # no XDG_CACHE_HOME and no home folder: nowhere to keep anything
+        return None
+    return Cache(folder, kind, version, max_entries=max_entries, max_bytes=max_bytes)
 
 
 class Cache:
@@ -267,12 +271,8 @@ def _write_at_once(path: Path, data: bytes) -> bool:
     The temporary file is removed whatever goes wrong, a KeyboardInterrupt included.
     """
     scratch = path.with_name(f".{path.name}.{os.getpid()}.{next(_scratch_numbers)}{_SCRATCH}")
-    try:
-        descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
+    try:  # the name is this process's own: removing it on failure removes nobody else's file
+        with os.fdopen(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), "wb") as stream:
             stream.write(data)
         os.replace(scratch, path)
     except BaseException as error:
