@@ -267,6 +267,7 @@ class _HeldLock:
     state_dir: Path
     created_state_dir: bool
     depth: int = 1
+    pending_signal: int | None = None  # arrived during a commit: delivered once the lock is released
 
 
 _held: dict[tuple[Path, int, int], _HeldLock] = {}
@@ -297,7 +298,7 @@ def locked(root: Path, *, timeout: float | None = None) -> Iterator[None]:
     Waits up to ``timeout`` seconds (default ``$BLUEPRINTGEN_LOCK_TIMEOUT``, else 5) for
     another holder, then raises a :class:`ProjectError` naming its pid and command.
     """
-    key = (root.resolve(), os.getpid(), threading.get_ident())
+    key = _key(root)
     held = _held.get(key)
     if held is not None:
         held.depth += 1
@@ -313,11 +314,18 @@ def locked(root: Path, *, timeout: float | None = None) -> Iterator[None]:
     finally:
         del _held[key]
         _release(lock)
+        if lock.pending_signal is not None:
+            # Now, with the lock file removed, the signal does what it would have done.
+            signal.raise_signal(lock.pending_signal)
+
+
+def _key(root: Path) -> tuple[Path, int, int]:
+    return (root.resolve(), os.getpid(), threading.get_ident())
 
 
 def holds_lock(root: Path) -> bool:
     """Whether this thread holds the lock of the project at ``root``."""
-    return (root.resolve(), os.getpid(), threading.get_ident()) in _held
+    return _key(root) in _held
 
 
 def _acquire(root: Path, timeout: float) -> _HeldLock:
@@ -443,9 +451,11 @@ class _Terminated(BaseException):
 
 class _Signals:
     """SIGINT and SIGTERM raise while a write can still roll back; once it rolls back or
-    commits they wait, and are delivered to the previous handlers when the write is over."""
+    commits they wait, and are delivered to the previous handlers when the write is over
+    and the lock released (a process that dies holding it would leave its file behind)."""
 
-    def __init__(self) -> None:
+    def __init__(self, lock: _HeldLock) -> None:
+        self.lock = lock
         self.previous: dict[int, Any] = {}
         self.deferring = False
         self.pending: int | None = None
@@ -471,9 +481,8 @@ class _Signals:
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
         for signum, previous in self.previous.items():
             signal.signal(signum, previous)
-        if self.pending is not None and error is None:
-            # The write completed; the signal now does what it would have done.
-            signal.raise_signal(self.pending)
+        if self.pending is not None and error is None:  # else the write raises Interrupted
+            self.lock.pending_signal = self.pending
 
     def defer(self) -> None:
         """From now on a signal waits until the write is over (it is rolling back or committed)."""
@@ -511,7 +520,7 @@ def write(root: Path, changes: Sequence[tuple[str, bytes | None]]) -> None:
         journal, contents, modes = _plan(root, changes)
         if not journal.entries:
             return
-        with _Signals() as signals:
+        with _Signals(_held[_key(root)]) as signals:
             _run(root, journal, contents, modes, signals)
 
 
@@ -649,12 +658,9 @@ def _write_file(path: Path, data: bytes, mode: int | None) -> None:
 def _stage(
     root: Path, journal: Journal, contents: dict[str, bytes], modes: dict[str, int], step: _Step
 ) -> None:
-    needed_by: dict[str, str] = {}
-    for entry in journal.entries:
-        for parent in PurePosixPath(entry.path).parents[:-1]:
-            needed_by.setdefault(parent.as_posix(), entry.path)
+    needed_by = _needed_by(journal)
     for folder in journal.folders:
-        step.path, step.verb = needed_by.get(folder, folder), f"creating its folder {folder}"
+        step.path, step.verb = needed_by[folder], f"creating its folder {folder}"
         FS.mkdir(root / folder)
     for entry in journal.entries:
         step.path, step.verb = entry.path, "writing"
@@ -690,12 +696,27 @@ def _touched_folders(journal: Journal) -> dict[str, str]:
     folders: dict[str, str] = {}
     for entry in journal.entries:
         folders.setdefault(PurePosixPath(entry.path).parent.as_posix(), entry.path)
+    needed_by = _needed_by(journal)
     for folder in journal.folders:
-        folders.setdefault(PurePosixPath(folder).parent.as_posix(), folder)
+        folders.setdefault(PurePosixPath(folder).parent.as_posix(), needed_by[folder])
     return folders
 
 
+def _needed_by(journal: Journal) -> dict[str, str]:
+    """The first target in each folder of a run, to name when creating the folder fails."""
+    needed_by: dict[str, str] = {}
+    for entry in journal.entries:
+        for parent in PurePosixPath(entry.path).parents[:-1]:
+            needed_by.setdefault(parent.as_posix(), entry.path)
+    return needed_by
+
+
 def _sync(root: Path, journal: Journal, step: _Step) -> None:
+    """Make the run's folder entries durable (each file was fsynced as it was written).
+
+    Not one syncfs(2) for all: it would also wait for every other process's unwritten data
+    on the same disk, however much there is.
+    """
     for folder, target in _touched_folders(journal).items():
         step.path, step.verb = target, "saving to disk"
         FS.sync_folder(root / folder)
@@ -707,6 +728,14 @@ def _exists(path: Path) -> bool:
     except (FileNotFoundError, NotADirectoryError):
         return False
     return True
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        one, other = os.lstat(first), os.lstat(second)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
 def _roll_back(root: Path, journal: Journal) -> tuple[list[str], list[str], list[tuple[str, OSError]]]:
@@ -723,8 +752,13 @@ def _roll_back(root: Path, journal: Journal) -> tuple[list[str], list[str], list
         target = root / entry.path
         try:
             if entry.backup is not None and _exists(root / entry.backup):
-                FS.replace(root / entry.backup, target)
-                restored.append(entry.path)
+                if _same_file(root / entry.backup, target):
+                    # Still the hard link of a target not swapped yet (and rename() of one
+                    # link onto another of the same file does nothing): drop the link.
+                    FS.unlink(root / entry.backup)
+                else:
+                    FS.replace(root / entry.backup, target)
+                    restored.append(entry.path)
             elif entry.action == "create" and _exists(target):
                 FS.unlink(target)
                 removed.append(entry.path)
@@ -746,9 +780,12 @@ def _roll_back(root: Path, journal: Journal) -> tuple[list[str], list[str], list
             for name in (JOURNAL, JOURNAL_PART):
                 if _exists(root / name):
                     FS.unlink(root / name)
-            FS.sync_folder(root / STATE_DIR)
+        except FileNotFoundError:
+            pass
         except OSError as error:
             failures.append((JOURNAL, error))
+        else:
+            _sync_after_journal(root)
     return restored, removed, failures
 
 
@@ -780,15 +817,28 @@ def _finish(root: Path, journal: Journal) -> list[tuple[str, OSError]]:
     if not failures:
         try:
             FS.unlink(root / COMMITTED)
-            FS.sync_folder(root / STATE_DIR)
         except FileNotFoundError:
             pass
         except OSError as error:
             failures.append((COMMITTED, error))
+        else:
+            _sync_after_journal(root)
     return failures
 
 
+def _sync_after_journal(root: Path) -> None:
+    """Make a journal's removal durable, as far as the disk lets us.
+
+    A failure changes nothing that matters: should the journal come back after a power
+    loss, recovering from it again finds everything done (rolling back and finishing are
+    idempotent), and the next run's own journal makes the folder durable anyway.
+    """
+    with contextlib.suppress(OSError):
+        FS.sync_folder(root / STATE_DIR)
+
+
 def _sync_quietly(root: Path, journal: Journal) -> list[tuple[str, OSError]]:
+    """As :func:`_sync`, for a rollback or clean-up: failures returned, not raised."""
     failures: list[tuple[str, OSError]] = []
     for folder, target in _touched_folders(journal).items():
         try:
