@@ -228,13 +228,26 @@ def test_a_rollback_that_fails_too_keeps_the_journal_and_the_next_run_finishes_i
     assert (root / transaction.JOURNAL).is_file()
     assert snapshot(root) != before
 
+    assert transaction.pending(root)
+
     # A write that did not go through begin() finds the journal: it rolls back, writes nothing.
     with pytest.raises(ProjectError, match="rolled back") as refused:
         writer.write_all(root, {"other.txt": "x"})
     assert "wrote nothing" in str(refused.value)
     assert snapshot(root) == before
+    assert not transaction.pending(root)
     assert transaction.recover(root) is None  # nothing left to do: idempotent
-    writer.write_all(root, WRITES)
+
+    # The same, left again, and found by begin(), as every writing command starts.
+    with monkeypatch.context() as failing:
+        Faults(frozenset({second_swap, second_swap + 1}), io_error).install(failing)
+        with pytest.raises(WriteError):
+            writer.write_all(root, WRITES)
+    with transaction.begin(root) as recovered:
+        assert recovered is not None and recovered.outcome == "rolled back"
+        assert recovered.pid == os.getpid() and "as it was before that run" in recovered.message
+        assert {path: kept for path, kept in snapshot(root).items() if path != transaction.LOCK} == before
+        writer.write_all(root, WRITES)
     assert snapshot(root) == snapshot(tmp_path / "clean")
 
 
@@ -252,6 +265,16 @@ def test_what_blocks_a_write_is_refused_before_anything_is_written(tmp_path: Pat
     with pytest.raises(UnsafePathError, match="journal or lock"):
         writer.write_all(root, {transaction.JOURNAL: "{}"})
     assert snapshot(root) == before
+
+
+def test_a_folder_that_links_to_one_inside_the_project_is_written_through(tmp_path: Path) -> None:
+    root = build(tmp_path / "p", PROJECT)
+    (root / "current").symlink_to("app", target_is_directory=True)
+    writer.write_all(root, {"current/models/tag.py": "class Tag: ...\n", "current/main.py": "x\n"})
+    assert (root / "app/models/tag.py").read_text() == "class Tag: ...\n"
+    assert (root / "app/main.py").stat().st_mode & 0o777 == 0o640
+    assert (root / "current").is_symlink()
+    assert leftovers(root) == []
 
 
 # --- modes ---------------------------------------------------------------------------

@@ -39,6 +39,9 @@ until after it writes, in :func:`begin`::
             report(recovered.message)   # an earlier run was interrupted; say what was undone
         ...read blueprintgen.yaml and the manifest, plan, writer.write_all(root, writes)...
 
+A command that only reads may call :func:`pending` (no lock, no write) to find out
+whether a killed run left the project half-written, and then :func:`recover` or say so.
+
 ``begin`` takes the lock (waiting up to ``timeout`` seconds, default
 ``$BLUEPRINTGEN_LOCK_TIMEOUT`` or 5, then failing with a :class:`ProjectError` naming the
 other process) and runs :func:`recover`. The lock is re-entrant within a thread, so
@@ -531,6 +534,7 @@ def _plan(
     run_id = secrets.token_hex(4)  # with the index, unique beside every target
     entries: list[Entry] = []
     folders: dict[str, None] = {}  # an ordered set: each folder after its parent
+    existing_folders: set[str] = set()
     contents: dict[str, bytes] = {}
     modes: dict[str, int] = {}
     for index, (relative, content) in enumerate(changes):
@@ -551,12 +555,15 @@ def _plan(
             contents[relative] = content
             for parent in reversed(PurePosixPath(relative).parents[:-1]):
                 key = parent.as_posix()
-                if key in folders:
+                if key in folders or key in existing_folders:
                     continue
-                parent_status = _status(root, key)
+                # Followed: a folder may be a link to one inside the project (the writer checked).
+                parent_status = _status(root, key, follow=True)
                 if parent_status is None:
                     folders[key] = None
-                elif not stat.S_ISDIR(parent_status.st_mode):
+                elif stat.S_ISDIR(parent_status.st_mode):
+                    existing_folders.add(key)
+                else:
                     raise _blocked(relative, key)
         else:
             action = "replace"
@@ -581,9 +588,9 @@ def _plan(
     return journal, contents, modes
 
 
-def _status(root: Path, relative: str) -> os.stat_result | None:
+def _status(root: Path, relative: str, *, follow: bool = False) -> os.stat_result | None:
     try:
-        return os.lstat(root / relative)
+        return (root / relative).stat(follow_symlinks=follow)
     except FileNotFoundError:
         return None
     except NotADirectoryError:
@@ -918,6 +925,15 @@ class Recovery:
 
 def _count(items: Sequence[str], noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def pending(root: Path) -> bool:
+    """Whether a killed run left a journal in ``root`` (cheap; takes no lock, changes nothing).
+
+    For a command that only reads: a half-written project would mislead it, and it may
+    not be allowed to write the lock; it can say so, or call :func:`recover`.
+    """
+    return any(_exists(root / name) for name in (JOURNAL, COMMITTED, JOURNAL_PART))
 
 
 def recover(root: Path) -> Recovery | None:

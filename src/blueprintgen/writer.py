@@ -50,14 +50,15 @@ def write_all(project: Path, files: dict[str, str | None]) -> None:
     ``blueprintgen.yaml``) last. New files get the umask's mode; a replaced file keeps its own.
     """
     resolved_dirs: dict[Path, Path] = {}
-    changes: list[tuple[str, bytes | None]] = []
-    for relative in sorted(files, key=lambda path: (transaction.is_state(path), path)):
+    changes: dict[str, bytes | None] = {}
+    for relative, text in files.items():
         inside(project, relative, resolved_dirs)
         normal = PurePosixPath(relative).as_posix()
         if normal in transaction.RESERVED:
             raise UnsafePathError(f"{normal} is blueprintgen's own (its journal or lock)", path=normal)
-        changes.append((normal, _encoded(normal, files[relative])))
-    transaction.write(project, changes)
+        changes[normal] = _encoded(normal, text)
+    order = sorted(changes, key=lambda path: (transaction.is_state(path), path))
+    transaction.write(project, [(relative, changes[relative]) for relative in order])
 
 
 def _encoded(relative: str, text: str | None) -> bytes | None:
