@@ -8,8 +8,11 @@ check, which must agree.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +20,7 @@ from blueprintgen import drift, snapshot
 from blueprintgen.manifest import BASES, MANIFEST, BaseCopies, FileRecord, Manifest, digest
 from blueprintgen.plan import Action, Decision, Flags, State, decide, plan, removals
 from blueprintgen.snapshot import OnDisk, Unreadable
+from tests.conftest import Workspace, simple_blueprint
 
 PATH = "app/thing.py"
 BASE = "a = 1\nb = 2\nc = 3\n"
@@ -229,3 +233,80 @@ def test_action_and_state_properties_the_cli_uses() -> None:
     assert [s for s in State if not s.shows_diff] == [State.DELETED]
     assert all(s.hint for s in State if s.out_of_sync)
     assert not any(s.hint for s in State if not s.out_of_sync)
+
+
+def _notes(ws: Workspace) -> None:
+    """A blueprint of two files, the second only when ``extra`` is on; generated with both."""
+    blueprint = simple_blueprint("notes")
+    blueprint["parameters"]["extra"] = {"type": "boolean", "default": False}
+    blueprint["relationships"]["generates"] = [
+        "src/notes_{who}.py",
+        {"path": "src/extra_{who}.py", "template": "extra.py.j2", "condition": "extra"},
+    ]
+    ws.blueprint("notes", blueprint)
+    ws.template("extra.py.j2", "EXTRA = {{ who | pyrepr }}\n")
+    generated = ws.run("generate", "notes", "--set", "who=world", "--set", "extra=true")
+    assert generated.exit_code == 0, generated.output
+
+
+def _stop_generating_extra(ws: Workspace) -> None:
+    manifest = json.loads((ws.root / MANIFEST).read_text())
+    manifest["instances"]["notes"]["params"]["extra"] = False
+    (ws.root / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_a_run_reads_each_project_file_once(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blueprintgen import catalog, pipeline
+    from blueprintgen.project import requests_for
+
+    _notes(ws)
+    (ws.root / "src/notes_world.py").write_text("# mine\n", encoding="utf-8")
+    found = catalog.load(ws.root)
+    requests = requests_for(ws.root)
+    reads: Counter[str] = Counter()
+    original = Path.read_text
+
+    def counting(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self.is_relative_to(ws.root) and "blueprints" not in self.parts and "templates" not in self.parts:
+            reads[self.relative_to(ws.root).as_posix()] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    run = pipeline.prepare(ws.root, found, requests, pipeline.Options(prune=True))
+    project_files = {"src/notes_world.py", "src/extra_world.py", MANIFEST, BASES}
+    assert {path: reads[path] for path in project_files} == dict.fromkeys(project_files, 1)
+    reads.clear()
+    states = pipeline.drift_states(run)
+    assert not reads, "the drift check judges the run's snapshot"
+    assert {state.path: state.state for state in states} == {
+        "src/notes_world.py": State.USER_EDIT,
+        "src/extra_world.py": State.IN_SYNC,
+    }
+    assert [change.action for change in run.changes] == [Action.UNCHANGED, Action.KEEP]
+
+
+def test_a_file_no_longer_generated_that_you_deleted_is_forgotten(ws: Workspace) -> None:
+    _notes(ws)
+    (ws.root / "src/extra_world.py").unlink()
+    _stop_generating_extra(ws)
+    assert ws.run("validate", "--check-all").exit_code == 0, "nothing for the user to do"
+    upgraded = ws.run("upgrade", "--yes")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "forget" in upgraded.stdout and "src/extra_world.py" in upgraded.stdout
+    manifest = json.loads((ws.root / MANIFEST).read_text())
+    assert set(manifest["files"]) == {"src/notes_world.py"}
+    assert "src/extra_world.py" not in json.loads((ws.root / BASES).read_text())
+    assert "nothing to do" in ws.run("upgrade", "--yes").stdout
+
+
+def test_an_edited_file_no_longer_generated_is_kept_and_forgotten(ws: Workspace) -> None:
+    _notes(ws)
+    (ws.root / "src/extra_world.py").write_text("EXTRA = 'mine'\n", encoding="utf-8")
+    _stop_generating_extra(ws)
+    checked = ws.run("validate", "--check-all")
+    assert checked.exit_code == 1 and "no longer generated" in checked.stderr
+    upgraded = ws.run("upgrade", "--yes")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "kept orphan" in upgraded.stdout
+    assert (ws.root / "src/extra_world.py").read_text() == "EXTRA = 'mine'\n"
+    assert ws.run("validate", "--check-all").exit_code == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass
+@dataclass(frozen=True)
 class FileRecord:
     """One generated file: which instance wrote it and the hash of what was written."""
 
@@ -40,7 +41,7 @@ class FileRecord:
         return data
 
 
-@dataclass
+@dataclass(frozen=True)
 class InstanceRecord:
     """A blueprint instance: name, version and the parameters it was rendered with."""
 
@@ -59,13 +60,16 @@ class InstanceRecord:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Manifest:
-    """Everything blueprintgen owns in a project. The base copies live in BASES."""
+    """Everything blueprintgen owns in a project. The base copies live in BASES.
 
-    files: dict[str, FileRecord] = field(default_factory=dict)
-    instances: dict[str, InstanceRecord] = field(default_factory=dict)
-    formatter: dict[str, str] = field(default_factory=dict)
+    A value: a run builds the next manifest beside the previous one, never in place.
+    """
+
+    files: Mapping[str, FileRecord] = field(default_factory=dict)
+    instances: Mapping[str, InstanceRecord] = field(default_factory=dict)
+    formatter: Mapping[str, str] = field(default_factory=dict)
     generator: str = ""
 
     def to_json(self) -> str:
@@ -75,7 +79,7 @@ class Manifest:
         which falls back to the pure-Python encoder and costs more than writing the files.
         """
 
-        def section(entries: dict[str, dict[str, Any]]) -> str:
+        def section(entries: Mapping[str, Mapping[str, Any]]) -> str:
             if not entries:
                 return "{}"
             lines = [f"    {json.dumps(key)}: {json.dumps(entries[key])}" for key in sorted(entries)]
@@ -86,7 +90,7 @@ class Manifest:
             "{\n"
             f'  "schema": {SCHEMA_VERSION},\n'
             f'  "generator": {json.dumps(generator)},\n'
-            f'  "formatter": {json.dumps(self.formatter)},\n'
+            f'  "formatter": {json.dumps(dict(self.formatter))},\n'
             f'  "instances": {section({k: v.as_dict() for k, v in self.instances.items()})},\n'
             f'  "files": {section({k: v.as_dict() for k, v in self.files.items()})}\n'
             "}\n"
