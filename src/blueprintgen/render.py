@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import traceback
-from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from blueprintgen import naming, resources
+from blueprintgen import naming
 from blueprintgen.errors import BlueprintgenError, ProblemsFound, TemplateError, line_of
 
 if TYPE_CHECKING:
@@ -76,96 +73,6 @@ def view_globals() -> dict[str, Any]:
     return {"resource_view": resource_view, "schema_change_view": schema_change_view}
 
 
-def _freeze(value: Any) -> tuple[str, tuple[Any, ...]]:
-    """A hashable key for template variables: their JSON, plus the objects JSON cannot hold
-    (filters, macros, modules), kept by identity so that no other object can match them."""
-    opaque: list[Any] = []
-
-    def hold(item: Any) -> str:
-        opaque.append(item)
-        return f"<opaque {len(opaque) - 1}>"
-
-    return json.dumps(value, sort_keys=True, default=hold), tuple(opaque)
-
-
-@cache
-def _environment_class() -> type[SandboxedEnvironment]:
-    """The sandboxed environment, whose ``import ... with context`` runs once per context.
-
-    Jinja re-executes a template imported with context in every template that imports
-    it: the resource templates all import ``_names.j2``, so each resource ran it ten
-    times. Running a template is a pure function of the variables it reads (our
-    filters are pure), so its module is kept per (template, values of the names it
-    reads) for the run. The names come from the template's own source
-    (``jinja2.meta.find_undeclared_variables``, macros included).
-    """
-    from jinja2 import meta
-    from jinja2.environment import Template, TemplateModule
-    from jinja2.sandbox import SandboxedEnvironment
-
-    class ModuleMemoTemplate(Template):
-        def make_module(
-            self,
-            vars: dict[str, Any] | None = None,
-            shared: bool = False,
-            locals: Mapping[str, Any] | None = None,
-        ) -> TemplateModule:
-            environment = self.environment
-            if not shared or self.name is None or not isinstance(environment, Environment):
-                return super().make_module(vars, shared, locals)
-            reads = environment.names_read_by(self.name)
-            seen = {**(vars or {}), **(locals or {})}
-            try:
-                key = (self.name, _freeze({name: seen[name] for name in sorted(reads) if name in seen}))
-                module = environment.module_memo.get(key)
-            except TypeError:  # an unhashable object among the values: no memo
-                return super().make_module(vars, shared, locals)
-            if module is None:
-                module = environment.module_memo[key] = super().make_module(vars, shared, locals)
-            return module
-
-    class Environment(SandboxedEnvironment):
-        template_class = ModuleMemoTemplate
-
-        def __init__(self, **options: Any) -> None:
-            super().__init__(**options)
-            self.module_memo: dict[Any, TemplateModule] = {}
-            self._reads: dict[str, frozenset[str]] = {}
-
-        def names_read_by(self, name: str) -> frozenset[str]:
-            """The variables template ``name`` takes from its context.
-
-            Parsing and walking a large template costs tens of milliseconds, so the answer
-            is kept on disk beside the compiled templates, by the hash of the source.
-            """
-            reads = self._reads.get(name)
-            if reads is None:
-                assert self.loader is not None
-                source = self.loader.get_source(self, name)[0]
-                reads = self._reads[name] = _names_read(self, source)
-            return reads
-
-    def _names_read(environment: Environment, source: str) -> frozenset[str]:
-        import hashlib
-
-        import jinja2
-
-        folder = resources.cache_dir("jinja")
-        cached = None
-        if folder is not None:
-            key = hashlib.sha256(f"{jinja2.__version__}\0{source}".encode()).hexdigest()
-            cached = folder / f"reads-{key}.json"
-            with contextlib.suppress(OSError, ValueError, TypeError):
-                return frozenset(json.loads(cached.read_text(encoding="utf-8")))
-        reads = frozenset(meta.find_undeclared_variables(environment.parse(source)))
-        if cached is not None:
-            with contextlib.suppress(OSError):
-                cached.write_text(json.dumps(sorted(reads)), encoding="utf-8")
-        return reads
-
-    return Environment
-
-
 class Renderer:
     """A sandboxed Jinja2 environment over the catalog's template folders."""
 
@@ -177,10 +84,11 @@ class Renderer:
     def env(self) -> SandboxedEnvironment:
         """The environment: strict about undefined names, whitespace-friendly."""
         from jinja2 import FileSystemLoader, StrictUndefined
+        from jinja2.sandbox import SandboxedEnvironment
 
         from blueprintgen.cache import jinja_bytecode
 
-        env = _environment_class()(
+        env = SandboxedEnvironment(
             loader=FileSystemLoader([str(d) for d in self.template_dirs]),
             undefined=StrictUndefined,
             trim_blocks=True,
