@@ -376,22 +376,21 @@ def _acquire(root: Path, timeout: float) -> _HeldLock:
             continue
         try:
             # What a killed holder left: if it had created .blueprintgen, so have we.
-            stale = _holder(descriptor)
-            created = created or bool(stale.get("created_state_dir"))
-            record = json.dumps(
-                {
-                    "pid": os.getpid(),
-                    "command": _command_line(),
-                    "since": _now(),
-                    "created_state_dir": created,
-                }
-            ).encode()
-            os.ftruncate(descriptor, 0)
-            os.pwrite(descriptor, record, 0)
+            created = created or bool(_holder(descriptor).get("created_state_dir"))
+            _record_holder(descriptor, created)
         except BaseException:
             os.close(descriptor)
             raise
         return _HeldLock(descriptor, path, state_dir, created)
+
+
+def _record_holder(descriptor: int, created_state_dir: bool) -> None:
+    """Who holds the lock, for a waiter's message; a full disk leaves it unsaid, not unlocked."""
+    record = {"pid": os.getpid(), "command": _command_line(), "since": _now()}
+    data = json.dumps({**record, "created_state_dir": created_state_dir}).encode()
+    with contextlib.suppress(OSError):
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, data, 0)
 
 
 def _release(lock: _HeldLock) -> None:
