@@ -91,7 +91,7 @@ def resource(
 
     try:
         with output.working("Rendering and formatting…"):
-            run = operations.add_resources(
+            plan = operations.add_resources(
                 Path.cwd(),
                 name,
                 fields=field or [],
@@ -106,4 +106,4 @@ def resource(
     except operations.ResourceChangeRefused as refused:
         output.show_plan(refused.changes, diff=True)
         raise
-    finish(run, dry_run=dry_run, diff=diff, yes=yes)
+    finish(plan, dry_run=dry_run, diff=diff, yes=yes)

@@ -40,14 +40,14 @@ def generate(
     """Render NAME and the blueprints it depends on into the project, in dependency order."""
     from blueprintgen import operations
 
-    run = operations.generate_blueprint(
+    plan = operations.generate_blueprint(
         Path.cwd(),
         name,
         sets or [],
         into=into,
         options=write_options(formatter, force=force, restore=restore, conflict=conflict),
     )
-    finish(run, dry_run=dry_run, diff=diff, yes=yes)
+    finish(plan, dry_run=dry_run, diff=diff, yes=yes)
 
 
 def register(app: typer.Typer) -> None:

@@ -45,7 +45,7 @@ def project(
     from blueprintgen import operations
 
     with output.working("Resolving blueprints, rendering and formatting…"):
-        run = operations.create_project(
+        plan = operations.create_project(
             name,
             cwd=Path.cwd(),
             into=into,
@@ -54,8 +54,8 @@ def project(
             git=not no_git,
             options=write_options(formatter, force=force),
         )
-    if finish(run, dry_run=dry_run, diff=diff, yes=yes):
-        show_next_steps(run.next_steps)
+    if finish(plan, dry_run=dry_run, diff=diff, yes=yes):
+        show_next_steps(plan.next_steps)
 
 
 def show_next_steps(steps: list[str]) -> None:

@@ -11,7 +11,7 @@ import typer
 from blueprintgen.cli import output
 
 if TYPE_CHECKING:
-    from blueprintgen.operations import Run, WriteOptions
+    from blueprintgen.operations import Plan, WriteOptions
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")]
 Diff = Annotated[
@@ -73,24 +73,24 @@ def write_options(
     )
 
 
-def finish(run: Run, *, dry_run: bool, diff: bool, yes: bool, verbose: bool = False) -> bool:
+def finish(plan: Plan, *, dry_run: bool, diff: bool, yes: bool, verbose: bool = False) -> bool:
     """Show the plan; apply it unless this is a dry run or the user declines. True if applied."""
-    output.show_plan(run.changes, diff=diff, verbose=verbose)
-    for warning in run.warnings:
+    output.show_plan(plan.changes, diff=diff, verbose=verbose)
+    for warning in plan.warnings:
         output.warn(warning)
-    run.refuse_conflicts()
+    plan.refuse_conflicts()
     if dry_run:
         output.console().print("[dim]dry run: nothing was written[/]")
         return False
-    overwrites = run.overwrites
+    overwrites = plan.overwrites
     if overwrites and not output.confirm(
         f"Update {output.plural(len(overwrites), 'existing file')}?", yes=yes
     ):
         output.console().print("nothing was written")
         return False
-    applied = run.apply()
+    applied = plan.apply()
     if applied.written:
-        output.success(f"{output.plural(len(applied.written), 'file')} written to {run.project}")
+        output.success(f"{output.plural(len(applied.written), 'file')} written to {plan.project}")
     else:
         output.success("nothing to do: every generated file is up to date")
     for warning in applied.warnings:

@@ -43,21 +43,21 @@ def upgrade(
 
     from blueprintgen import operations
 
-    run = operations.upgrade_project(
+    plan = operations.upgrade_project(
         Path.cwd(), write_options(formatter, force=force, restore=restore, conflict=conflict)
     )
-    if run.version_changes:
+    if plan.version_changes:
         from rich.table import Table
 
         table = Table("blueprint", "was", "now", title="blueprint versions", title_justify="left", box=None)
-        for label, old, new in run.version_changes:
+        for label, old, new in plan.version_changes:
             table.add_row(label, old, new)
         output.console().print(table)
-    if not yes and not dry_run and not sys.stdin.isatty() and run.writes:
-        output.show_plan(run.changes, diff=diff)
+    if not yes and not dry_run and not sys.stdin.isatty() and plan.writes:
+        output.show_plan(plan.changes, diff=diff)
         output.console().print("[yellow]not applied:[/] run `blueprintgen upgrade --yes` to apply this plan")
         return
-    finish(run, dry_run=dry_run, diff=diff, yes=yes)
+    finish(plan, dry_run=dry_run, diff=diff, yes=yes)
 
 
 @output.reports_errors

@@ -1,10 +1,10 @@
 """Project operations: what each command does, as functions of plain values.
 
 A writing operation reads the project and the blueprints, checks what it was asked
-for, and plans one generation: it returns a run value (``Run`` or a subclass carrying
-what the user is told about it) and writes nothing; ``run.apply()`` writes the plan.
-The CLI parses options, calls one operation, prints the run and, once confirmed,
-applies it; tests and other front ends call the same functions.
+for, and runs the pipeline up to the plan: it returns a ``Plan`` (or a subclass carrying
+what the user is told about it) and writes nothing; ``plan.apply()`` writes it. The CLI
+parses options, calls one operation, prints the plan and, once confirmed, applies it;
+tests and other front ends call the same functions.
 
 - ``create_project``: a new project (name rules, empty folder, first git commit)
 - ``add_resources``: add resources, or change existing ones (``replace``), in ``resources``
@@ -21,20 +21,20 @@ from blueprintgen.operations.blueprints import (
     sample_resolution,
 )
 from blueprintgen.operations.check import BlueprintResult, CheckReport, check
-from blueprintgen.operations.create import NewProject, create_project, package_name
-from blueprintgen.operations.resources import ResourceChangeRefused, ResourceRun, add_resources
-from blueprintgen.operations.run import Applied, Run, WriteOptions
-from blueprintgen.operations.upgrade import UpgradeRun, project_drift, upgrade_project
+from blueprintgen.operations.create import NewProjectPlan, create_project, package_name
+from blueprintgen.operations.plans import Applied, Plan, WriteOptions
+from blueprintgen.operations.resources import ResourceChangeRefused, ResourcePlan, add_resources
+from blueprintgen.operations.upgrade import UpgradePlan, project_drift, upgrade_project
 
 __all__ = [
     "Applied",
     "BlueprintResult",
     "CheckReport",
-    "NewProject",
+    "NewProjectPlan",
+    "Plan",
     "ResourceChangeRefused",
-    "ResourceRun",
-    "Run",
-    "UpgradeRun",
+    "ResourcePlan",
+    "UpgradePlan",
     "WriteOptions",
     "add_resources",
     "blueprint_graph",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from blueprintgen.operations.run import Run, WriteOptions
+from blueprintgen.operations.plans import Plan, WriteOptions
 
 if TYPE_CHECKING:
     from blueprintgen.blueprint import Blueprint
@@ -91,7 +91,7 @@ def generate_blueprint(
     *,
     into: Path | None = None,
     options: WriteOptions | None = None,
-) -> Run:
+) -> Plan:
     """Plan rendering blueprint NAME (and what it depends on) into ``into``, default the project
     at or above ``start`` (else ``start``), with the blueprints that project can use."""
     from blueprintgen import catalog, pipeline
@@ -103,7 +103,7 @@ def generate_blueprint(
     root = (into or here).resolve()
     found = catalog.load(here)
     values = coerce_sets(found, found.get(name), sets)
-    return Run(pipeline.prepare(root, found, [Request(name, values)], options.settings(root)))
+    return Plan(pipeline.prepare(root, found, [Request(name, values)], options.settings(root)))
 
 
 def blueprint_graph(

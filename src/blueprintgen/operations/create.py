@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from blueprintgen.operations.run import Applied, Run, WriteOptions
+from blueprintgen.operations.plans import Applied, Plan, WriteOptions
 
 # Packages a generated project imports: a project named like one would shadow it.
 SHADOWED = frozenset(
@@ -58,7 +58,7 @@ def is_empty(folder: Path) -> bool:
 
 
 @dataclass(frozen=True, kw_only=True)
-class NewProject(Run):
+class NewProjectPlan(Plan):
     """A planned new project; applying it also makes the first git commit (unless ``git`` is off)."""
 
     package: str
@@ -96,7 +96,7 @@ def create_project(
     docker: bool = True,
     git: bool = True,
     options: WriteOptions | None = None,
-) -> NewProject:
+) -> NewProjectPlan:
     """Plan a new project NAME in ``into`` (default: ``cwd``/NAME).
 
     Refuses a name that is not a Python identifier or that would shadow a module the
@@ -120,7 +120,7 @@ def create_project(
         )
     project_file = ProjectFile(project_name, package, {"db": database, "docker": docker}, {}, __version__)
     found = catalog.load(target if (target / "blueprints").is_dir() else None)
-    generation = pipeline.prepare(
+    run = pipeline.prepare(
         target,
         found,
         [Request(PROJECT_BLUEPRINT, project_values(project_file))],
@@ -131,7 +131,7 @@ def create_project(
         where = target.relative_to(cwd.resolve())
     except ValueError:
         where = target
-    return NewProject(generation, package=package, where=where, git=git)
+    return NewProjectPlan(run, package=package, where=where, git=git)
 
 
 def commit_all(folder: Path) -> str | None:

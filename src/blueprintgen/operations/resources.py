@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blueprintgen.errors import ConflictError
-from blueprintgen.operations.run import Run, WriteOptions
+from blueprintgen.operations.plans import Plan, WriteOptions
 
 if TYPE_CHECKING:
     from blueprintgen.pipeline import Generation
@@ -40,11 +40,11 @@ class ResourceChangeRefused(ConflictError):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ResourceRun(Run):
+class ResourcePlan(Plan):
     """A planned resource edit."""
 
     resources: tuple[str, ...]
-    """The resources the run generates, in the order asked for."""
+    """The resources the plan generates, in the order asked for."""
     changed: tuple[str, ...] = ()
     """Those that existed with other fields or options (a new migration each, when their fields changed)."""
 
@@ -61,7 +61,7 @@ def add_resources(
     mcp_style: str | None = None,
     replace: bool = False,
     options: WriteOptions | None = None,
-) -> ResourceRun:
+) -> ResourcePlan:
     """Plan adding resource NAME (or every resource of the ``spec`` file) to the project at or above ``start``.
 
     ``fields`` are field specs (``price:decimal``); without them a resource that exists
@@ -78,10 +78,10 @@ def add_resources(
     entries = _entries(project, name, list(fields), spec, methods, auth_required, plural, mcp_style)
     changed = _record(project, entries, explicit_fields=bool(fields) or spec is not None)
     names = [entry["resource"] for entry in entries]
-    generation = _plan_resources(root, project, names, options)
+    run = _plan_resources(root, project, names, options)
     if changed and not (replace or options.force):
-        raise ResourceChangeRefused(changed, generation.changes, path=root / PROJECT_FILE)
-    return ResourceRun(generation, resources=tuple(names), changed=tuple(changed))
+        raise ResourceChangeRefused(changed, run.changes, path=root / PROJECT_FILE)
+    return ResourcePlan(run, resources=tuple(names), changed=tuple(changed))
 
 
 def _project_root(start: Path) -> Path:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from blueprintgen.operations.run import Run, WriteOptions
+from blueprintgen.operations.plans import Plan, WriteOptions
 
 if TYPE_CHECKING:
     from blueprintgen.drift import FileState
@@ -14,14 +14,14 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, kw_only=True)
-class UpgradeRun(Run):
+class UpgradePlan(Plan):
     """A planned regeneration of the whole project."""
 
     version_changes: tuple[tuple[str, str, str], ...]
     """(blueprint instance, version that wrote the project or "new", version now), where they differ."""
 
 
-def upgrade_project(start: Path, options: WriteOptions | None = None) -> UpgradeRun:
+def upgrade_project(start: Path, options: WriteOptions | None = None) -> UpgradePlan:
     """Plan re-rendering the project at or above ``start`` with the installed blueprints.
 
     Files no longer generated are removed (unless edited); fields edited in the project
@@ -29,8 +29,8 @@ def upgrade_project(start: Path, options: WriteOptions | None = None) -> Upgrade
     """
     from blueprintgen import pipeline
 
-    generation = regenerate(project_root(start), options or WriteOptions())
-    return UpgradeRun(generation, version_changes=tuple(pipeline.version_changes(generation)))
+    run = regenerate(project_root(start), options or WriteOptions())
+    return UpgradePlan(run, version_changes=tuple(pipeline.version_changes(run)))
 
 
 def project_drift(start: Path) -> list[FileState]:

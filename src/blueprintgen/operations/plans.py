@@ -1,4 +1,4 @@
-"""The value a writing operation returns: a planned generation, written by ``apply``."""
+"""The value a writing operation returns: the plan of one pipeline run, written by ``apply``."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class WriteOptions:
 
 @dataclass(frozen=True)
 class Applied:
-    """What applying a run did."""
+    """What applying a plan did."""
 
     written: tuple[FileChange, ...]
     """The files written or removed."""
@@ -52,25 +52,26 @@ class Applied:
 
 
 @dataclass(frozen=True)
-class Run:
-    """A planned operation: the generation to write, and what a user is told about it."""
+class Plan:
+    """A planned operation: the pipeline run up to its plan, and what a user is told about it."""
 
-    generation: Generation
+    run: Generation
+    """The pipeline's run: its stage results and planned changes (nothing written yet)."""
 
     @property
     def project(self) -> Path:
-        """The project folder the run writes into."""
-        return self.generation.project
+        """The project folder the plan writes into."""
+        return self.run.project
 
     @property
     def changes(self) -> list[FileChange]:
         """Every file's planned change, in path order."""
-        return self.generation.changes
+        return self.run.changes
 
     @property
     def warnings(self) -> list[str]:
         """What the user should know before applying (e.g. undeclared dependencies)."""
-        return self.generation.warnings
+        return self.run.warnings
 
     @property
     def overwrites(self) -> list[FileChange]:
@@ -97,7 +98,7 @@ class Run:
         from blueprintgen.errors import ConflictError
         from blueprintgen.plan import Action
 
-        written = pipeline.apply(self.generation)
+        written = pipeline.apply(self.run)
         marked = [change.path for change in self.changes if change.action is Action.MARKERS]
         if marked:
             raise ConflictError(
