@@ -93,7 +93,7 @@ FRESH_WRITES: dict[str, str | None] = {
 
 # Flushing to disk is what power loss is about, which no test here simulates: counted and
 # failed like any other call, but not made (a few hundred writes per test stay fast).
-SKIPPED_FLUSHES = {"fsync", "sync_folder"}
+SKIPPED_FLUSHES = {"fsync", "sync_folder", "start_writeback"}
 
 
 class Faults:
