@@ -23,9 +23,13 @@ A write (:func:`write`, which ``writer.write_all`` calls) runs in six steps:
 Any exception, KeyboardInterrupt or SIGTERM before step 5 rolls back (SIGINT and SIGTERM
 raise for the duration of the write; the previous handlers are restored after it): backups
 are renamed back over their targets, created files and temporaries removed, created
-folders that are empty again removed, and the journal removed. Every step of a rollback
-checks what is on disk rather than what the run remembers, which is why the same rollback
-serves a run that was killed: after SIGKILL or power loss, :func:`recover` finds the
+folders that are empty again removed, and the journal removed; the write then raises
+:class:`WriteError` (naming the target, never a temporary) or :class:`Interrupted` (exit
+130, or 143 for SIGTERM), saying whether the rollback was complete. A signal that comes
+once the commit has begun waits, and is delivered when the lock is released.
+
+Every step of a rollback checks what is on disk rather than what the run remembers,
+which is why the same rollback serves a run that was killed: after SIGKILL or power loss, :func:`recover` finds the
 journal and rolls back (or, after step 5, finishes the clean-up). It is idempotent, may
 itself be interrupted and run again, and handles a kill that came while the journal was
 being written (nothing had been touched yet). It returns a :class:`Recovery` whose
