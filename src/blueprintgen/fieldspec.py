@@ -2,8 +2,9 @@
 
 A field spec reads ``name:type[?][:modifier...][=default]``, for example
 ``email:email:unique``, ``age:int?``, ``role:enum[admin,member]=member`` or
-``author:ref:author``. :func:`parse_fields` turns a list of them into the field
-dicts every resource blueprint receives (see the team contract);
+``author:ref:author``. :func:`field_from_spec` checks one into a
+:class:`blueprintgen.resource_model.Field`; :func:`parse_fields` turns a list of them
+into the field dicts (``Field.to_param()``) every resource blueprint receives;
 :func:`load_spec_file` reads several resources from a YAML or JSON file;
 :func:`to_spec_string` writes a field dict back as a spec string.
 """
@@ -26,6 +27,16 @@ from typing import Any
 from blueprintgen import naming
 from blueprintgen.errors import BlueprintgenError, position_of
 from blueprintgen.fieldgrammar import FIELD_SPEC_HELP, FIELD_SPEC_HELP_PLAIN
+from blueprintgen.resource_model import (
+    DECIMAL_DIGITS,
+    DECIMAL_PLACES,
+    FIELD_TYPES,
+    MCP_STYLES,
+    METHODS,
+    ON_DELETE,
+    STR_MAX_LENGTH,
+    Field,
+)
 
 __all__ = [
     "DEFAULT_FIELD_SPECS",
@@ -39,6 +50,7 @@ __all__ = [
     "FieldSpecError",
     "column_name",
     "default_fields",
+    "field_from_spec",
     "load_spec_file",
     "parse_field",
     "parse_fields",
@@ -46,30 +58,7 @@ __all__ = [
     "to_spec_string",
 ]
 
-FIELD_TYPES = (
-    "str",
-    "text",
-    "int",
-    "float",
-    "decimal",
-    "bool",
-    "date",
-    "datetime",
-    "uuid",
-    "email",
-    "url",
-    "json",
-    "enum",
-    "ref",
-)
 MODIFIERS = ("unique", "index", "cascade", "set_null")
-METHODS = ("create", "list", "read", "update", "delete")
-MCP_STYLES = ("tools", "manager")
-ON_DELETE = ("CASCADE", "SET NULL")
-
-STR_MAX_LENGTH = 255
-DECIMAL_DIGITS = 12
-DECIMAL_PLACES = 2
 
 DEFAULT_FIELD_SPECS = ("name:str", "description:text?", "status:enum[active,inactive]=active")
 
@@ -217,14 +206,14 @@ class _Problem(Exception):
         super().__init__(message)
 
 
-def parse_field(
+def field_from_spec(
     spec: str | Mapping[str, Any],
     *,
     resource: str | None = None,
     resources: Mapping[str, str] | None = None,
     path: str | Path | None = None,
-) -> dict[str, Any]:
-    """Parse one field spec (a string or a mapping) into a field dict.
+) -> Field:
+    """Check one field spec (a string or a mapping) and return the field.
 
     *resource* is the resource the field belongs to (for messages and for
     self-references); *resources* maps known resource names to their plurals:
@@ -239,11 +228,22 @@ def parse_field(
             raw = _split_mapping(spec)
         else:
             raise _Problem(f"expected a string like 'title:str' or a mapping, got {type(spec).__name__}")
-        return _build(raw, resource=resource, resources=resources)
+        return Field.from_param(_build(raw, resource=resource, resources=resources))
     except _Problem as problem:
         raise FieldSpecError(
             problem.message, spec=spec, resource=resource, path=path, hint=problem.hint
         ) from None
+
+
+def parse_field(
+    spec: str | Mapping[str, Any],
+    *,
+    resource: str | None = None,
+    resources: Mapping[str, str] | None = None,
+    path: str | Path | None = None,
+) -> dict[str, Any]:
+    """Parse one field spec into a field dict (see :func:`field_from_spec`)."""
+    return field_from_spec(spec, resource=resource, resources=resources, path=path).to_param()
 
 
 def _split_string(spec: str) -> dict[str, Any]:
@@ -638,11 +638,11 @@ def parse_fields(
         problems.append(FieldSpecError("a resource needs at least one field", resource=resource, path=path))
     for spec in specs:
         try:
-            field = parse_field(spec, resource=resource, resources=known, path=path)
+            field = field_from_spec(spec, resource=resource, resources=known, path=path)
         except FieldSpecError as error:
             problems.append(error)
             continue
-        names = list(dict.fromkeys([field["name"], column_name(field)]))
+        names = list(dict.fromkeys([field.name, field.column]))
         for name in names:
             if name in taken:
                 problems.append(
@@ -656,7 +656,7 @@ def parse_fields(
                 break
         else:
             taken.update(dict.fromkeys(names, spec))
-            fields.append(field)
+            fields.append(field.to_param())
     FieldSpecError.raise_all(problems)
     return fields
 
