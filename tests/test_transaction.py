@@ -22,7 +22,14 @@ from pathlib import Path
 import pytest
 
 from blueprintgen import transaction, writer
-from blueprintgen.errors import BlueprintgenError, Interrupted, ProjectError, UnsafePathError, WriteError
+from blueprintgen.errors import (
+    BlueprintgenError,
+    Interrupted,
+    ProjectError,
+    UnsafePathError,
+    UsageError,
+    WriteError,
+)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks and signals")
 
@@ -583,3 +590,39 @@ def test_the_lock_is_reentrant_in_a_thread_and_exclusive_between_threads(tmp_pat
     assert len(refused) == 1 and isinstance(refused[0], ProjectError)
     assert f"process {os.getpid()}" in str(refused[0])
     assert leftovers(root) == []
+
+
+def test_a_lock_file_left_by_a_killed_run_is_taken_over_and_removed(tmp_path: Path) -> None:
+    # A killed holder that had created .blueprintgen (a new project): its successor removes it.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / ".blueprintgen").mkdir()
+    (fresh / transaction.LOCK).write_text('{"pid": 999999, "command": "x", "created_state_dir": true}')
+    assert transaction.recover(fresh) is None
+    assert snapshot(fresh) == {}
+    # One in a project that was there before: the lock file goes, .blueprintgen stays.
+    root = build(tmp_path / "p", PROJECT)
+    before = snapshot(root)
+    (root / transaction.LOCK).write_text('{"pid": 999999, "command": "x", "created_state_dir": false}')
+    writer.write_all(root, {})
+    assert snapshot(root) == before
+
+
+def test_a_damaged_journal_is_reported_not_guessed_at(tmp_path: Path) -> None:
+    root = build(tmp_path / "p", PROJECT)
+    entry = {"path": "../../etc/passwd", "action": "create", "temporary": "x.new", "backup": None}
+    journal = {"id": "1", "pid": 1, "command": "x", "started": "", "folders": [], "entries": [entry]}
+    (root / transaction.JOURNAL).write_text(json.dumps(journal))
+    with pytest.raises(ProjectError, match="is outside the project") as raised:
+        transaction.recover(root)
+    assert raised.value.path == transaction.JOURNAL
+    assert "restore the project from version control" in str(raised.value)
+    assert (root / transaction.JOURNAL).is_file()
+
+
+def test_a_lock_timeout_that_is_not_a_number_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(transaction.LOCK_TIMEOUT_ENV, "soon")
+    with pytest.raises(UsageError, match="BLUEPRINTGEN_LOCK_TIMEOUT='soon'"):
+        writer.write_all(build(tmp_path / "p", PROJECT), {"README.md": "x"})
