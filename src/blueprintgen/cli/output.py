@@ -101,12 +101,10 @@ def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -
     """The planned changes, one aligned line each, and, with ``diff``, coloured unified diffs."""
     from rich.text import Text
 
-    from blueprintgen.plan import Action
-
     counts: dict[str, int] = {}
     for change in changes:
         counts[change.action.value] = counts.get(change.action.value, 0) + 1
-    visible = [c for c in changes if verbose or c.action is not Action.UNCHANGED]
+    visible = [c for c in changes if verbose or not c.action.is_quiet]
     if visible:
         # One Text rather than a rich Table: a project's plan has hundreds of rows,
         # and laying out a Table costs more than the rest of the run's output.
@@ -134,10 +132,8 @@ def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -
 
 def show_diffs(changes: list[FileChange]) -> None:
     """Coloured unified diffs of every change that writes or conflicts."""
-    from blueprintgen.plan import Action
-
     for change in changes:
-        if change.action.writes or change.action is Action.CONFLICT:
+        if change.action.shows_diff:
             print_diff(change.diff())
 
 

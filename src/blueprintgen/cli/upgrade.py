@@ -65,28 +65,17 @@ def diff_command(
     paths: Annotated[list[str] | None, typer.Argument(help="Only these files.")] = None,
 ) -> None:
     """Show, as a coloured diff, how each file differs from what would be generated now."""
-    import difflib
-
     from rich.markup import escape
 
     from blueprintgen import operations
-    from blueprintgen.drift import State
 
     shown = 0
     for state in operations.project_drift(Path.cwd()):
-        if paths and state.path not in paths:
-            continue
-        if state.current == state.generated or state.state is State.DELETED:
+        if (paths and state.path not in paths) or not state.shows_diff:
             continue
         shown += 1
         output.console().print(f"[bold]{escape(state.path)}[/]: {state.state.value}")
-        lines = difflib.unified_diff(
-            (state.current or "").splitlines(keepends=True),
-            (state.generated or "").splitlines(keepends=True),
-            fromfile=f"a/{state.path} (yours)",
-            tofile=f"b/{state.path} (generated now)",
-        )
-        output.print_diff("".join(lines))
+        output.print_diff(state.diff())
     if not shown:
         output.success("every generated file matches what blueprintgen would generate now")
 

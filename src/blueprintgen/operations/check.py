@@ -195,18 +195,9 @@ def check_drift(
 
 def drift(root: Path) -> tuple[list[BlueprintgenError], list[str], list[str]]:
     """Out-of-sync generated files (problems), files you edited (notes), every path looked at."""
-    from blueprintgen.drift import State
     from blueprintgen.errors import BlueprintgenError
     from blueprintgen.operations.upgrade import drift_states
 
-    hints = {
-        State.NEWER: "run `blueprintgen upgrade --yes` (see `blueprintgen diff`)",
-        State.BOTH: "run `blueprintgen upgrade --yes` to merge (see `blueprintgen diff`)",
-        State.MISSING: "run `blueprintgen upgrade --yes --restore`, "
-        "or delete it for good with `blueprintgen upgrade --yes`",
-        State.MARKERS: "resolve the <<<<<<< yours / >>>>>>> blueprintgen blocks",
-        State.GONE: "run `blueprintgen upgrade --yes` to remove it",
-    }
     states = drift_states(root)
     problems: list[BlueprintgenError] = []
     notes: list[str] = []
@@ -217,10 +208,10 @@ def drift(root: Path) -> tuple[list[BlueprintgenError], list[str], list[str]]:
                     f"out of sync: {state.state.value}",
                     path=state.path,
                     blueprint=state.instance or None,
-                    hint=hints.get(state.state),
+                    hint=state.state.hint,
                 )
             )
-        elif state.state is State.USER_EDIT:
+        elif state.state.is_user_edit:
             notes.append(state.path)
     return problems, notes, [state.path for state in states]
 

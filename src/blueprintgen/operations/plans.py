@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from blueprintgen.pipeline import Generation, Options
+    from blueprintgen.pipeline import Options
+    from blueprintgen.pipeline import Run as PipelineRun
     from blueprintgen.plan import FileChange
 
 
@@ -55,7 +56,7 @@ class Applied:
 class Plan:
     """A planned operation: the pipeline run up to its plan, and what a user is told about it."""
 
-    run: Generation
+    run: PipelineRun
     """The pipeline's run: its stage results and planned changes (nothing written yet)."""
 
     @property
@@ -76,10 +77,7 @@ class Plan:
     @property
     def overwrites(self) -> list[FileChange]:
         """Changes that replace a file already on disk: worth asking before applying."""
-        from blueprintgen.plan import Action
-
-        replacing = {Action.UPDATE, Action.OVERWRITE, Action.MERGE, Action.MARKERS}
-        return [change for change in self.changes if change.tracked and change.action in replacing]
+        return [change for change in self.changes if change.tracked and change.action.replaces_existing]
 
     @property
     def writes(self) -> bool:
@@ -96,10 +94,9 @@ class Plan:
         """Write the plan; ConflictError afterwards when it wrote conflict markers to resolve."""
         from blueprintgen import pipeline
         from blueprintgen.errors import ConflictError
-        from blueprintgen.plan import Action
 
         written = pipeline.apply(self.run)
-        marked = [change.path for change in self.changes if change.action is Action.MARKERS]
+        marked = [change.path for change in self.changes if change.action.is_markers]
         if marked:
             raise ConflictError(
                 f"conflict markers written into {', '.join(marked)}; resolve them, then run again",

@@ -17,7 +17,7 @@ from blueprintgen.errors import ConflictError
 from blueprintgen.operations.plans import Plan, WriteOptions
 
 if TYPE_CHECKING:
-    from blueprintgen.pipeline import Generation
+    from blueprintgen.pipeline import Run as PipelineRun
     from blueprintgen.plan import FileChange
     from blueprintgen.project import ProjectFile
 
@@ -219,7 +219,7 @@ def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, An
             )
 
 
-def _plan_resources(root: Path, project: ProjectFile, names: list[str], options: WriteOptions) -> Generation:
+def _plan_resources(root: Path, project: ProjectFile, names: list[str], options: WriteOptions) -> PipelineRun:
     """Plan the files of the resources ``names`` after an edit of the project file, and the file itself."""
     from blueprintgen import catalog, pipeline
     from blueprintgen.project import PROJECT_FILE, check_options, resource_requests, sync_schema

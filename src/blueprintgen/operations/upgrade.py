@@ -10,7 +10,7 @@ from blueprintgen.operations.plans import Plan, WriteOptions
 
 if TYPE_CHECKING:
     from blueprintgen.drift import FileState
-    from blueprintgen.pipeline import Generation
+    from blueprintgen.pipeline import Run as PipelineRun
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +59,7 @@ def project_root(start: Path) -> Path:
     return root
 
 
-def regenerate(root: Path, options: WriteOptions) -> Generation:
+def regenerate(root: Path, options: WriteOptions) -> PipelineRun:
     """Plan a re-render of the whole project from its project file (or, without one, its manifest)."""
     from blueprintgen import catalog, pipeline
     from blueprintgen.project import (
