@@ -160,15 +160,24 @@ def umask(mask: int) -> Iterator[None]:
 # --- every k-th call fails -----------------------------------------------------------
 
 
+def no_hard_links(source: Path, destination: Path) -> None:
+    raise OSError(errno.EPERM, "Operation not permitted")  # what FAT and some mounts answer
+
+
 @pytest.mark.parametrize(
-    ("start", "writes"), [(PROJECT, WRITES), ({}, FRESH_WRITES)], ids=["existing-project", "new-project"]
+    ("start", "writes", "hard_links"),
+    [(PROJECT, WRITES, True), ({}, FRESH_WRITES, True), (PROJECT, WRITES, False)],
+    ids=["existing-project", "new-project", "no-hard-links"],
 )
 def test_a_fault_at_any_call_leaves_the_project_as_before_or_as_after(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     start: dict[str, tuple[str, int]],
     writes: dict[str, str | None],
+    hard_links: bool,
 ) -> None:
+    if not hard_links:  # backups are made by renaming the file away instead
+        monkeypatch.setattr(transaction.FS, "link", no_hard_links)
     with monkeypatch.context() as counting:
         clean = Faults().install(counting)
         after_root = build(tmp_path / "clean", start)
