@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -161,6 +162,28 @@ def test_upgrade_of_an_untouched_project_plans_nothing(project: Path) -> None:
     assert all(not state.state.out_of_sync for state in operations.project_drift(project))
     with pytest.raises(ProjectError, match="not inside a generated project"):
         operations.upgrade_project(project.parent)
+
+
+@pytest.mark.parametrize("operation", ["upgrade", "add"])
+def test_an_operation_reads_the_manifest_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch, operation: str
+) -> None:
+    from blueprintgen.manifest import MANIFEST
+
+    reads: list[Path] = []
+    original = Path.read_text
+
+    def counting(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self == project / MANIFEST:
+            reads.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    if operation == "upgrade":
+        operations.upgrade_project(project, WriteOptions())  # the recorded formatter, too
+    else:
+        operations.add_resources(project, "gadget", options=WriteOptions())
+    assert len(reads) == 1
 
 
 def test_set_values_are_coerced_and_unknown_ones_named(tmp_path: Path) -> None:

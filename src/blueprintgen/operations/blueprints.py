@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from blueprintgen.operations.plans import Plan, WriteOptions
+from blueprintgen.operations.plans import Plan, WriteOptions, prepare
 
 if TYPE_CHECKING:
     from blueprintgen.blueprint import Blueprint
@@ -94,7 +94,7 @@ def generate_blueprint(
 ) -> Plan:
     """Plan rendering blueprint NAME (and what it depends on) into ``into``, default the project
     at or above ``start`` (else ``start``), with the blueprints that project can use."""
-    from blueprintgen import catalog, pipeline
+    from blueprintgen import catalog
     from blueprintgen.instances import Request
     from blueprintgen.project import project_dir
 
@@ -103,7 +103,7 @@ def generate_blueprint(
     root = (into or here).resolve()
     found = catalog.load(here)
     values = coerce_sets(found, found.get(name), sets)
-    return Plan(pipeline.prepare(root, found, [Request(name, values)], options.settings(root)))
+    return Plan(prepare(root, found, [Request(name, values)], options))
 
 
 def blueprint_graph(

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from blueprintgen.operations.plans import Applied, Plan, WriteOptions
+from blueprintgen.operations.plans import Applied, Plan, WriteOptions, prepare
 
 # Packages a generated project imports: a project named like one would shadow it.
 SHADOWED = frozenset(
@@ -120,11 +120,11 @@ def create_project(
         )
     project_file = ProjectFile(project_name, package, {"db": database, "docker": docker}, {}, __version__)
     found = catalog.load(target if (target / "blueprints").is_dir() else None)
-    run = pipeline.prepare(
+    run = prepare(
         target,
         found,
         [Request(PROJECT_BLUEPRINT, project_values(project_file))],
-        options.settings(target),
+        options,
         extra_files={PROJECT_FILE: project_file.to_yaml()},
     )
     try:

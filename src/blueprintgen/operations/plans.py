@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from blueprintgen.catalog import Catalog
+    from blueprintgen.instances import Request
+    from blueprintgen.manifest import Manifest
     from blueprintgen.pipeline import Options
     from blueprintgen.pipeline import Run as PipelineRun
     from blueprintgen.plan import FileChange
@@ -25,14 +29,11 @@ class WriteOptions:
     markers: bool = False
     """Write conflict markers where edits and new output clash, instead of stopping."""
 
-    def settings(self, root: Path, *, prune: bool = False) -> Options:
-        """The pipeline's options for a run into ``root``."""
-        from blueprintgen.manifest import Manifest
+    def settings(self, manifest: Manifest, *, prune: bool = False) -> Options:
+        """The pipeline's options for a run into the project whose manifest is ``manifest``."""
         from blueprintgen.pipeline import Options
 
-        formatter = self.formatter
-        if formatter is None:
-            formatter = str(Manifest.read(root).formatter.get("name") or "ruff")
+        formatter = self.formatter or str(manifest.formatter.get("name") or "ruff")
         return Options(
             formatter=formatter.lower(),
             force=self.force,
@@ -40,6 +41,26 @@ class WriteOptions:
             conflict="markers" if self.markers else "stop",
             prune=prune,
         )
+
+
+def prepare(
+    root: Path,
+    found: Catalog,
+    requests: Sequence[Request],
+    options: WriteOptions,
+    *,
+    extra_files: Mapping[str, str] | None = None,
+    prune: bool = False,
+    manifest: Manifest | None = None,
+) -> PipelineRun:
+    """The pipeline's run into ``root`` up to the plan, the project's manifest read once
+    (here, unless the caller has read it already) for the recorded formatter and the plan."""
+    from blueprintgen import pipeline
+    from blueprintgen.manifest import Manifest
+
+    manifest = Manifest.read(root) if manifest is None else manifest
+    settings = options.settings(manifest, prune=prune)
+    return pipeline.prepare(root, found, requests, settings, extra_files, manifest=manifest)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blueprintgen.errors import ConflictError
-from blueprintgen.operations.plans import Plan, WriteOptions
+from blueprintgen.operations.plans import Plan, WriteOptions, prepare
 
 if TYPE_CHECKING:
     from blueprintgen.pipeline import Run as PipelineRun
@@ -221,13 +221,11 @@ def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, An
 
 def _plan_resources(root: Path, project: ProjectFile, names: list[str], options: WriteOptions) -> PipelineRun:
     """Plan the files of the resources ``names`` after an edit of the project file, and the file itself."""
-    from blueprintgen import catalog, pipeline
+    from blueprintgen import catalog
     from blueprintgen.project import PROJECT_FILE, check_options, resource_requests, sync_schema
 
     sync_schema(project)
     found = catalog.load(root)
     check_options(root, project, found)
     requests = [request for name in names for request in resource_requests(project, name)]
-    return pipeline.prepare(
-        root, found, requests, options.settings(root), extra_files={PROJECT_FILE: project.to_yaml()}
-    )
+    return prepare(root, found, requests, options, extra_files={PROJECT_FILE: project.to_yaml()})

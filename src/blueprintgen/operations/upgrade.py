@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from blueprintgen.operations.plans import Plan, WriteOptions
+from blueprintgen.operations.plans import Plan, WriteOptions, prepare
 
 if TYPE_CHECKING:
     from blueprintgen.drift import FileState
@@ -61,7 +61,8 @@ def project_root(start: Path) -> Path:
 
 def regenerate(root: Path, options: WriteOptions) -> PipelineRun:
     """Plan a re-render of the whole project from its project file (or, without one, its manifest)."""
-    from blueprintgen import catalog, pipeline
+    from blueprintgen import catalog
+    from blueprintgen.manifest import Manifest
     from blueprintgen.project import (
         PROJECT_FILE,
         ProjectFile,
@@ -71,13 +72,16 @@ def regenerate(root: Path, options: WriteOptions) -> PipelineRun:
         sync_schema,
     )
 
-    settings = options.settings(root, prune=True)
+    manifest = Manifest.read(root)
     found = catalog.load(root)
     if not (root / PROJECT_FILE).is_file():
-        return pipeline.prepare(root, found, requests_for(root), settings)
+        requests = requests_for(root, manifest)
+        return prepare(root, found, requests, options, prune=True, manifest=manifest)
     project = ProjectFile.read(root)
     check_options(root, project, found)
     # Fields edited in the project file since their last migration get a new one,
     # recorded in the project file's schema history.
     extra = {PROJECT_FILE: project.to_yaml()} if sync_schema(project) else {}
-    return pipeline.prepare(root, found, project_requests(project), settings, extra_files=extra)
+    return prepare(
+        root, found, project_requests(project), options, extra_files=extra, prune=True, manifest=manifest
+    )
