@@ -214,3 +214,11 @@ def test_check_reports_each_blueprint_and_remembers_a_pass(tmp_path: Path) -> No
     failed = operations.check(tmp_path, [path])
     assert [(result.name, result.problems) for result in failed.blueprints] == [("greeting", 1)]
     assert "renders invalid Python" in failed.problems[0].message
+
+
+def test_every_public_name_resolves_from_its_module() -> None:
+    for name in operations.__all__:
+        value = getattr(operations, name)
+        assert value.__module__.startswith("blueprintgen.operations."), name
+    with pytest.raises(AttributeError):
+        operations.remove_everything  # noqa: B018

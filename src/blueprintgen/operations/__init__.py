@@ -11,20 +11,53 @@ tests and other front ends call the same functions.
 - ``upgrade_project``: re-render the whole project; ``project_drift``: how its files stand
 - ``generate_blueprint``: one blueprint and what it depends on
 - ``check``: blueprints and, in a project, drift; ``blueprint_graph``: the dependency graph
+
+Each name is imported from its module on first use: a command pays only for its own
+operation (``validate`` runs in every pre-commit).
 """
 
-from blueprintgen.operations.blueprints import (
-    blueprint_graph,
-    coerce_sets,
-    generate_blueprint,
-    sample_request,
-    sample_resolution,
-)
-from blueprintgen.operations.check import BlueprintResult, CheckReport, check
-from blueprintgen.operations.create import NewProjectPlan, create_project, package_name
-from blueprintgen.operations.plans import Applied, Plan, WriteOptions
-from blueprintgen.operations.resources import ResourceChangeRefused, ResourcePlan, add_resources
-from blueprintgen.operations.upgrade import UpgradePlan, project_drift, upgrade_project
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from blueprintgen.operations.blueprints import (
+        blueprint_graph,
+        coerce_sets,
+        generate_blueprint,
+        sample_request,
+        sample_resolution,
+    )
+    from blueprintgen.operations.checks import BlueprintResult, CheckReport, check
+    from blueprintgen.operations.create import NewProjectPlan, create_project, package_name
+    from blueprintgen.operations.plans import Applied, Plan, WriteOptions
+    from blueprintgen.operations.resources import ResourceChangeRefused, ResourcePlan, add_resources
+    from blueprintgen.operations.upgrade import UpgradePlan, project_drift, upgrade_project
+
+# Where each public name lives: imported from there on first use (see __getattr__).
+_MODULE_OF = {
+    "Applied": "plans",
+    "BlueprintResult": "checks",
+    "CheckReport": "checks",
+    "NewProjectPlan": "create",
+    "Plan": "plans",
+    "ResourceChangeRefused": "resources",
+    "ResourcePlan": "resources",
+    "UpgradePlan": "upgrade",
+    "WriteOptions": "plans",
+    "add_resources": "resources",
+    "blueprint_graph": "blueprints",
+    "check": "checks",
+    "coerce_sets": "blueprints",
+    "create_project": "create",
+    "generate_blueprint": "blueprints",
+    "package_name": "create",
+    "project_drift": "upgrade",
+    "sample_request": "blueprints",
+    "sample_resolution": "blueprints",
+    "upgrade_project": "upgrade",
+}
 
 __all__ = [
     "Applied",
@@ -48,3 +81,13 @@ __all__ = [
     "sample_resolution",
     "upgrade_project",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found directly from now on
+    return value
