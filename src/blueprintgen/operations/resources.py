@@ -3,7 +3,9 @@
 Every resource operation is an edit of the project file's ``resources:`` followed by one
 plan: the edit keeps each table's schema history in step (a changed field list is a new
 migration), then ``_plan_resources`` renders the resources the edit touched together
-with the new project file. Removing a resource is one more such edit.
+with the new project file. Removing a resource belongs here as one more such edit; its
+plan is the whole project's with pruning (as ``upgrade.regenerate`` plans), so that the
+files only that resource generated are removed.
 """
 
 from __future__ import annotations
