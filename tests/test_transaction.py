@@ -579,6 +579,25 @@ def test_a_second_writer_that_waits_too_long_fails_naming_the_first(tmp_path: Pa
     assert leftovers(root) == []
 
 
+def test_sigterm_while_waiting_for_the_lock_or_holding_it_leaves_nothing_behind(tmp_path: Path) -> None:
+    root = build(tmp_path / "p", {"names.json": ("[]", 0o644)})
+    before = snapshot(root)
+    first = _append(root, "first", hold="stdin", timeout=60)
+    _locked(first)
+    waiting = _append(root, "second", hold="0", timeout=60)
+    with pytest.raises(subprocess.TimeoutExpired):
+        waiting.wait(timeout=0.3)
+    waiting.terminate()
+    _, stderr = waiting.communicate(timeout=60)
+    assert waiting.returncode == 143, stderr
+    assert "terminated (SIGTERM)" in stderr
+    first.terminate()  # in the middle of its command, holding the lock
+    _, stderr = first.communicate(timeout=60)
+    assert first.returncode == 143, stderr
+    assert "terminated (SIGTERM) with no file half-written" in stderr
+    assert snapshot(root) == before  # no lock file either
+
+
 def test_the_lock_is_reentrant_in_a_thread_and_exclusive_between_threads(tmp_path: Path) -> None:
     root = build(tmp_path / "p", {"names.json": ("[]", 0o644)})
     refused: list[BaseException] = []

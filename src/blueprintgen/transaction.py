@@ -281,7 +281,6 @@ class _HeldLock:
     state_dir: Path
     created_state_dir: bool
     depth: int = 1
-    pending_signal: int | None = None  # arrived during a commit: delivered once the lock is released
 
 
 _held: dict[tuple[Path, int, int], _HeldLock] = {}
@@ -328,9 +327,6 @@ def locked(root: Path, *, timeout: float | None = None) -> Iterator[None]:
     finally:
         del _held[key]
         _release(lock)
-        if lock.pending_signal is not None:
-            # Now, with the lock file removed, the signal does what it would have done.
-            signal.raise_signal(lock.pending_signal)
 
 
 def _key(root: Path) -> tuple[Path, int, int]:
@@ -463,12 +459,12 @@ class _Terminated(BaseException):
 
 
 class _Signals:
-    """SIGINT and SIGTERM raise while a write can still roll back; once it rolls back or
-    commits they wait, and are delivered to the previous handlers when the write is over
-    and the lock released (a process that dies holding it would leave its file behind)."""
+    """SIGINT and SIGTERM raise, so that ``finally`` clauses run and the lock is released
+    (SIGTERM's default kills at once, leaving the lock file behind). While a write rolls
+    back or commits, or a recovery runs, they wait: to the end of the recovery, or, for a
+    write, until it is over, when they go to the handlers that were there before."""
 
-    def __init__(self, lock: _HeldLock) -> None:
-        self.lock = lock
+    def __init__(self) -> None:
         self.previous: dict[int, Any] = {}
         self.deferring = False
         self.pending: int | None = None
@@ -477,29 +473,58 @@ class _Signals:
         if self.deferring:
             self.pending = signum
             return
-        if signum == signal.SIGTERM:
-            raise _Terminated
-        raise KeyboardInterrupt
+        _raise_for(signum)
 
     def __enter__(self) -> _Signals:
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                previous = signal.getsignal(signum)
-                if previous is signal.SIG_IGN or previous is None:
-                    continue  # ignored on purpose (nohup), or set outside Python: leave it
-                self.previous[signum] = previous
-                signal.signal(signum, self._handle)
+        if threading.current_thread() is not threading.main_thread():
+            return self  # signals are handled in the main thread only
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            if previous is signal.SIG_IGN or previous is None:
+                continue  # ignored on purpose (nohup), or set outside Python: leave it
+            self.previous[signum] = previous
+            signal.signal(signum, self._handle)
+        _guards.append(self)
         return self
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if self in _guards:
+            _guards.remove(self)
         for signum, previous in self.previous.items():
             signal.signal(signum, previous)
         if self.pending is not None and error is None:  # else the write raises Interrupted
-            self.lock.pending_signal = self.pending
+            signal.raise_signal(self.pending)  # the write is complete: now it does what it would have
 
     def defer(self) -> None:
         """From now on a signal waits until the write is over (it is rolling back or committed)."""
         self.deferring = True
+
+
+_guards: list[_Signals] = []  # of the main thread, innermost last
+
+
+def _raise_for(signum: int) -> None:
+    if signum == signal.SIGTERM:
+        raise _Terminated
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Signals wait while the body runs (under a guard of this thread), then act."""
+    main = threading.current_thread() is threading.main_thread()
+    guard = _guards[-1] if _guards and main else None
+    if guard is None or guard.deferring:
+        yield
+        return
+    guard.deferring = True
+    try:
+        yield
+    finally:
+        guard.deferring = False
+    if guard.pending is not None:
+        signum, guard.pending = guard.pending, None
+        _raise_for(signum)
 
 
 # --- the write -----------------------------------------------------------------------
@@ -521,20 +546,27 @@ def write(root: Path, changes: Sequence[tuple[str, bytes | None]]) -> None:
     :class:`WriteError` (an OS error, naming the target) or :class:`Interrupted` (SIGINT or
     SIGTERM) after rolling back, with a message that says whether the rollback is complete.
     """
-    with locked(root):
-        earlier = _recover_locked(root)
-        if earlier is not None and earlier.outcome == "rolled back":
-            raise ProjectError(
-                f"{earlier.message} This command had read the project while that run's files "
-                "were on disk, so it wrote nothing",
-                path=STATE_DIR,
-                hint="run this command again",
-            )
-        journal, contents, modes = _plan(root, changes)
-        if not journal.entries:
-            return
-        with _Signals(_held[_key(root)]) as signals:
-            _run(root, journal, contents, modes, signals)
+    try:
+        with _Signals() as signals, locked(root):  # the lock is released before a signal acts
+            earlier = _recover_locked(root)
+            if earlier is not None and earlier.outcome == "rolled back":
+                raise ProjectError(
+                    f"{earlier.message} This command had read the project while that run's files "
+                    "were on disk, so it wrote nothing",
+                    path=STATE_DIR,
+                    hint="run this command again",
+                )
+            journal, contents, modes = _plan(root, changes)
+            if journal.entries:
+                _run(root, journal, contents, modes, signals)
+    except _Terminated:  # before the write began (during it, _run says what it undid)
+        raise _terminated("before this command wrote any of its files") from None
+
+
+def _terminated(when: str) -> Interrupted:
+    error = Interrupted(f"terminated (SIGTERM) {when}")
+    error.exit_code = 128 + signal.SIGTERM
+    return error
 
 
 def _plan(
@@ -933,9 +965,7 @@ def _failure(
     if isinstance(error, KeyboardInterrupt):
         return Interrupted(f"interrupted while writing; {outcome}")
     if isinstance(error, _Terminated):
-        terminated = Interrupted(f"terminated (SIGTERM) while writing; {outcome}")
-        terminated.exit_code = 128 + signal.SIGTERM
-        return terminated
+        return _terminated(f"while writing; {outcome}")
     return None  # a bug or an error of our own: raised as it is, after the rollback
 
 
@@ -1003,12 +1033,24 @@ def begin(root: Path, *, timeout: float | None = None) -> Iterator[Recovery | No
 
     Hold it from before the project is read until after it is written; yields what
     :func:`recover` did (None when there was nothing to recover), for the command to report.
+    Meanwhile SIGTERM raises, so that the lock is released, and ends in :class:`Interrupted`
+    (exit 143): a write under way has rolled back by then, and any other is complete.
     """
-    with locked(root, timeout=timeout):
-        yield _recover_locked(root)
+    try:
+        with _Signals(), locked(root, timeout=timeout):
+            yield _recover_locked(root)
+    except _Terminated:
+        raise _terminated("with no file half-written") from None
 
 
 def _recover_locked(root: Path) -> Recovery | None:
+    if not pending(root):
+        return None
+    with _signals_held():  # a recovery cut short is finished by the next, but a whole one reads better
+        return _recover_found(root)
+
+
+def _recover_found(root: Path) -> Recovery | None:
     result: Recovery | None = None
     if _exists(root / COMMITTED):
         journal = _load(root, COMMITTED)
