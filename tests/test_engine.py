@@ -558,26 +558,6 @@ def test_help_is_plain_in_a_pipe_and_rich_on_a_terminal(tmp_path: Path) -> None:
     assert "╭" in terminal and "enum[a,b,...]" in terminal and "\\[" not in terminal
 
 
-def test_imports_with_context_run_once_per_context(tmp_path: Path) -> None:
-    from blueprintgen.render import Renderer
-
-    (tmp_path / "_shared.j2").write_text(
-        "{% set _ = tick() %}{% macro shout() %}{{ name | upper }}{% endmacro %}{% set label = shout() %}"
-    )
-    for name in ("a.j2", "b.j2"):
-        (tmp_path / name).write_text('{% import "_shared.j2" as s with context %}' + name + " {{ s.label }}")
-    env = Renderer([tmp_path]).env
-    runs: list[str] = []
-    env.globals["tick"] = lambda: runs.append("ran") or ""
-    assert env.get_template("a.j2").render(name="x") == "a.j2 X"
-    assert env.get_template("b.j2").render(name="x") == "b.j2 X"
-    assert len(runs) == 1, "the same variables: the imported module is reused"
-    assert env.get_template("a.j2").render(name="x", unread=[1]) == "a.j2 X"
-    assert len(runs) == 1, "a variable the import does not read changes nothing"
-    assert env.get_template("b.j2").render(name="y") == "b.j2 Y"
-    assert len(runs) == 2, "a variable it reads: run again"
-
-
 def test_formatting_falls_back_when_the_memory_scratch_folder_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -946,3 +946,21 @@ def test_postgres_tables_from_models_and_from_migrations(project: Path) -> None:
             await admin.dispose()
 
     asyncio.run(scenario())
+
+
+def test_templates_get_their_views_from_the_renderer(tmp_path: Path) -> None:
+    """``resource_view()`` reads the template's parameters; keyword arguments override them."""
+    (tmp_path / "names.j2").write_text(
+        "{% set r = resource_view() %}{{ r.a_label }} {{ r.url }} "
+        "{{ resource_view(fields=[]).sort_columns | length }}"
+        "{% set change = schema_change_view() %} {{ change.summary }}"
+    )
+    template = render.Renderer([tmp_path]).env.get_template("names.j2")
+    text = template.render(
+        resource="order_item",
+        plural="order_items",
+        fields=MAKER_FIELDS,
+        old_fields=[],
+        new_fields=MAKER_FIELDS,
+    )
+    assert text == "an order item /api/v1/order-items 3 add name"
