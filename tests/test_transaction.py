@@ -626,7 +626,8 @@ def test_a_lock_file_left_by_a_killed_run_is_taken_over_and_removed(tmp_path: Pa
     fresh.mkdir()
     (fresh / ".blueprintgen").mkdir()
     (fresh / transaction.LOCK).write_text('{"pid": 999999, "command": "x", "created_state_dir": true}')
-    assert transaction.recover(fresh) is None
+    with transaction.begin(fresh) as recovered:
+        assert recovered is None
     assert snapshot(fresh) == {}
     # One in a project that was there before: the lock file goes, .blueprintgen stays.
     root = build(tmp_path / "p", PROJECT)

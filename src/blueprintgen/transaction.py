@@ -1020,9 +1020,12 @@ def pending(root: Path) -> bool:
 def recover(root: Path) -> Recovery | None:
     """Roll back (or finish) a run that was killed in ``root``; None when there was none.
 
-    Takes the project lock (a run that is still alive holds it, and is left alone).
-    Idempotent; if it is itself interrupted, running it again finishes the work.
+    Takes the project lock when there is a journal (a run that is still alive holds it,
+    and is waited for), and nothing at all when there is none. Idempotent; if it is itself
+    interrupted, running it again finishes the work.
     """
+    if not pending(root):
+        return None
     with locked(root):
         return _recover_locked(root)
 
