@@ -28,13 +28,15 @@ TIMESTAMP_TYPE = "UTCDateTime"
 """The column type of datetime fields: the generated database/base.py defines it, so
 that SQLite hands back aware timestamps too."""
 
-_NOT_AN_VOWEL = ("uni", "usa", "use", "usu", "uti", "eu", "one", "ewe")
+_VOWEL_LETTER_CONSONANT_SOUND = ("uni", "usa", "use", "usu", "uti", "eu", "one", "ewe")
 _SILENT_H = ("hour", "honest", "honor", "honour", "heir")
 
 
 def article(words: str) -> str:
     """``a`` or ``an`` before ``words``: an item, an hour, but a user, a one-off."""
-    vowel_sound = (words[0] in "aeiou" and not words.startswith(_NOT_AN_VOWEL)) or words.startswith(_SILENT_H)
+    vowel_sound = (
+        words[0] in "aeiou" and not words.startswith(_VOWEL_LETTER_CONSONANT_SOUND)
+    ) or words.startswith(_SILENT_H)
     return "an" if vowel_sound else "a"
 
 
@@ -67,8 +69,8 @@ def text_literal(message: str, *, f: bool = False, width: int = 56) -> str:
 def import_lines(pairs: Iterable[tuple[str, str]]) -> str:
     """``from module import A, B`` lines, one per module, modules and names sorted.
 
-    Sorted without regard to case (as the templates sorted them before), so that the
-    formatter's import pass starts from the same text.
+    Sorted without regard to case, duplicates dropped; the formatter sorts imports again,
+    this order keeps the unformatted text (``--formatter none``) as it has always been.
     """
     seen: dict[str, tuple[str, str]] = {}
     for module, name in pairs:
@@ -89,7 +91,11 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 
 def response_budget_seconds(targets: Mapping[str, Any]) -> float:
-    """The seconds of a blueprint's ``"< 200ms"`` (or ``"< 0.5s"``) response-time target."""
+    """The seconds of a blueprint's ``"< 200ms"`` (or ``"< 0.5s"``) response-time target.
+
+    A target that is not a number gives 0, so that the timing test fails rather than
+    the generation.
+    """
     limit = str(targets.get("response_time", "< 200ms")).replace("<", "").replace("=", "").strip()
     try:
         return float(limit[:-2]) / 1000 if limit.endswith("ms") else float(limit.replace("s", ""))
@@ -342,13 +348,11 @@ class ResourceView:
         package: str | None = None,
         performance_targets: Mapping[str, Any] | None = None,
     ) -> None:
-        self.model = resource
         self.package = package
         self.performance_targets = dict(performance_targets or {})
         self.resource = resource.name
         self.plural = resource.plural
         self.auth_required = resource.auth_required
-        self.mcp_style = resource.mcp_style
         self.manager = resource.mcp_style == "manager"
         self.cls = naming.pascal(resource.name)
         self.fields = [FieldView(field, self.cls, resource.plural) for field in resource.fields]
@@ -768,13 +772,6 @@ class ResourceView:
         return ", ".join(names)
 
     # --- helpers for templates ---------------------------------------------------
-
-    def text(self, message: str, f: bool = False, width: int = 56) -> str:
-        """:func:`text_literal`, for a message a template composes."""
-        return text_literal(message, f=f, width=width)
-
-    def either(self, words: Sequence[str]) -> str:
-        return either(words)
 
     def words(self, identifier: str) -> str:
         """``blog_post`` → ``blog post`` (another resource's name in a sentence)."""
