@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,18 @@ class Interrupted(BlueprintgenError):
     """A signal stopped a write; the message says how the project was left."""
 
     exit_code = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+
+
+_OS_ERROR_HINTS = {
+    errno.ENOSPC: "free some space on the disk that holds the project",
+    errno.EDQUOT: "free some space within your disk quota",
+    errno.EROFS: "the project is on a read-only file system",
+    errno.EACCES: "check that you may write to the project's folders",
+    errno.EPERM: "check that you may write to the project's folders",
+    errno.ENAMETOOLONG: "shorten the name (255 bytes at most per path component)",
+}
+
+
+def os_error_hint(error: OSError) -> str | None:
+    """What to do about an OS error while writing a project, where there is something to say."""
+    return _OS_ERROR_HINTS.get(error.errno or 0)

@@ -2,8 +2,9 @@
 
 A write (:func:`write`, which ``writer.write_all`` calls) runs in six steps:
 
-1. **Lock.** :func:`locked` takes an exclusive ``fcntl.flock`` on ``.blueprintgen/lock``
-   and writes the holder's pid and command line into it, so a second run can name it.
+1. **Lock.** :func:`locked` (lock.py) takes an exclusive ``fcntl.flock`` on
+   ``.blueprintgen/lock`` and writes the holder's pid and command line into it, so that a
+   second run can name it.
 2. **Journal.** ``.blueprintgen/journal.json`` records every file the run will create,
    replace or remove, the temporary name beside it that holds its new content, the backup
    name beside it that will hold its old one, and the folders the run creates. It is
@@ -67,28 +68,39 @@ import os
 import secrets
 import signal
 import stat
-import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import Any, Literal
 
-from blueprintgen.errors import BlueprintgenError, Interrupted, ProjectError, UsageError, WriteError
+from blueprintgen.errors import BlueprintgenError, Interrupted, ProjectError, WriteError, os_error_hint
+from blueprintgen.lock import LOCK, LOCK_TIMEOUT_ENV, command_line, locked, timestamp
 from blueprintgen.project import PROJECT_FILE, STATE_DIR
+
+__all__ = [
+    "COMMITTED",
+    "JOURNAL",
+    "LOCK",
+    "LOCK_TIMEOUT_ENV",
+    "RESERVED",
+    "FileSystem",
+    "Recovery",
+    "begin",
+    "is_state",
+    "locked",
+    "pending",
+    "recover",
+    "write",
+]
 
 JOURNAL = f"{STATE_DIR}/journal.json"
 COMMITTED = f"{STATE_DIR}/journal.committed"
 JOURNAL_PART = f"{STATE_DIR}/journal.json.part"
-LOCK = f"{STATE_DIR}/lock"
 RESERVED = frozenset({JOURNAL, COMMITTED, JOURNAL_PART, LOCK})
 """Paths of the transaction machinery; no write may name them."""
 
-LOCK_TIMEOUT_ENV = "BLUEPRINTGEN_LOCK_TIMEOUT"
-DEFAULT_LOCK_TIMEOUT = 5.0
-_POLL = 0.05
 _FLUSH_BATCH = 128  # files open at once while staging: well below any limit on open files
 _TEMPORARY_PREFIX = ".blueprintgen-"
 
@@ -98,15 +110,6 @@ _TEMPORARY_PREFIX = ".blueprintgen-"
 _NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
 # What rmdir says of a folder that simply is not empty (or is gone): not a failure.
 _FOLDER_IN_USE = {errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT}
-
-_HINTS = {
-    errno.ENOSPC: "free some space on the disk that holds the project",
-    errno.EDQUOT: "free some space within your disk quota",
-    errno.EROFS: "the project is on a read-only file system",
-    errno.EACCES: "check that you may write to the project's folders",
-    errno.EPERM: "check that you may write to the project's folders",
-    errno.ENAMETOOLONG: "shorten the name (255 bytes at most per path component)",
-}
 
 
 def is_state(relative: str) -> bool:
@@ -259,196 +262,6 @@ def _action(value: object) -> Action:
     if value == "remove":
         return "remove"
     raise ValueError(f"unknown action {value!r}")
-
-
-def _command_line() -> str:
-    words = [Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python", *sys.argv[1:]]
-    text = " ".join(words)
-    return text if len(text) <= 200 else text[:199] + "…"
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-# --- the lock ------------------------------------------------------------------------
-
-
-@dataclass
-class _HeldLock:
-    descriptor: int
-    path: Path
-    state_dir: Path
-    created_state_dir: bool
-    depth: int = 1
-
-
-_held: dict[tuple[Path, int, int], _HeldLock] = {}
-
-
-def _lock_timeout(timeout: float | None) -> float:
-    if timeout is not None:
-        return timeout
-    value = os.environ.get(LOCK_TIMEOUT_ENV)
-    if not value:
-        return DEFAULT_LOCK_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not seconds >= 0:  # also refuses NaN
-        raise UsageError(
-            f"{LOCK_TIMEOUT_ENV}={value!r} is not a number of seconds",
-            hint=f"set it to how long to wait for another run, e.g. {LOCK_TIMEOUT_ENV}=30",
-        )
-    return seconds
-
-
-@contextlib.contextmanager
-def locked(root: Path, *, timeout: float | None = None) -> Iterator[None]:
-    """Hold the project's exclusive lock; re-entrant within a thread.
-
-    Waits up to ``timeout`` seconds (default ``$BLUEPRINTGEN_LOCK_TIMEOUT``, else 5) for
-    another holder, then raises a :class:`ProjectError` naming its pid and command.
-    """
-    key = _key(root)
-    held = _held.get(key)
-    if held is not None:
-        held.depth += 1
-        try:
-            yield
-        finally:
-            held.depth -= 1
-        return
-    lock = _acquire(key[0], _lock_timeout(timeout))
-    _held[key] = lock
-    try:
-        yield
-    finally:
-        del _held[key]
-        _release(lock)
-
-
-def _key(root: Path) -> tuple[Path, int, int]:
-    return (root.resolve(), os.getpid(), threading.get_ident())
-
-
-def holds_lock(root: Path) -> bool:
-    """Whether this thread holds the lock of the project at ``root``."""
-    return _key(root) in _held
-
-
-def _acquire(root: Path, timeout: float) -> _HeldLock:
-    import fcntl
-
-    state_dir = root / STATE_DIR
-    path = root / LOCK
-    deadline = time.monotonic() + timeout
-    while True:
-        created = False
-        try:
-            state_dir.mkdir()
-            created = True
-        except FileExistsError:
-            pass
-        except OSError as error:
-            raise _lock_error(root, error) from None
-        try:
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-        except FileNotFoundError:  # the holder removed the folder as it finished: again
-            continue
-        except OSError as error:
-            raise _lock_error(root, error) from None
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(descriptor)
-            if time.monotonic() >= deadline:
-                raise _busy(path, timeout) from None
-            time.sleep(_POLL)
-            continue
-        except BaseException:
-            os.close(descriptor)
-            raise
-        # The previous holder removes the file before it lets go: a lock on a file that
-        # is no longer at ``path`` excludes nobody, so open the new one.
-        try:
-            current = path.stat()
-            mine = os.fstat(descriptor)
-            same = (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino)
-        except FileNotFoundError:
-            same = False
-        if not same:
-            os.close(descriptor)
-            continue
-        try:
-            # What a killed holder left: if it had created .blueprintgen, so have we.
-            created = created or bool(_holder(descriptor).get("created_state_dir"))
-            _record_holder(descriptor, created)
-        except BaseException:
-            os.close(descriptor)
-            raise
-        return _HeldLock(descriptor, path, state_dir, created)
-
-
-def _record_holder(descriptor: int, created_state_dir: bool) -> None:
-    """Who holds the lock, for a waiter's message; a full disk leaves it unsaid, not unlocked."""
-    record = {"pid": os.getpid(), "command": _command_line(), "since": _now()}
-    data = json.dumps({**record, "created_state_dir": created_state_dir}).encode()
-    with contextlib.suppress(OSError):
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, data, 0)
-
-
-def _release(lock: _HeldLock) -> None:
-    # Remove the file while still holding it, so a waiter that locked the old file sees
-    # it gone and opens a new one; then the folder, if this lock created it and it is
-    # empty again (a write that rolled back, in a folder that was not a project before).
-    with contextlib.suppress(OSError):
-        lock.path.unlink()
-    if lock.created_state_dir:
-        with contextlib.suppress(OSError):
-            lock.state_dir.rmdir()
-    os.close(lock.descriptor)
-
-
-def _holder(descriptor: int) -> dict[str, Any]:
-    try:
-        data = json.loads(os.pread(descriptor, 4096, 0) or b"{}")
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _busy(path: Path, timeout: float) -> ProjectError:
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        holder: dict[str, Any] = {}
-    else:
-        try:
-            holder = _holder(descriptor)
-        finally:
-            os.close(descriptor)
-    if "pid" in holder:
-        who = f"process {holder['pid']} ({holder.get('command', 'unknown command')}, since {holder.get('since', '?')})"
-    else:
-        who = "another process"
-    return ProjectError(
-        f"another blueprintgen run is writing this project: {who}; gave up after waiting {timeout:g} s",
-        path=LOCK,
-        hint=f"let it finish, then run this command again ({LOCK_TIMEOUT_ENV}=SECONDS waits longer)",
-    )
-
-
-def _lock_error(root: Path, error: OSError) -> BlueprintgenError:
-    if isinstance(error, FileNotFoundError):
-        return ProjectError("the project folder does not exist", path=root)
-    return WriteError(
-        f"cannot take the project lock ({error.strerror or error}); nothing was written",
-        path=LOCK,
-        hint=_HINTS.get(error.errno or 0),
-    )
 
 
 # --- signals -------------------------------------------------------------------------
@@ -622,8 +435,8 @@ def _plan(
     journal = Journal(
         id=run_id,
         pid=os.getpid(),
-        command=_command_line(),
-        started=_now(),
+        command=command_line(),
+        started=timestamp(),
         folders=tuple(folders),
         entries=tuple(entries),
     )
@@ -643,7 +456,7 @@ def _status(root: Path, relative: str, *, follow: bool = False) -> os.stat_resul
         raise WriteError(
             f"cannot be read ({error.strerror or error}); nothing was written",
             path=relative,
-            hint=_HINTS.get(error.errno or 0),
+            hint=os_error_hint(error),
         ) from None
 
 
@@ -679,7 +492,7 @@ def _run(
             f"every file was written, but cleaning up failed ({failure.strerror or failure}); {COMMITTED} "
             "is kept, and the next blueprintgen command in this project finishes the clean-up",
             path=path,
-            hint=_HINTS.get(failure.errno or 0),
+            hint=os_error_hint(failure),
         )
 
 
@@ -960,7 +773,7 @@ def _failure(
         return WriteError(
             f"{step.verb} failed ({error.strerror or error}); {outcome}",
             path=step.path,
-            hint=_HINTS.get(error.errno or 0),
+            hint=os_error_hint(error),
         )
     if isinstance(error, KeyboardInterrupt):
         return Interrupted(f"interrupted while writing; {outcome}")
@@ -1098,5 +911,5 @@ def _recovery_failed(failures: list[tuple[str, OSError]], journal: str) -> Write
         f"recovering from an interrupted blueprintgen run failed ({error.strerror or error}); "
         f"{journal} is kept: once the cause is fixed, the next blueprintgen command finishes the recovery",
         path=path,
-        hint=_HINTS.get(error.errno or 0),
+        hint=os_error_hint(error),
     )
