@@ -65,7 +65,6 @@ import contextlib
 import errno
 import json
 import os
-import secrets
 import signal
 import stat
 import threading
@@ -386,7 +385,7 @@ def _plan(
     root: Path, changes: Sequence[tuple[str, bytes | None]]
 ) -> tuple[Journal, dict[str, bytes], dict[str, int]]:
     """The journal of a write, the new contents and the modes to keep, from what is on disk now."""
-    run_id = secrets.token_hex(4)  # with the index, unique beside every target
+    run_id = os.urandom(4).hex()  # with the index, unique beside every target
     entries: list[Entry] = []
     folders: dict[str, None] = {}  # an ordered set: each folder after its parent
     existing_folders: set[str] = set()
