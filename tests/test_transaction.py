@@ -234,15 +234,25 @@ def test_a_rollback_that_fails_too_keeps_the_journal_and_the_next_run_finishes_i
     with monkeypatch.context() as counting:
         clean = Faults().install(counting)
         writer.write_all(build(tmp_path / "clean", PROJECT), WRITES)
-    second_swap = clean.index(_is_swap) + 1
-    # The swap fails once two files are in place, and so does the rollback's first step.
+    # The swap fails once a file is replaced and one removed, and so does putting one back.
+    swap = clean.index(lambda name, args: name == "replace" and str(args[1]).endswith("posts/api.py"))
+    with monkeypatch.context() as counting:
+        once = Faults(frozenset({swap}), io_error).install(counting)
+        with pytest.raises(WriteError):
+            writer.write_all(build(tmp_path / "once", PROJECT), WRITES)
+    restore = next(
+        i
+        for i, (name, args) in enumerate(once.calls, 1)
+        if i > swap and name == "replace" and Path(str(args[0])).name.endswith(".old")
+    )
+    both = frozenset({swap, restore})
     with monkeypatch.context() as failing:
-        Faults(frozenset({second_swap, second_swap + 1}), io_error).install(failing)
+        Faults(both, io_error).install(failing)
         with pytest.raises(WriteError, match="rolling back failed too") as raised:
             writer.write_all(root, WRITES)
     assert f"{transaction.JOURNAL} is kept" in str(raised.value)
     assert (root / transaction.JOURNAL).is_file()
-    assert snapshot(root) != before
+    assert snapshot(root) != before  # one file is not back
 
     assert transaction.pending(root)
 
@@ -256,14 +266,34 @@ def test_a_rollback_that_fails_too_keeps_the_journal_and_the_next_run_finishes_i
 
     # The same, left again, and found by begin(), as every writing command starts.
     with monkeypatch.context() as failing:
-        Faults(frozenset({second_swap, second_swap + 1}), io_error).install(failing)
+        Faults(both, io_error).install(failing)
         with pytest.raises(WriteError):
             writer.write_all(root, WRITES)
     with transaction.begin(root) as recovered:
         assert recovered is not None and recovered.outcome == "rolled back"
+        assert len(recovered.restored) == 1
         assert recovered.pid == os.getpid() and "as it was before that run" in recovered.message
         assert {path: kept for path, kept in snapshot(root).items() if path != transaction.LOCK} == before
         writer.write_all(root, WRITES)
+    assert snapshot(root) == snapshot(tmp_path / "clean")
+
+
+def test_a_journal_that_left_only_temporaries_does_not_stop_the_next_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = build(tmp_path / "p", PROJECT)
+    with monkeypatch.context() as counting:
+        clean = Faults().install(counting)
+        writer.write_all(build(tmp_path / "clean", PROJECT), WRITES)
+    # The second swap fails, and so does the rollback's first step: removing a backup link
+    # of a file that was never swapped. Every file is back; only that link is left.
+    second_swap = clean.index(_is_swap) + 1
+    with monkeypatch.context() as failing:
+        Faults(frozenset({second_swap, second_swap + 1}), io_error).install(failing)
+        with pytest.raises(WriteError, match="rolling back failed too"):
+            writer.write_all(root, WRITES)
+    assert transaction.pending(root)
+    writer.write_all(root, WRITES)  # what it planned from is what is on disk: it goes ahead
     assert snapshot(root) == snapshot(tmp_path / "clean")
 
 

@@ -361,7 +361,7 @@ def write(root: Path, changes: Sequence[tuple[str, bytes | None]]) -> None:
     try:
         with _Signals() as signals, locked(root):  # the lock is released before a signal acts
             earlier = _recover_locked(root)
-            if earlier is not None and earlier.outcome == "rolled back":
+            if earlier is not None and (earlier.restored or earlier.removed):
                 raise ProjectError(
                     f"{earlier.message} This command had read the project while that run's files "
                     "were on disk, so it wrote nothing",
@@ -377,7 +377,8 @@ def write(root: Path, changes: Sequence[tuple[str, bytes | None]]) -> None:
 
 def _terminated(when: str) -> Interrupted:
     error = Interrupted(f"terminated (SIGTERM) {when}")
-    error.exit_code = 128 + signal.SIGTERM
+    # 143, as a shell reports SIGTERM, of whatever type the exit codes have (int, or an enum).
+    error.exit_code = type(error.exit_code)(128 + signal.SIGTERM)
     return error
 
 
@@ -640,6 +641,31 @@ def _same_file(first: Path, second: Path) -> bool:
     return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
+def _put_back(root: Path, entry: Entry) -> Literal["restored", "removed"] | None:
+    """Put one target back as it was before the run; say what that took."""
+    target = root / entry.path
+    if entry.backup is not None and _exists(root / entry.backup):
+        if _same_file(root / entry.backup, target):
+            # Still the hard link of a target not swapped yet (and rename() of one link
+            # onto another of the same file does nothing): drop the link.
+            _unlink_if_there(root / entry.backup)
+            return None
+        FS.replace(root / entry.backup, target)
+        return "restored"
+    if entry.action == "create" and _exists(target):
+        _unlink_if_there(target)
+        return "removed"
+    return None
+
+
+def _unlink_if_there(path: Path) -> None:
+    try:
+        if _exists(path):
+            FS.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 def _roll_back(root: Path, journal: Journal) -> tuple[list[str], list[str], list[tuple[str, OSError]]]:
     """Undo a run from what is on disk: (restored, removed, failures). Idempotent.
 
@@ -651,23 +677,18 @@ def _roll_back(root: Path, journal: Journal) -> tuple[list[str], list[str], list
     removed: list[str] = []
     failures: list[tuple[str, OSError]] = []
     for entry in reversed(journal.entries):
-        target = root / entry.path
         try:
-            if entry.backup is not None and _exists(root / entry.backup):
-                if _same_file(root / entry.backup, target):
-                    # Still the hard link of a target not swapped yet (and rename() of one
-                    # link onto another of the same file does nothing): drop the link.
-                    FS.unlink(root / entry.backup)
-                else:
-                    FS.replace(root / entry.backup, target)
-                    restored.append(entry.path)
-            elif entry.action == "create" and _exists(target):
-                FS.unlink(target)
-                removed.append(entry.path)
-            if entry.temporary is not None and _exists(root / entry.temporary):
-                FS.unlink(root / entry.temporary)
-        except FileNotFoundError:
-            continue
+            undone = _put_back(root, entry)
+        except OSError as error:
+            failures.append((entry.path, error))
+            undone = None
+        if undone == "restored":
+            restored.append(entry.path)
+        elif undone == "removed":
+            removed.append(entry.path)
+        try:
+            if entry.temporary is not None:
+                _unlink_if_there(root / entry.temporary)
         except OSError as error:
             failures.append((entry.path, error))
     for folder in reversed(journal.folders):
@@ -799,11 +820,16 @@ class Recovery:
     def message(self) -> str:
         """One sentence for the user, saying what was found and what was done."""
         who = f" (process {self.pid}: {self.command}, started {self.started})" if self.pid else ""
-        if self.outcome == "rolled back":
+        if self.outcome == "rolled back" and (self.restored or self.removed):
             return (
                 f"an earlier blueprintgen run{who} was interrupted while writing; it has been rolled "
                 f"back ({_count(self.restored, 'file')} restored, {_count(self.removed, 'file')} it had "
                 "created removed), so the project is as it was before that run."
+            )
+        if self.outcome == "rolled back":
+            return (
+                f"an earlier blueprintgen run{who} was interrupted before it had changed any file; "
+                "its temporary files have been removed, so the project is as it was before that run."
             )
         if self.outcome == "completed":
             return (
