@@ -106,4 +106,4 @@ def resource(
     except operations.ResourceChangeRefused as refused:
         output.show_plan(refused.changes, diff=True)
         raise
-    finish(plan, dry_run=dry_run, diff=diff, yes=yes)
+    finish(plan, dry_run=dry_run, diff=diff, yes=yes)  # closes the plan, releasing the project lock

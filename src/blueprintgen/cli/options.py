@@ -69,12 +69,25 @@ def write_options(
     from blueprintgen.operations import WriteOptions
 
     return WriteOptions(
-        formatter=formatter, force=force, restore=restore, markers=conflict is ConflictMode.markers
+        formatter=formatter,
+        force=force,
+        restore=restore,
+        markers=conflict is ConflictMode.markers,
+        on_recovery=output.warn,
     )
 
 
 def finish(plan: Plan, *, dry_run: bool, diff: bool, yes: bool, verbose: bool = False) -> bool:
-    """Show the plan; apply it unless this is a dry run or the user declines. True if applied."""
+    """Show the plan; apply it unless this is a dry run or the user declines. True if applied.
+
+    The plan holds the project lock until it is applied; it is closed here on every way
+    out (a dry run, a declined prompt, a conflict, an error, Ctrl-C).
+    """
+    with plan:
+        return _finish(plan, dry_run=dry_run, diff=diff, yes=yes, verbose=verbose)
+
+
+def _finish(plan: Plan, *, dry_run: bool, diff: bool, yes: bool, verbose: bool) -> bool:
     output.show_plan(plan.changes, diff=diff, verbose=verbose)
     for warning in plan.warnings:
         output.warn(warning)

@@ -43,21 +43,25 @@ def upgrade(
 
     from blueprintgen import operations
 
-    plan = operations.upgrade_project(
+    with operations.upgrade_project(
         Path.cwd(), write_options(formatter, force=force, restore=restore, conflict=conflict)
-    )
-    if plan.version_changes:
-        from rich.table import Table
+    ) as plan:
+        if plan.version_changes:
+            from rich.table import Table
 
-        table = Table("blueprint", "was", "now", title="blueprint versions", title_justify="left", box=None)
-        for label, old, new in plan.version_changes:
-            table.add_row(label, old, new)
-        output.console().print(table)
-    if not yes and not dry_run and not sys.stdin.isatty() and plan.writes:
-        output.show_plan(plan.changes, diff=diff)
-        output.console().print("[yellow]not applied:[/] run `blueprintgen upgrade --yes` to apply this plan")
-        return
-    finish(plan, dry_run=dry_run, diff=diff, yes=yes)
+            table = Table(
+                "blueprint", "was", "now", title="blueprint versions", title_justify="left", box=None
+            )
+            for label, old, new in plan.version_changes:
+                table.add_row(label, old, new)
+            output.console().print(table)
+        if not yes and not dry_run and not sys.stdin.isatty() and plan.writes:
+            output.show_plan(plan.changes, diff=diff)
+            output.console().print(
+                "[yellow]not applied:[/] run `blueprintgen upgrade --yes` to apply this plan"
+            )
+            return
+        finish(plan, dry_run=dry_run, diff=diff, yes=yes)
 
 
 @output.reports_errors

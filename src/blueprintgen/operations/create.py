@@ -5,10 +5,15 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from blueprintgen.operations.plans import Applied, Plan, WriteOptions, prepare
+from blueprintgen.operations.plans import Applied, Plan, ProjectLock, WriteOptions, holding, prepare
+from blueprintgen.project import STATE_DIR
+
+if TYPE_CHECKING:
+    from blueprintgen.pipeline import Run as PipelineRun
 
 # Packages a generated project imports: a project named like one would shadow it.
 SHADOWED = frozenset(
@@ -52,9 +57,9 @@ def package_name(name: str) -> tuple[str, str]:
     return naming.kebab(package), package
 
 
-def is_empty(folder: Path) -> bool:
-    """Whether a new project may go into ``folder`` without --force (a bare .git is fine)."""
-    return not folder.exists() or not any(p.name != ".git" for p in folder.iterdir())
+def is_empty(folder: Path, *, also: str = ".git") -> bool:
+    """Whether a new project may go into ``folder`` without --force (a bare .git is fine, and ``also``)."""
+    return not folder.exists() or not any(p.name not in {".git", also} for p in folder.iterdir())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,12 +84,31 @@ class NewProjectPlan(Plan):
         ]
 
     def apply(self) -> Applied:
-        """Write the project, then commit it to a new git repository when asked to."""
+        """Write the project, then commit it to a new git repository when asked to.
+
+        When the folder did not exist as the plan was made, it is created now, under the
+        project lock, and removed again (with any parents created for it) if the write fails.
+        """
+        if self.lock is None:
+            return replace(self, lock=self._lock_new_folder()).apply()
         applied = super().apply()
         reason = commit_all(self.project) if self.git else None
         if reason is None:
             return applied
         return Applied(applied.written, (*applied.warnings, f"no git repository created: {reason}"))
+
+    def _lock_new_folder(self) -> ProjectLock:
+        from blueprintgen.errors import ProjectError
+
+        created = make_folder(self.project)
+        with holding(self.project, WriteOptions(), unless_applied=lambda: remove_folders(created)) as lock:
+            if not created and not is_empty(self.project, also=STATE_DIR):
+                raise ProjectError(
+                    "another run created files in the folder since this plan was made; nothing was written",
+                    path=self.project,
+                    hint="run `blueprintgen new project` again to see them",
+                )
+            return lock
 
 
 def create_project(
@@ -119,19 +143,49 @@ def create_project(
             "files that would be replaced are listed first)",
         )
     project_file = ProjectFile(project_name, package, {"db": database, "docker": docker}, {}, __version__)
-    found = catalog.load(target if (target / "blueprints").is_dir() else None)
-    run = prepare(
-        target,
-        found,
-        [Request(PROJECT_BLUEPRINT, project_values(project_file))],
-        options,
-        extra_files={PROJECT_FILE: project_file.to_yaml()},
-    )
     try:
         where = target.relative_to(cwd.resolve())
     except ValueError:
         where = target
-    return NewProjectPlan(run, package=package, where=where, git=git)
+
+    def plan() -> PipelineRun:
+        found = catalog.load(target if (target / "blueprints").is_dir() else None)
+        requests = [Request(PROJECT_BLUEPRINT, project_values(project_file))]
+        return prepare(target, found, requests, options, extra_files={PROJECT_FILE: project_file.to_yaml()})
+
+    if not target.exists():
+        # Nothing there to read, so nothing to lock yet: planning writes nothing, and
+        # ``apply`` creates the folder and takes the lock for the write.
+        return NewProjectPlan(plan(), package=package, where=where, git=git)
+    with holding(target, options) as lock:
+        return NewProjectPlan(plan(), package=package, where=where, git=git, lock=lock)
+
+
+def make_folder(target: Path) -> list[Path]:
+    """Create ``target`` and its missing parents; the folders created, innermost first."""
+    from blueprintgen.errors import WriteError, os_error_hint
+
+    missing = [folder for folder in (target, *target.parents) if not folder.exists()]
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        remove_folders(missing)
+        raise WriteError(
+            f"cannot create the project folder ({error.strerror or error}); nothing was written",
+            path=target,
+            hint=os_error_hint(error),
+        ) from None
+    return missing
+
+
+def remove_folders(folders: list[Path]) -> None:
+    """Remove the folders a failed new project created, innermost first, as long as they are
+    empty: what the rolled-back write left of them, never a file someone put there meanwhile."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def commit_all(folder: Path) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blueprintgen.errors import ConflictError
-from blueprintgen.operations.plans import Plan, WriteOptions, prepare
+from blueprintgen.operations.plans import Plan, WriteOptions, holding, prepare
 
 if TYPE_CHECKING:
     from blueprintgen.pipeline import Run as PipelineRun
@@ -76,14 +76,17 @@ def add_resources(
 
     options = options or WriteOptions()
     root = _project_root(start)
-    project = ProjectFile.read(root)
-    entries = _entries(project, name, list(fields), spec, methods, auth_required, plural, mcp_style)
-    changed = _record(project, entries, explicit_fields=bool(fields) or spec is not None)
-    names = [entry["resource"] for entry in entries]
-    run = _plan_resources(root, project, names, options)
-    if changed and not (replace or options.force):
-        raise ResourceChangeRefused(changed, run.changes, path=root / PROJECT_FILE)
-    return ResourcePlan(run, resources=tuple(names), changed=tuple(changed))
+    # Under the lock from the first read: a concurrent run cannot number the same migration
+    # or write a project file that lacks this run's resources.
+    with holding(root, options) as lock:
+        project = ProjectFile.read(root)
+        entries = _entries(project, name, list(fields), spec, methods, auth_required, plural, mcp_style)
+        changed = _record(project, entries, explicit_fields=bool(fields) or spec is not None)
+        names = [entry["resource"] for entry in entries]
+        run = _plan_resources(root, project, names, options)
+        if changed and not (replace or options.force):
+            raise ResourceChangeRefused(changed, run.changes, path=root / PROJECT_FILE)
+        return ResourcePlan(run, resources=tuple(names), changed=tuple(changed), lock=lock)
 
 
 def _project_root(start: Path) -> Path:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from blueprintgen.operations.plans import Plan, WriteOptions, prepare
+from blueprintgen.operations.plans import Plan, WriteOptions, holding, prepare
 
 if TYPE_CHECKING:
     from blueprintgen.drift import FileState
@@ -29,8 +29,11 @@ def upgrade_project(start: Path, options: WriteOptions | None = None) -> Upgrade
     """
     from blueprintgen import pipeline
 
-    run = regenerate(project_root(start), options or WriteOptions())
-    return UpgradePlan(run, version_changes=tuple(pipeline.version_changes(run)))
+    options = options or WriteOptions()
+    root = project_root(start)
+    with holding(root, options) as lock:
+        run = regenerate(root, options)
+        return UpgradePlan(run, version_changes=tuple(pipeline.version_changes(run)), lock=lock)
 
 
 def project_drift(start: Path) -> list[FileState]:
@@ -39,9 +42,23 @@ def project_drift(start: Path) -> list[FileState]:
 
 
 def drift_states(root: Path) -> list[FileState]:
-    """Every generated file of the project in ``root``, with how it stands against a regeneration."""
-    from blueprintgen import pipeline
+    """Every generated file of the project in ``root``, with how it stands against a regeneration.
 
+    Reads only, so it takes no lock and rolls nothing back: a project that a killed run
+    left half-written is reported instead (any writing command rolls it back first).
+    """
+    from blueprintgen import pipeline, transaction
+    from blueprintgen.errors import ProjectError
+
+    if transaction.pending(root):
+        raise ProjectError(
+            "a blueprintgen run was interrupted while writing this project and left it half-written "
+            f"(its journal is in {transaction.JOURNAL.rsplit('/', 1)[0]}/); "
+            "its files cannot be compared until that run is rolled back",
+            path=root,
+            hint="run `blueprintgen upgrade --dry-run`: like every writing command it first rolls the "
+            "interrupted run back and says what it restored; then run this command again",
+        )
     return pipeline.drift_states(regenerate(root, WriteOptions()))
 
 
