@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -685,3 +686,103 @@ def test_a_lock_timeout_that_is_not_a_number_is_a_usage_error(
     monkeypatch.setenv(transaction.LOCK_TIMEOUT_ENV, "soon")
     with pytest.raises(UsageError, match="BLUEPRINTGEN_LOCK_TIMEOUT='soon'"):
         writer.write_all(build(tmp_path / "p", PROJECT), {"README.md": "x"})
+
+
+# --- through the command line --------------------------------------------------------
+
+# The real CLI in a process of its own, paused once it has swapped two files into place.
+CLI = """
+import sys, time
+from blueprintgen import transaction
+
+real_replace = transaction.FS.replace
+swapped = 0
+
+def replace(source, destination):
+    global swapped
+    if source.name.endswith(".new"):
+        swapped += 1
+        if swapped == 3:
+            print("paused", flush=True)
+            time.sleep(5)
+    return real_replace(source, destination)
+
+transaction.FS.replace = replace
+sys.argv = ["blueprintgen", *sys.argv[1:]]
+from blueprintgen.cli import main
+main()
+"""
+ADD_POST = ["add", "resource", "post", "--field", "title:str", "--yes"]
+
+
+@pytest.fixture(scope="module")
+def generated_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli") / "demo"
+    command = [
+        sys.executable,
+        "-m",
+        "blueprintgen",
+        "new",
+        "project",
+        "demo",
+        "--output",
+        str(root),
+        "--no-git",
+    ]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    return root
+
+
+def _cli_paused(project: Path, *args: str) -> subprocess.Popen[str]:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CLI, *args],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    while (line := child.stdout.readline()) != "paused\n":
+        assert line, "the command ended before it wrote"
+    return child
+
+
+def test_ctrl_c_while_a_command_writes_exits_130_with_the_project_as_it_was(
+    tmp_path: Path, generated_project: Path
+) -> None:
+    project = tmp_path / "demo"
+    shutil.copytree(generated_project, project, symlinks=True)
+    before = snapshot(project)
+    child = _cli_paused(project, *ADD_POST)
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130, stderr
+    assert "interrupted while writing; every file is as it was before this command" in stderr
+    assert "Traceback" not in stderr
+    assert snapshot(project) == before
+
+
+def test_after_a_kill_the_next_command_that_writes_rolls_back_and_says_so(
+    tmp_path: Path, generated_project: Path
+) -> None:
+    project = tmp_path / "demo"
+    shutil.copytree(generated_project, project, symlinks=True)
+    before = snapshot(project)
+    child = _cli_paused(project, *ADD_POST)
+    child.kill()
+    child.communicate(timeout=60)
+    assert transaction.pending(project)
+    command = [sys.executable, "-m", "blueprintgen", *ADD_POST]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
+    assert f"an earlier blueprintgen run (process {child.pid}: " in result.stderr
+    assert "was interrupted while writing; it has been rolled back" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not transaction.pending(project)
+    assert leftovers(project) == []
+    if result.returncode == 1:  # it stopped, to be run again on the restored project
+        assert snapshot(project) == before
+    else:  # it went on (the lock taken before the project is read): it wrote its files
+        assert result.returncode == 0, result.stderr
+        assert (project / "blueprintgen.yaml").read_text() != (
+            generated_project / "blueprintgen.yaml"
+        ).read_text()
