@@ -1,5 +1,5 @@
-"""Every kind of bad input ends in one clear message naming the file and place, exit 1,
-no traceback, and nothing written."""
+"""Every kind of bad input ends in one clear message naming the file and place, exit 1
+(2 when the command line itself is wrong), no traceback, and nothing written."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from tests.conftest import Workspace, simple_blueprint
 
 
-def assert_refused(ws: Workspace, args: list[str], *expected: str) -> str:
+def assert_refused(ws: Workspace, args: list[str], *expected: str, code: int = 1) -> str:
     before = ws.snapshot()
     result = ws.run(*args)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     for fragment in expected:
         assert fragment in result.stderr, f"{fragment!r} not in:\n{result.stderr}"
@@ -175,7 +175,7 @@ def test_undefined_variable_in_template_file(ws: Workspace) -> None:
 def test_missing_required_parameter(ws: Workspace) -> None:
     ws.blueprint("greeting", simple_blueprint())
     assert_refused(
-        ws, ["generate", "greeting"], "missing required parameter 'who'", "--set who=VALUE", "greeting.json:"
+        ws, ["generate", "greeting"], "missing required parameter who (string)", "--set who=VALUE", code=2
     )
 
 
@@ -184,14 +184,14 @@ def test_set_value_of_wrong_type(ws: Workspace) -> None:
     data["parameters"]["times"] = {"type": "integer", "default": 1}
     ws.blueprint("greeting", data)
     assert_refused(
-        ws, generate("greeting", "who=x", "times=many"), "--set times: expected an integer", "'many'"
+        ws, generate("greeting", "who=x", "times=many"), "--set times: expected an integer", "'many'", code=2
     )
 
 
 def test_unknown_set_parameter(ws: Workspace) -> None:
     ws.blueprint("greeting", simple_blueprint())
     assert_refused(
-        ws, generate("greeting", "who=x", "whoo=y"), "unknown parameter 'whoo'", "did you mean 'who'?"
+        ws, generate("greeting", "who=x", "whoo=y"), "unknown parameter 'whoo'", "did you mean 'who'?", code=2
     )
 
 
@@ -231,7 +231,9 @@ def test_unknown_placeholder(ws: Workspace) -> None:
 
 def test_unknown_blueprint_name(ws: Workspace) -> None:
     ws.blueprint("greeting", simple_blueprint())
-    assert_refused(ws, ["generate", "greetin"], "no blueprint named 'greetin'", "did you mean greeting?")
+    assert_refused(
+        ws, ["generate", "greetin"], "no blueprint named 'greetin'", "did you mean greeting?", code=2
+    )
 
 
 def test_template_producing_invalid_python(ws: Workspace) -> None:
@@ -256,14 +258,14 @@ def test_usage_error_is_exit_2(ws: Workspace) -> None:
 
 def test_bad_set_syntax(ws: Workspace) -> None:
     ws.blueprint("greeting", simple_blueprint())
-    assert_refused(ws, ["generate", "greeting", "--set", "who"], "not of the form key=value")
+    assert_refused(ws, ["generate", "greeting", "--set", "who"], "not of the form key=value", code=2)
 
 
 def test_json_is_not_an_array_for_array_parameter(ws: Workspace) -> None:
     data = simple_blueprint()
     data["parameters"]["items"] = {"type": "array", "default": []}
     ws.blueprint("greeting", data)
-    assert_refused(ws, generate("greeting", "who=x", "items=[1,"), "--set items: expected JSON array")
+    assert_refused(ws, generate("greeting", "who=x", "items=[1,"), "--set items: expected JSON array", code=2)
     assert json.loads("[]") == []
 
 

@@ -365,7 +365,7 @@ def test_validate_paths_and_drift(ws: Workspace) -> None:
     layered(ws)
     ok = ws.run("validate", "blueprints/service.json")
     assert ok.exit_code == 0, ok.output
-    assert "service" in ok.stdout
+    assert "1 blueprint valid" in ok.stdout
     ws.run("generate", "service", "--set", "resource=item")
     assert ws.run("validate", "--check-all").exit_code == 0
     model = ws.root / "app/models/item.py"

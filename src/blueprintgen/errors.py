@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 import errno
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
+
+
+class ExitCode(IntEnum):
+    """What blueprintgen's exit status means: the one table, as the README gives it."""
+
+    DONE = 0
+    """The command did what it was asked (or found nothing to do)."""
+    PROBLEMS = 1
+    """Problems found: in blueprints, the project or its files (validation, conflicts, drift)."""
+    USAGE = 2
+    """The command line is wrong: an argument, option, name or field spec."""
+    NOT_APPLIED = 3
+    """A plan was shown and not applied: declined at the prompt, or ``--yes`` needed off a terminal."""
+    INTERRUPTED = 130
+    """Ctrl-C (128 + SIGINT, as a shell reports it); a write under way was rolled back."""
+    TERMINATED = 143
+    """SIGTERM (128 + SIGTERM); a write under way was rolled back."""
 
 
 def line_of(text: str | None, number: int | None) -> str | None:
@@ -39,7 +57,7 @@ def position_of(error: Exception, text: str) -> dict[str, Any]:
 class BlueprintgenError(Exception):
     """A problem the user can fix; the CLI prints it and exits with ``exit_code``."""
 
-    exit_code = 1
+    exit_code: int = ExitCode.PROBLEMS
 
     def __init__(
         self,
@@ -93,7 +111,7 @@ class BlueprintgenError(Exception):
 class UsageError(BlueprintgenError):
     """The command line itself is wrong."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class LoadError(BlueprintgenError):
@@ -146,6 +164,19 @@ class ProblemsFound(BlueprintgenError):
         return "\n".join(problem.format() for problem in self.problems)
 
 
+class NotApplied(BlueprintgenError):
+    """A plan was shown but not applied: the user declined, or ``--yes`` is needed to apply it."""
+
+    exit_code = ExitCode.NOT_APPLIED
+
+
+def as_usage_error(error: BlueprintgenError) -> BlueprintgenError:
+    """``error``, exiting as a usage error: what it is about came from the command line
+    (a ``--field`` or ``--set``, a blueprint name), not from a file."""
+    error.exit_code = ExitCode.USAGE
+    return error
+
+
 class WriteError(BlueprintgenError):
     """Writing the project failed; the message names the target and says what was rolled back."""
 
@@ -153,7 +184,7 @@ class WriteError(BlueprintgenError):
 class Interrupted(BlueprintgenError):
     """A signal stopped a write; the message says how the project was left."""
 
-    exit_code = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+    exit_code = ExitCode.INTERRUPTED
 
 
 _OS_ERROR_HINTS = {

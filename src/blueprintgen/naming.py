@@ -3,7 +3,7 @@
 Pure functions over strings: case styles (``snake``, ``pascal``, ``camel``,
 ``kebab``), English plurals (``plural``, ``singular``) and the checks that keep
 a user-chosen name from breaking the generated Python or SQL
-(``check_identifier``, ``check_resource_name``).
+(``check_identifier``, ``check_resource_name``, ``check_package_name``).
 """
 
 from __future__ import annotations
@@ -12,14 +12,18 @@ import builtins
 import functools
 import keyword
 import re
+import sys
 from collections.abc import Callable
 
 __all__ = [
+    "PROJECT_IMPORTS",
     "PYTHON_SOFT_KEYWORDS",
     "SQL_RESERVED",
+    "STDLIB_MODULES",
     "InvalidNameError",
     "camel",
     "check_identifier",
+    "check_package_name",
     "check_resource_name",
     "is_python_keyword",
     "kebab",
@@ -57,6 +61,29 @@ SQL_RESERVED = frozenset(
     """.split()
 )
 
+PROJECT_IMPORTS = frozenset(
+    # Top-level modules a generated project imports, itself or through its dependencies
+    # (runtime, the test extra, and blueprintgen with its own in the dev extra): a package
+    # of the same name would shadow one of them. A test keeps this in step with the
+    # generated pyproject.toml.
+    """
+    aiosqlite alembic annotated_types anyio app argon2 asyncpg attr attrs blueprintgen
+    certifi cffi click conftest dns dotenv email_validator fastapi greenlet h11 httpcore
+    httptools httpx httpx2 httpcore2 httpx_sse idna iniconfig jinja2 jsonschema
+    jsonschema_rs jsonschema_specifications jwt limits mako markdown_it markupsafe mcp
+    mdurl merge3 multipart mypy networkx packaging pluggy pwdlib pydantic pydantic_core
+    pydantic_settings pygments pytest pytest_asyncio python_multipart redis referencing
+    rich rpds ruff sentry_sdk shellingham slowapi sniffio sqlalchemy sse_starlette
+    starlette structlog tests typer typing_extensions typing_inspection uvicorn
+    uvloop watchfiles websockets wrapt yaml
+    """.split()
+)
+"""Besides the standard library (:data:`STDLIB_MODULES`)."""
+
+STDLIB_MODULES = sys.stdlib_module_names | {"test"}
+"""The standard library's modules: ``sys.stdlib_module_names`` leaves out ``test``, the
+regression-test package most Pythons install (``import test`` then finds the stdlib's)."""
+
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 _ACRONYM_BOUNDARY = re.compile(r"([A-Z]+)([A-Z][a-z])")
@@ -67,9 +94,11 @@ _CAMEL_LAST_WORD = re.compile(r"(?:(?<=[a-z0-9])[A-Z]|(?<=[A-Z])[A-Z](?=[a-z]))[
 class InvalidNameError(ValueError):
     """A user-chosen name cannot be used as it would break the generated code."""
 
-    def __init__(self, message: str, *, name: str, what: str = "name") -> None:
+    def __init__(self, message: str, *, name: str, what: str = "name", hint: str | None = None) -> None:
         self.name = name
         self.what = what
+        self.hint = hint
+        """What to do instead, where there is something better to say than the message."""
         super().__init__(message)
 
 
@@ -333,6 +362,16 @@ def check_resource_name(name: str, plural_name: str | None = None) -> tuple[str,
     resource = check_identifier(name, "resource name")
     if plural_name is None:
         table = plural(resource)
+        one = singular(resource)
+        if one != resource and plural(one) == resource:
+            raise InvalidNameError(
+                f"resource name {name!r} looks plural: its table would be {table!r}; name the resource"
+                f" in the singular ({one!r}), or give the plural yourself (--plural, or 'plural:' in a"
+                " spec file) if it is singular",
+                name=name,
+                what="resource name",
+                hint=f"blueprintgen add resource {one}",
+            )
     else:
         table = check_identifier(plural_name, f"plural of {resource!r}")
     if table == resource:
@@ -350,3 +389,28 @@ def check_resource_name(name: str, plural_name: str | None = None) -> tuple[str,
             what="plural",
         )
     return resource, table
+
+
+def check_package_name(name: str, what: str = "project name") -> str:
+    """The Python package of a project named *name*, or :class:`InvalidNameError`.
+
+    Besides :func:`check_identifier`'s rules (builtins are fine: the package is a module of
+    its own), the package must not be a module of the standard library or one the project
+    imports (:data:`PROJECT_IMPORTS`): with its ``src`` folder first on ``sys.path`` it
+    would shadow that module, and ``import test`` or ``import fastapi`` would find the
+    project instead.
+    """
+    try:
+        package = check_identifier(name, what, allow_builtins=True)
+    except InvalidNameError as error:
+        error.hint = error.hint or "use letters, digits, - or _, starting with a letter"
+        raise
+    if package in STDLIB_MODULES or package in PROJECT_IMPORTS:
+        owner = "of the standard library" if package in STDLIB_MODULES else "that a generated project imports"
+        raise InvalidNameError(
+            f"{what} {name!r} gives the package {package!r}, which would shadow the module {package!r} {owner}",
+            name=name,
+            what=what,
+            hint=f"choose a more specific name, e.g. {kebab(package)}-service or my-{kebab(package)}",
+        )
+    return package

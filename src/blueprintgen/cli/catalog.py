@@ -32,6 +32,30 @@ def _catalog() -> Catalog:
     return catalog.load(project_dir(Path.cwd()))
 
 
+def complete_blueprint_names(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion of a blueprint name: those the project here can use, with their
+    descriptions. The catalog is loaded only when the shell asks (never to start a command)."""
+    try:
+        found = _catalog()
+    except Exception:  # a broken blueprint must not break the user's shell; `validate` says why
+        return []
+    return [
+        (name, blueprint.description)
+        for name, blueprint in sorted(found.blueprints.items())
+        if name.startswith(incomplete)
+    ]
+
+
+BlueprintName = Annotated[
+    str,
+    typer.Argument(
+        help="Blueprint name (see `blueprintgen list`).",
+        autocompletion=complete_blueprint_names,
+        show_default=False,
+    ),
+]
+
+
 @output.reports_errors
 def list_blueprints(
     category: Annotated[str | None, typer.Option("--category", "-c", help="Only this category.")] = None,
@@ -79,7 +103,7 @@ def list_blueprints(
 
 
 @output.reports_errors
-def show(name: Annotated[str, typer.Argument(help="Blueprint name.")]) -> None:
+def show(name: BlueprintName) -> None:
     """Show a blueprint: parameters, relationships, validation and template."""
     import json  # only where JSON is printed: keeps the CLI's start-up lean
 
@@ -88,7 +112,9 @@ def show(name: Annotated[str, typer.Argument(help="Blueprint name.")]) -> None:
     from rich.syntax import Syntax
     from rich.table import Table
 
-    blueprint = _catalog().get(name)
+    from blueprintgen.operations.blueprints import named
+
+    blueprint = named(_catalog(), name)
     console = output.console()
     console.print(
         Panel(
@@ -135,11 +161,16 @@ def show(name: Annotated[str, typer.Argument(help="Blueprint name.")]) -> None:
 @output.reports_errors
 def graph(
     name: Annotated[
-        str | None, typer.Argument(help="Blueprint to resolve (default: every blueprint).")
+        str | None,
+        typer.Argument(
+            help="Blueprint to resolve (default: every blueprint).",
+            autocompletion=complete_blueprint_names,
+            show_default=False,
+        ),
     ] = None,
     fmt: Annotated[
         GraphFormat,
-        typer.Option("--format", "-f", help="text, dot, mermaid, graphml or json (networkx node-link)."),
+        typer.Option("--format", help="text, dot, mermaid, graphml or json (networkx node-link)."),
     ] = GraphFormat.text,
     sets: Sets = None,
 ) -> None:
@@ -159,6 +190,7 @@ def graph(
         typer.echo("\n".join(graphs.tree_lines(dag, roots, label)))
 
 
+@output.reports_errors
 def schema() -> None:
     """Print the blueprint JSON Schema (draft 2020-12), for editors and tools."""
     from blueprintgen import resources
@@ -168,7 +200,18 @@ def schema() -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands."""
-    app.command("list")(list_blueprints)
-    app.command()(show)
-    app.command()(graph)
-    app.command()(schema)
+    app.command(
+        "list",
+        epilog=output.examples(
+            "blueprintgen list", "blueprintgen list --category resource", "blueprintgen list --json"
+        ),
+    )(list_blueprints)
+    app.command(epilog=output.examples("blueprintgen show project-docker"))(show)
+    app.command(
+        epilog=output.examples(
+            "blueprintgen graph",
+            "blueprintgen graph project --format mermaid",
+            "blueprintgen graph resource --set resource=item --format dot | dot -Tsvg > graph.svg",
+        )
+    )(graph)
+    app.command(epilog=output.examples("blueprintgen schema > blueprint.schema.json"))(schema)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar
 
 import typer
 
-from blueprintgen.errors import BlueprintgenError
+from blueprintgen.errors import BlueprintgenError, ExitCode, NotApplied
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,6 +25,15 @@ R = TypeVar("R")
 # CI logs, pre-commit). typer's rich help imports rich.markdown, markdown-it and pygments:
 # about 110 ms before the first line, more than the rest of the start-up.
 HELP_MARKUP: Literal["rich"] | None = "rich" if sys.stdout.isatty() else None
+
+
+def examples(*commands: str) -> str:
+    """A command's "Examples" epilog, one command a line, kept as written by both help modes
+    (click rewraps a paragraph unless it starts with ``\\b``; rich reads ``[`` as markup)."""
+    if HELP_MARKUP == "rich":
+        lines = [command.replace("[", "\\[") for command in commands]
+        return "[bold]Examples[/]\n" + "\n".join(f"  {line}" for line in lines)
+    return "\b\nExamples:\n" + "\n".join(f"  {command}" for command in commands)
 
 
 @functools.cache
@@ -81,18 +90,25 @@ def show_error(error: BlueprintgenError) -> None:
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn BlueprintgenError into a message and its exit code: no traceback for bad input."""
+    """Turn BlueprintgenError into a message and its exit code (see ``ExitCode``): no traceback
+    for bad input; Ctrl-C, at a prompt too, exits 130."""
+    from click.exceptions import Abort
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except NotApplied as error:
+            from rich.markup import escape
+
+            error_console().print(f"[yellow]not applied:[/] {escape(error.format())}")
+            raise typer.Exit(error.exit_code) from None
         except BlueprintgenError as error:
             show_error(error)
             raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Abort):  # click's prompt turns Ctrl-C into Abort
             error_console().print("[red]interrupted; nothing more was written[/]")
-            raise typer.Exit(130) from None
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
 
     return wrapper
 
