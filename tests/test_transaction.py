@@ -365,7 +365,7 @@ def pausing(name, real):
         calls += 1
         if calls == pause:
             print("paused", flush=True)
-            time.sleep(1)
+            time.sleep(0.5)
         return None if name in SKIPPED_FLUSHES else real(*args)
     return call
 
