@@ -36,6 +36,7 @@ from blueprintgen.resource_model import (
     ON_DELETE,
     STR_MAX_LENGTH,
     Field,
+    column_of,
 )
 
 __all__ = [
@@ -190,8 +191,8 @@ def _did_you_mean(word: str, options: Iterable[str], hints: Mapping[str, str] | 
 
 
 def column_name(field: Mapping[str, Any]) -> str:
-    """The table column (and schema attribute) of a field: ``author`` ref → ``author_id``."""
-    return f"{field['name']}_id" if field["type"] == "ref" else str(field["name"])
+    """The table column (and schema attribute) of a field dict: ``author`` ref → ``author_id``."""
+    return column_of(str(field["name"]), field["type"])
 
 
 # --- one field -------------------------------------------------------------------
@@ -460,6 +461,11 @@ def _add_ref(
         hint = _did_you_mean(target, known)
         if naming.singular(target) in known:
             hint = f"name the resource in the singular: {naming.singular(target)!r}"
+        elif hint is None:
+            hint = (
+                f"a ref points to a resource of the project: add it first (`blueprintgen add resource "
+                f"{target}`), or add both with one --spec file"
+            )
         listed = ", ".join(sorted(known)) or "none yet"
         raise _Problem(f"unknown resource {target!r} (known: {listed})", hint=hint)
     if target == resource and not field["optional"]:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from blueprintgen.blueprint import Blueprint
     from blueprintgen.instances import Instance, PlannedOutput
+    from blueprintgen.views import ResourceView, SchemaChangeView
 
 EMBEDDED = "<embedded_code>"
 
@@ -54,20 +55,23 @@ def view_globals() -> dict[str, Any]:
     describe (``resource``, ``plural``, ``fields``, ``methods``, ``package``, ...);
     keyword arguments override them, e.g. ``resource_view(fields=migration_fields)``.
     ``schema_change_view()`` reads ``plural``, ``old_fields`` and ``new_fields``.
+    The views are imported on the first call: a run without resources never loads them.
     """
     from jinja2 import pass_context
-
-    from blueprintgen import views
 
     def values(context: Any, names: tuple[str, ...]) -> dict[str, Any]:
         return {name: context[name] for name in names if name in context}
 
     @pass_context
-    def resource_view(context: Any, **given: Any) -> views.ResourceView:
+    def resource_view(context: Any, **given: Any) -> ResourceView:
+        from blueprintgen import views
+
         return views.resource_view(values(context, (*views.PARAMETERS, "blueprint")), **given)
 
     @pass_context
-    def schema_change_view(context: Any, **given: Any) -> views.SchemaChangeView:
+    def schema_change_view(context: Any, **given: Any) -> SchemaChangeView:
+        from blueprintgen import views
+
         return views.schema_change_view(values(context, ("plural", "old_fields", "new_fields")), **given)
 
     return {"resource_view": resource_view, "schema_change_view": schema_change_view}

@@ -251,6 +251,11 @@ class _NoDefault:
 NO_DEFAULT: Final = _NoDefault()
 
 
+def column_of(name: str, kind: str) -> str:
+    """The table column of a field: a ref ``author`` is stored as ``author_id``."""
+    return f"{name}_id" if kind == "ref" else name
+
+
 @dataclass(frozen=True)
 class Reference:
     """The resource a ``ref`` field points to, and its table."""
@@ -284,7 +289,7 @@ class Field:
     @property
     def column(self) -> str:
         """The table column (and schema attribute): a ref ``author`` is stored as ``author_id``."""
-        return f"{self.name}_id" if self.type == "ref" else self.name
+        return column_of(self.name, self.type)
 
     @property
     def required(self) -> bool:
