@@ -1,0 +1,244 @@
+"""One field as the resource templates print it, in every layer."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from blueprintgen import naming
+from blueprintgen.resource_model import Field, Reference
+from blueprintgen.views.words import naming_words
+
+TIMESTAMP_TYPE = "UTCDateTime"
+"""The column type of datetime fields: the generated database/base.py defines it, so
+that SQLite hands back aware timestamps too."""
+
+
+class FieldView:
+    """One field as the templates print it; ``cls`` is its resource's class name."""
+
+    def __init__(self, field: Field, cls: str, plural: str) -> None:
+        self.field = field
+        self.cls = cls
+        self.plural = plural
+        self.name = field.name
+        self.type = field.type
+        self.optional = field.optional
+        self.unique = field.unique
+        self.index = field.index
+        self.choices = field.choices
+        self.ref: Reference | None = field.ref
+        self.on_delete = field.on_delete
+        self.default = field.default
+        self.has_default = field.has_default
+        self.column = field.column
+        self.required = field.required
+        self.kind = field.kind
+        self.filterable = field.kind.filterable
+        self.words = naming_words(field.name)
+
+    # --- names and types ---------------------------------------------------------
+
+    @cached_property
+    def enum_class(self) -> str:
+        """The Python enum class of an enum field: ``{Resource}{Field}``, e.g. ``UserRole``."""
+        return self.cls + naming.pascal(self.name)
+
+    @cached_property
+    def input_type(self) -> str:
+        """The Python type of the value a client sends."""
+        return self.enum_class if self.type == "enum" else self.kind.input_type
+
+    @cached_property
+    def read_type(self) -> str:
+        """The Python type of the stored value (an e-mail address is a plain str)."""
+        return self.enum_class if self.type == "enum" else self.kind.read_type
+
+    @cached_property
+    def default_code(self) -> str:
+        """Python source of the default value (only for fields with a default)."""
+        value = self.default
+        if self.type == "enum":
+            return f"{self.enum_class}.{naming.snake(value).upper()}"
+        if self.type == "decimal":
+            return f"Decimal({value!r})"
+        if self.type == "date":
+            return f"date({', '.join(str(int(part)) for part in value.split('-'))})"
+        if self.type == "datetime":
+            return f"datetime.fromisoformat({value!r})"
+        if self.type == "uuid":
+            return f"UUID({value!r})"
+        return repr(value)
+
+    @cached_property
+    def default_json(self) -> str:
+        """The JSON form of the default, as a Python literal (timestamps in ``Z`` form)."""
+        if self.type == "datetime":
+            return repr(self.default.replace("+00:00", "Z"))
+        return repr(self.default)
+
+    # --- pydantic schemas --------------------------------------------------------
+
+    @cached_property
+    def uses_pydantic_field(self) -> bool:
+        """The input schemas declare it with ``Field(...)``."""
+        return bool(self.kind.constraints) or (self.type == "json" and self.has_default)
+
+    @cached_property
+    def base_line(self) -> str:
+        """``name: T = Field(...)`` for the Base/Create schema."""
+        annotation = self.input_type + (" | None" if self.optional else "")
+        value = self.default_code if self.has_default else ("None" if self.optional else "")
+        line = f"{self.column}: {annotation}"
+        constraints = self.kind.constraints
+        if self.type == "json" and self.has_default:
+            return f"{line} = Field(default_factory={f'lambda: {value}' if self.default else 'dict'})"
+        if constraints:
+            arguments = ", ".join(part for part in [f"default={value}" if value else "", constraints] if part)
+            return f"{line} = Field({arguments})"
+        return f"{line} = {value}" if value else line
+
+    @cached_property
+    def update_line(self) -> str:
+        """``name: T | None = ...`` for the Update schema: every field optional."""
+        constraints = self.kind.constraints
+        value = f"Field(default=None, {constraints})" if constraints else "None"
+        return f"{self.column}: {self.input_type} | None = {value}"
+
+    @cached_property
+    def read_line(self) -> str:
+        """``name: T`` for the Read schema (values as stored)."""
+        return f"{self.column}: {self.read_type}{' | None' if self.optional else ''}"
+
+    @cached_property
+    def filter_line(self) -> str:
+        """The list filter as a field of the list-query model, with a description."""
+        description = f"Only {naming_words(self.plural)} with this {self.words}."
+        return f"{self.column}: {self.read_type} | None = Field(default=None, description={description!r})"
+
+    @cached_property
+    def enum_class_code(self) -> str:
+        """The StrEnum class of an enum field."""
+        members = "\n".join(f"    {naming.snake(choice).upper()} = {choice!r}" for choice in self.choices)
+        return (
+            f"class {self.enum_class}(StrEnum):\n"
+            f'    """Allowed values of the {self.words} field."""\n\n'
+            f"{members}"
+        )
+
+    @cached_property
+    def schema_imports(self) -> list[tuple[str, str]]:
+        """(module, name) pairs the schema lines of this field need."""
+        pairs = [self.kind.stdlib_import] if self.kind.stdlib_import else []
+        if self.type == "enum":
+            pairs.append(("enum", "StrEnum"))
+        if self.type == "email":
+            pairs.append(("pydantic", "EmailStr"))
+        if self.uses_pydantic_field:
+            pairs.append(("pydantic", "Field"))
+        return pairs
+
+    # --- SQLAlchemy table model --------------------------------------------------
+
+    @cached_property
+    def column_type(self) -> str:
+        """The first argument of ``mapped_column``: the column type or the foreign key."""
+        if self.ref is not None:
+            return f'ForeignKey("{self.ref.plural}.id", ondelete="{self.on_delete}")'
+        if self.type == "enum":
+            return (
+                f"Enum({self.enum_class}, values_callable=lambda e: [m.value for m in e], native_enum=False)"
+            )
+        if self.type == "datetime":
+            return TIMESTAMP_TYPE
+        return self.kind.column_type
+
+    @cached_property
+    def db_line(self) -> str:
+        """``name: Mapped[T] = mapped_column(...)`` for the table model."""
+        arguments = [self.column_type]
+        if self.unique:
+            arguments.append("unique=True")
+        if self.index:
+            arguments.append("index=True")
+        if self.has_default and self.type == "json":
+            arguments.append(f"default={f'lambda: {self.default_code}' if self.default else 'dict'}")
+        elif self.has_default:
+            arguments.append(f"default={self.default_code}")
+        mapped = self.read_type + (" | None" if self.optional else "")
+        return f"{self.column}: Mapped[{mapped}] = mapped_column({', '.join(arguments)})"
+
+    def db_imports(self, models_module: str, base_module: str) -> list[tuple[str, str]]:
+        """(module, name) pairs :attr:`db_line` needs."""
+        pairs = [self.kind.stdlib_import] if self.kind.stdlib_import else []
+        if self.type == "enum":
+            pairs += [("sqlalchemy", "Enum"), (models_module, self.enum_class)]
+        elif self.type == "datetime":
+            pairs.append((base_module, TIMESTAMP_TYPE))
+        else:
+            pairs.append(("sqlalchemy", self.kind.column_type.split("(")[0]))
+        return pairs
+
+    # --- alembic migrations ------------------------------------------------------
+    # Names follow the naming convention of the generated database/base.py:
+    # ix_%(column_0_label)s, uq_%(table_name)s_%(column_0_name)s,
+    # fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s.
+
+    @cached_property
+    def migration_type(self) -> str:
+        if self.type == "enum":
+            return f"sa.Enum({', '.join(map(repr, self.choices))}, native_enum=False)"
+        return self.kind.migration_type
+
+    @cached_property
+    def migration_column(self) -> str:
+        """``sa.Column(...)`` for ``op.create_table`` and ``batch.add_column``."""
+        return f"sa.Column({self.column!r}, {self.migration_type}, nullable={self.optional})"
+
+    def index_name(self, table: str) -> str:
+        return f"ix_{table}_{self.column}"
+
+    def unique_name(self, table: str) -> str:
+        return f"uq_{table}_{self.column}"
+
+    def foreign_key_name(self, table: str) -> str:
+        assert self.ref is not None
+        return f"fk_{table}_{self.column}_{self.ref.plural}"
+
+    # --- test values -------------------------------------------------------------
+
+    def sample(self, n: int = 1, ref_value: str = "1") -> str:
+        """A valid value as a Python literal that is also JSON-ready (dates as strings).
+
+        ``n`` varies it (1, 2, ...) for unique fields; ``ref_value`` is the referenced
+        row's id.
+        """
+        if self.type == "enum":
+            return repr(self.choices[(n - 1) % len(self.choices)])
+        if self.kind.sample is None:
+            return ref_value
+        return self.kind.sample(self.name, n)
+
+    @cached_property
+    def invalid(self) -> str:
+        """A value the Create and Update schemas reject, as a Python literal."""
+        if self.type == "enum":
+            taken = "not-a-choice" in self.choices
+            return repr(f"not-a-choice-{len(self.choices)}" if taken else "not-a-choice")
+        return self.kind.invalid
+
+    @cached_property
+    def varying(self) -> str:
+        """An expression of a valid, JSON-ready value that varies with the local ``number``
+        (text and numbers always, other types when the field is unique, so that the
+        rows a factory stores never collide)."""
+        if self.type == "enum" and self.unique:
+            return f"{list(self.choices)!r}[number % {len(self.choices)}]"
+        if self.kind.varying is not None and (self.unique or not self.kind.varies_only_when_unique):
+            return self.kind.varying(self.name)
+        return self.sample()
+
+    @cached_property
+    def target_label(self) -> str:
+        """The referenced resource in words, capitalised (a ref field's not-found message)."""
+        assert self.ref is not None
+        return naming_words(self.ref.resource).capitalize()

@@ -1,0 +1,461 @@
+"""A resource as the resource templates print it: names, method flags, field groups,
+imports, and the choices the generated tests make."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+
+from blueprintgen import naming
+from blueprintgen.resource_model import Reference, Resource
+from blueprintgen.views.field import FieldView
+from blueprintgen.views.words import (
+    article,
+    deduplicated,
+    either,
+    import_lines,
+    naming_words,
+    response_budget_seconds,
+    series,
+    text_literal,
+)
+
+
+class ResourceView:
+    """A resource as the templates print it."""
+
+    def __init__(
+        self,
+        resource: Resource,
+        package: str | None = None,
+        performance_targets: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.package = package
+        self.performance_targets = dict(performance_targets or {})
+        self.resource = resource.name
+        self.plural = resource.plural
+        self.auth_required = resource.auth_required
+        self.manager = resource.mcp_style == "manager"
+        self.cls = naming.pascal(resource.name)
+        self.fields = [FieldView(field, self.cls, resource.plural) for field in resource.fields]
+        self.methods = list(resource.methods)
+        self.has_create = "create" in self.methods
+        self.has_list = "list" in self.methods
+        self.has_read = "read" in self.methods
+        self.has_update = "update" in self.methods
+        self.has_delete = "delete" in self.methods
+        self.by_id = self.has_read or self.has_update or self.has_delete
+        """Any endpoint that takes an id (read, update, delete)."""
+        self.writes = self.has_create or self.has_update
+
+    # --- names -------------------------------------------------------------------
+
+    @cached_property
+    def label(self) -> str:
+        """``blog post``"""
+        return naming_words(self.resource)
+
+    @cached_property
+    def labels(self) -> str:
+        """``blog posts``"""
+        return naming_words(self.plural)
+
+    @cached_property
+    def a_label(self) -> str:
+        """``a blog post``, ``an item``"""
+        return f"{article(self.label)} {self.label}"
+
+    @cached_property
+    def A_label(self) -> str:
+        """``A blog post``"""
+        return self.a_label.capitalize()
+
+    @cached_property
+    def Label(self) -> str:
+        """``Blog post``"""
+        return self.label.capitalize()
+
+    @cached_property
+    def Labels(self) -> str:
+        """``Blog posts``"""
+        return self.labels.capitalize()
+
+    @cached_property
+    def id(self) -> str:
+        """The path parameter and argument naming one row: ``blog_post_id``."""
+        return f"{self.resource}_id"
+
+    @cached_property
+    def sort_const(self) -> str:
+        return f"{self.resource.upper()}_SORT_FIELDS"
+
+    @cached_property
+    def url(self) -> str:
+        """The REST path: ``/api/v1/blog-posts``."""
+        return f"/api/v1/{naming.kebab(self.plural)}"
+
+    @cached_property
+    def tag(self) -> str:
+        return naming.kebab(self.plural)
+
+    @cached_property
+    def url_const(self) -> str:
+        """The tests' constant holding the REST path: ``BLOG_POSTS``."""
+        return self.plural.upper()
+
+    def _module(self, path: str) -> str:
+        if not self.package:
+            raise ValueError(f"the view of {self.resource!r} has no package: module paths need one")
+        return f"{self.package}.{path}"
+
+    @cached_property
+    def models_module(self) -> str:
+        return self._module(f"models.{self.resource}_model")
+
+    @cached_property
+    def db_module(self) -> str:
+        return self._module(f"database.models.{self.resource}_db_model")
+
+    @cached_property
+    def repository_module(self) -> str:
+        return self._module(f"database.repositories.{self.resource}_repository")
+
+    @cached_property
+    def service_module(self) -> str:
+        return self._module(f"services.{self.resource}_service")
+
+    @cached_property
+    def verbs(self) -> str:
+        """``create, read and delete``: what the endpoints do."""
+        words = (
+            (["create"] if self.has_create else [])
+            + (["read"] if self.has_list or self.has_read else [])
+            + (["update"] if self.has_update else [])
+            + (["delete"] if self.has_delete else [])
+        )
+        return series(words, "and")
+
+    @cached_property
+    def Verbs(self) -> str:
+        """``Create, read and delete``"""
+        return self.verbs.capitalize()
+
+    @cached_property
+    def by_id_verbs(self) -> str:
+        """``read, update or delete``: what the id of the manager tool is for."""
+        return either([verb for verb in ("read", "update", "delete") if verb in self.methods])
+
+    # --- field groups ------------------------------------------------------------
+
+    @cached_property
+    def filterable(self) -> list[FieldView]:
+        """The fields the list endpoint filters on by equality."""
+        return [field for field in self.fields if field.filterable]
+
+    @cached_property
+    def sort_columns(self) -> list[str]:
+        """The columns a list may be sorted by (every one but JSON)."""
+        return ["id", *(f.column for f in self.fields if f.type != "json"), "created_at", "updated_at"]
+
+    @cached_property
+    def targets(self) -> list[Reference]:
+        """The referenced resources, each once, in field order."""
+        found: dict[str, Reference] = {}
+        for field in self.refs:
+            assert field.ref is not None
+            found.setdefault(field.ref.resource, field.ref)
+        return list(found.values())
+
+    @cached_property
+    def other_targets(self) -> list[Reference]:
+        """:attr:`targets` without the resource itself (the table models to import)."""
+        return [target for target in self.targets if target.resource != self.resource]
+
+    @cached_property
+    def unique(self) -> list[FieldView]:
+        return [field for field in self.fields if field.unique]
+
+    @cached_property
+    def refs(self) -> list[FieldView]:
+        return [field for field in self.fields if field.type == "ref"]
+
+    @cached_property
+    def not_null(self) -> list[FieldView]:
+        return [field for field in self.fields if not field.optional]
+
+    @cached_property
+    def required(self) -> list[FieldView]:
+        """The fields a create payload must hold."""
+        return [field for field in self.fields if field.required]
+
+    @cached_property
+    def defaulted(self) -> list[FieldView]:
+        return [field for field in self.fields if field.has_default]
+
+    @cached_property
+    def optional_without_default(self) -> list[FieldView]:
+        return [field for field in self.fields if field.optional and not field.has_default]
+
+    @cached_property
+    def optional(self) -> list[FieldView]:
+        return [field for field in self.fields if field.optional]
+
+    @cached_property
+    def strings(self) -> list[FieldView]:
+        return [field for field in self.fields if field.type == "str"]
+
+    @cached_property
+    def enums(self) -> list[FieldView]:
+        return [field for field in self.fields if field.type == "enum"]
+
+    @cached_property
+    def required_ref_targets(self) -> list[str]:
+        """Resources a valid payload must point to (its required references), each once."""
+        return deduplicated(f.ref.resource for f in self.refs if f.ref is not None and not f.optional)
+
+    @cached_property
+    def required_refs(self) -> list[FieldView]:
+        return [field for field in self.refs if not field.optional]
+
+    def shares_target(self, field: FieldView) -> bool:
+        """Another reference points to the same resource (messages then name the column)."""
+        return sum(1 for other in self.refs if other.ref == field.ref) > 1
+
+    # --- schemas module ----------------------------------------------------------
+
+    @cached_property
+    def enum_classes_code(self) -> str:
+        """Every enum class of the resource, two blank lines apart."""
+        return "\n\n\n".join(field.enum_class_code for field in self.enums)
+
+    @cached_property
+    def model_imports(self) -> str:
+        """The import lines the schema lines of the fields need."""
+        return import_lines(pair for field in self.fields for pair in field.schema_imports)
+
+    # --- table model -------------------------------------------------------------
+
+    @cached_property
+    def db_model_imports(self) -> str:
+        """The import lines the table model's columns need."""
+        base_module = self._module("database.base")
+        pairs = [pair for field in self.fields for pair in field.db_imports(self.models_module, base_module)]
+        if self.fields:
+            pairs += [("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")]
+        return import_lines(pairs)
+
+    def db_class(self, resource: str) -> str:
+        """The table model class of a resource: ``BlogPostDBModel``."""
+        return f"{naming.pascal(resource)}DBModel"
+
+    # --- create-table migration -------------------------------------------------
+
+    @cached_property
+    def migration_constraints(self) -> list[str]:
+        """The foreign keys and unique constraints of ``op.create_table``, each with its comma."""
+        lines = []
+        for field in self.fields:
+            if field.ref is not None:
+                lines.append(
+                    f"sa.ForeignKeyConstraint([{field.column!r}], [{field.ref.plural + '.id'!r}], "
+                    f"name=op.f({field.foreign_key_name(self.plural)!r}), ondelete={field.on_delete!r}),"
+                )
+            if field.unique and not field.index:
+                lines.append(
+                    f"sa.UniqueConstraint({field.column!r}, name=op.f({field.unique_name(self.plural)!r})),"
+                )
+        return lines
+
+    @cached_property
+    def migration_indexes(self) -> list[str]:
+        """The ``op.create_index(...)`` statements after ``op.create_table``."""
+        return [
+            f"op.create_index(op.f({f.index_name(self.plural)!r}), {self.plural!r}, [{f.column!r}], "
+            f"unique={f.unique})"
+            for f in self.fields
+            if f.index
+        ]
+
+    @cached_property
+    def migration_drop_indexes(self) -> list[str]:
+        """The ``op.drop_index(...)`` statements of ``downgrade()``, in reverse order."""
+        return [
+            f"op.drop_index(op.f({f.index_name(self.plural)!r}), table_name={self.plural!r})"
+            for f in reversed(self.fields)
+            if f.index
+        ]
+
+    # --- service -----------------------------------------------------------------
+
+    @cached_property
+    def checks_refs(self) -> bool:
+        """Writes check that referenced rows exist."""
+        return self.writes and bool(self.refs)
+
+    @cached_property
+    def integrity(self) -> bool:
+        """A write may fail on the database: a unique column, or a referenced row deleted meanwhile."""
+        return self.writes and bool(self.unique or self.refs)
+
+    @cached_property
+    def conflict_literal(self) -> str:
+        """The message of a write the database refused, as string literals."""
+        if len(self.unique) > 2:
+            message = f"{self.A_label} with the same unique values already exists"
+        elif self.unique:
+            message = f"{self.A_label} with this {' or '.join(f.words for f in self.unique)} already exists"
+        else:
+            message = f"The {self.label} refers to a row that no longer exists"
+        return text_literal(message)
+
+    def missing_ref_literal(self, field: FieldView, *, value: str, f: bool = False) -> str:
+        """The not-found message of a reference to a row that does not exist, as literals."""
+        column = f" ({field.column})" if self.shares_target(field) else ""
+        return text_literal(f"{field.target_label} {value} not found{column}", f=f)
+
+    def schemas(self, module: str) -> str:
+        """The schema classes ``module`` (routes, service or tools) imports, comma-separated."""
+        wanted = {
+            "create": self.writes if module != "tools" else self.has_create,
+            "list": self.has_list,
+            "read": self.writes or self.has_read or (self.has_list and module == "service"),
+            "update": self.has_update,
+        }
+        names = (
+            [f"{self.cls}Create"] * wanted["create"]
+            + [f"{self.cls}Page", f"{self.cls}Query"] * wanted["list"]
+            + [f"{self.cls}Read"] * wanted["read"]
+            + [f"{self.cls}Update"] * wanted["update"]
+        )
+        return ", ".join(names)
+
+    @cached_property
+    def errors_imported(self) -> str:
+        """The error classes the service raises."""
+        names = ["ConflictError"] * self.integrity + ["NotFoundError"] * (self.by_id or self.checks_refs)
+        return ", ".join(names)
+
+    # --- MCP tools ---------------------------------------------------------------
+
+    @cached_property
+    def manager_results(self) -> list[str]:
+        """What the manager tool may return, as class-name suffixes (``str`` for a delete)."""
+        return (
+            ["Read"] * (self.writes or self.has_read) + ["Page"] * self.has_list + ["str"] * self.has_delete
+        )
+
+    @cached_property
+    def manager_result_type(self) -> str:
+        return " | ".join(name if name == "str" else self.cls + name for name in self.manager_results)
+
+    @cached_property
+    def manager_data_description(self) -> str:
+        if self.has_create and self.has_update:
+            return "Fields to create with, or to change."
+        return "Fields to create with." if self.has_create else "Fields to change."
+
+    @cached_property
+    def tool_names(self) -> dict[str, str]:
+        """The MCP tool of each method (tools style)."""
+        names = {
+            "create": f"create_{self.resource}",
+            "list": f"list_{self.plural}",
+            "read": f"get_{self.resource}",
+            "update": f"update_{self.resource}",
+            "delete": f"delete_{self.resource}",
+        }
+        return {method: names[method] for method in self.methods}
+
+    def tool_call(self, action: str, arguments: str = "") -> str:
+        """A tool call in the MCP tests: ``mcp.call_tool("create_item", {"data": payload})``."""
+        if self.manager:
+            extra = f", {arguments}" if arguments else ""
+            return f'mcp.call_tool("{self.resource}_manager", {{"action": "{action}"{extra}}})'
+        return f'mcp.call_tool("{self.tool_names[action]}", {{{arguments}}})'
+
+    # --- tests -------------------------------------------------------------------
+
+    @cached_property
+    def response_budget_seconds(self) -> float:
+        return response_budget_seconds(self.performance_targets)
+
+    @cached_property
+    def patched(self) -> FieldView:
+        """The field the update tests change: the first that is neither a ref nor a bool."""
+        return next((f for f in self.fields if f.type not in {"ref", "bool"}), self.fields[0])
+
+    @cached_property
+    def list_filter(self) -> FieldView | None:
+        """The list filter the API tests use: a field with two distinct samples, else a ref."""
+        for field in self.filterable:
+            if field.type != "ref" and field.sample(1) != field.sample(2):
+                return field
+        return self.filterable[0] if self.filterable else None
+
+    @cached_property
+    def duplicate(self) -> FieldView | None:
+        """The unique field the 409 tests collide on: a plain one if there is one."""
+        plain = [field for field in self.unique if field.type != "ref"]
+        return (plain + self.unique)[0] if self.unique else None
+
+    @cached_property
+    def api_test_targets(self) -> list[str]:
+        """The other resources' factories the API tests use."""
+        targets = list(self.required_ref_targets)
+        if self.duplicate is not None and self.duplicate.ref is not None and self.writes:
+            targets.append(self.duplicate.ref.resource)
+        if self.list_filter is not None and self.list_filter.ref is not None and self.has_list:
+            targets.append(self.list_filter.ref.resource)
+        return targets
+
+    @cached_property
+    def api_tests_insert(self) -> bool:
+        """The API tests store rows of the resource itself through its factory."""
+        inserts = self.has_read or self.has_list or self.has_update or self.has_delete
+        return inserts or self.resource in self.api_test_targets
+
+    @cached_property
+    def api_test_imports(self) -> list[str]:
+        """:attr:`api_test_targets` once each, without the resource itself."""
+        return [target for target in deduplicated(self.api_test_targets) if target != self.resource]
+
+    @cached_property
+    def factory_imports(self) -> str:
+        """The import line the factory's varying values need (dates of unique fields)."""
+        moments = deduplicated(f.type for f in self.unique if f.type in {"date", "datetime"})
+        if not moments:
+            return ""
+        names = ["UTC"] * ("datetime" in moments) + moments + ["timedelta"]
+        return f"from datetime import {', '.join(names)}"
+
+    @cached_property
+    def mcp_wrapped(self) -> bool:
+        """The manager tool's structured result is wrapped in ``{"result": ...}`` unless it
+        returns one model."""
+        return self.manager and (len(self.manager_results) > 1 or self.manager_results == ["str"])
+
+    @cached_property
+    def mcp_ref_targets(self) -> list[str]:
+        return self.required_ref_targets if self.has_create else []
+
+    @cached_property
+    def mcp_inserts(self) -> bool:
+        """The MCP tests store a row through the factory (no create tool to make one)."""
+        return not self.has_create and self.by_id
+
+    @cached_property
+    def mcp_helpers(self) -> str:
+        uses_structured = self.manager or self.writes or self.has_read or self.has_list
+        names = (
+            ["error_text"] * (self.has_read or self.has_create)
+            + ["mcp_http_session"]
+            + ["structured"] * uses_structured
+        )
+        return ", ".join(names)
+
+    # --- helpers for templates ---------------------------------------------------
+
+    def words(self, identifier: str) -> str:
+        """``blog_post`` → ``blog post`` (another resource's name in a sentence)."""
+        return naming_words(identifier)
