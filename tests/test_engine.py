@@ -414,7 +414,7 @@ def test_diff_and_upgrade_bring_the_project_up_to_date(ws: Workspace) -> None:
     assert "+    size: int = 0" in diff.stdout and '-"""Item model: mine."""' in diff.stdout
     before = ws.snapshot()
     planned = ws.run("upgrade")
-    assert "merge" in planned.stdout and "upgrade --yes" in planned.stdout
+    assert planned.exit_code == 3 and "merge" in planned.stdout and "--yes" in planned.stderr
     assert ws.snapshot() == before, "upgrade without --yes only shows the plan"
     applied = ws.run("upgrade", "--yes")
     assert applied.exit_code == 0, applied.output

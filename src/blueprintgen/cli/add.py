@@ -16,15 +16,21 @@ from blueprintgen.cli.options import (
     DryRun,
     Force,
     Formatter,
+    Quiet,
     Restore,
+    Verbose,
     Yes,
     finish,
+    plan_listing,
     write_options,
 )
 from blueprintgen.fieldgrammar import FIELD_SPEC_HELP, FIELD_SPEC_HELP_PLAIN
 
 app = typer.Typer(
-    help="Add to an existing project.", no_args_is_help=True, rich_markup_mode=output.HELP_MARKUP
+    help="Add to an existing project.",
+    no_args_is_help=True,
+    rich_markup_mode=output.HELP_MARKUP,
+    epilog=output.examples("blueprintgen add resource item --field name:str --field price:decimal"),
 )
 
 
@@ -38,6 +44,13 @@ class McpStyle(StrEnum):
 @app.command(
     "resource",
     help=f"Add a resource through every layer: model, table, repository, service, REST routes, MCP tools, migration, tests.\n\n{FIELD_SPEC_HELP if output.HELP_MARKUP else FIELD_SPEC_HELP_PLAIN}",
+    epilog=output.examples(
+        "blueprintgen add resource customer --field name:str --field email:email:unique --field 'age:int?'",
+        "blueprintgen add resource order --field customer:ref:customer --field 'status:enum[open,paid]=open'",
+        "blueprintgen add resource --spec resources.yaml",
+        "blueprintgen add resource person --plural people --methods list,read",
+        "blueprintgen add resource customer --field name:str --field 'phone:str?' --replace",
+    ),
 )
 @output.reports_errors
 def resource(
@@ -85,9 +98,14 @@ def resource(
     force: Force = False,
     conflict: Conflict = ConflictMode.stop,
     restore: Restore = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Add a resource through every layer of the project, or change one (--replace)."""
     from blueprintgen import operations
+    from blueprintgen.errors import as_usage_error
+    from blueprintgen.fieldspec import FieldSpecError
+    from blueprintgen.project import PROJECT_FILE
 
     try:
         with output.working("Rendering and formatting…"):
@@ -106,4 +124,9 @@ def resource(
     except operations.ResourceChangeRefused as refused:
         output.show_plan(refused.changes, diff=True)
         raise
-    finish(plan, dry_run=dry_run, diff=diff, yes=yes)  # closes the plan, releasing the project lock
+    except FieldSpecError as error:
+        if error.path is not None and Path(error.path).name == PROJECT_FILE:
+            raise  # a spec the project file records: a problem found, not a usage error
+        raise as_usage_error(error) from None  # one of --field or the --spec file
+    # finish closes the plan, releasing the project lock
+    finish(plan, dry_run=dry_run, diff=diff, yes=yes, listing=plan_listing(quiet=quiet, verbose=verbose))

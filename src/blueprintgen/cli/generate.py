@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from blueprintgen.cli import output
+from blueprintgen.cli.catalog import complete_blueprint_names
 from blueprintgen.cli.options import (
     Conflict,
     ConflictMode,
@@ -16,17 +17,27 @@ from blueprintgen.cli.options import (
     Force,
     Formatter,
     Output,
+    Quiet,
     Restore,
     Sets,
+    Verbose,
     Yes,
     finish,
+    plan_listing,
     write_options,
 )
 
 
 @output.reports_errors
 def generate(
-    name: Annotated[str, typer.Argument(help="Blueprint to render (see `blueprintgen list`).")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Blueprint to render (see `blueprintgen list`).",
+            autocompletion=complete_blueprint_names,
+            show_default=False,
+        ),
+    ],
     sets: Sets = None,
     into: Output = None,
     formatter: Formatter = "ruff",
@@ -36,8 +47,14 @@ def generate(
     force: Force = False,
     conflict: Conflict = ConflictMode.stop,
     restore: Restore = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
-    """Render NAME and the blueprints it depends on into the project, in dependency order."""
+    """Render NAME and the blueprints it depends on into the project, in dependency order.
+
+    In a generated project, the parameters you do not --set are taken from blueprintgen.yaml
+    (project_name, package and the project's options).
+    """
     from blueprintgen import operations
 
     plan = operations.generate_blueprint(
@@ -47,9 +64,15 @@ def generate(
         into=into,
         options=write_options(formatter, force=force, restore=restore, conflict=conflict),
     )
-    finish(plan, dry_run=dry_run, diff=diff, yes=yes)
+    finish(plan, dry_run=dry_run, diff=diff, yes=yes, listing=plan_listing(quiet=quiet, verbose=verbose))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands."""
-    app.command()(generate)
+    app.command(
+        epilog=output.examples(
+            "blueprintgen generate project-docker",
+            "blueprintgen generate project-ci --dry-run --diff",
+            "blueprintgen generate health-probe-payments --set url=https://payments.example.com/health",
+        )
+    )(generate)

@@ -9,9 +9,25 @@ from typing import Annotated
 import typer
 
 from blueprintgen.cli import output
-from blueprintgen.cli.options import Diff, DryRun, Force, Formatter, Yes, finish, write_options
+from blueprintgen.cli.options import (
+    Diff,
+    DryRun,
+    Force,
+    Formatter,
+    Quiet,
+    Verbose,
+    Yes,
+    finish,
+    plan_listing,
+    write_options,
+)
 
-app = typer.Typer(help="Create a new project.", no_args_is_help=True, rich_markup_mode=output.HELP_MARKUP)
+app = typer.Typer(
+    help="Create a new project.",
+    no_args_is_help=True,
+    rich_markup_mode=output.HELP_MARKUP,
+    epilog=output.examples("blueprintgen new project my-service"),
+)
 
 
 class Database(StrEnum):
@@ -21,7 +37,14 @@ class Database(StrEnum):
     postgres = "postgres"
 
 
-@app.command("project")
+@app.command(
+    "project",
+    epilog=output.examples(
+        "blueprintgen new project my-service",
+        "blueprintgen new project billing --db postgres --no-docker --output services/billing",
+        "blueprintgen new project my-service --dry-run --verbose",
+    ),
+)
 @output.reports_errors
 def project(
     name: Annotated[str, typer.Argument(help="Project name, e.g. my-service (package my_service).")],
@@ -40,8 +63,13 @@ def project(
     diff: Diff = False,
     yes: Yes = False,
     force: Force = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
-    """Generate a runnable FastAPI + MCP project: REST API, MCP server, auth, database, tests."""
+    """Generate a runnable FastAPI + MCP project: REST API, MCP server, auth, database, tests.
+
+    Prints how many files it writes and what to run next; --verbose lists every file.
+    """
     from blueprintgen import operations
 
     with output.working("Resolving blueprints, rendering and formatting…"):
@@ -54,7 +82,9 @@ def project(
             git=not no_git,
             options=write_options(formatter, force=force),
         )
-    if finish(plan, dry_run=dry_run, diff=diff, yes=yes):
+    # A new project's files are all `create`: listed one by one they bury the next steps.
+    shown = plan_listing(quiet=quiet, verbose=verbose, default=output.Listing.SURPRISES)
+    if finish(plan, dry_run=dry_run, diff=diff, yes=yes, listing=shown) and not quiet:
         show_next_steps(plan.next_steps)
 
 

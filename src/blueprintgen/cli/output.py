@@ -7,6 +7,7 @@ import functools
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from enum import Enum
 from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar
 
 import typer
@@ -59,7 +60,8 @@ def console() -> Console:
     """Standard output."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    # emoji=False: user text such as the field spec `when:date:x` is printed as written.
+    return Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def working(message: str) -> AbstractContextManager[object]:
@@ -73,7 +75,7 @@ def error_console() -> Console:
     """Standard error."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def show_error(error: BlueprintgenError) -> None:
@@ -84,9 +86,18 @@ def show_error(error: BlueprintgenError) -> None:
 
     problems = error.problems if isinstance(error, ProblemsFound) else [error]
     for problem in problems:
-        error_console().print(f"[bold red]error:[/] {escape(problem.format())}")
+        error_console().print(f"[bold red]error:[/] {escape(literal(problem.format()))}")
     if len(problems) > 1:
         error_console().print(f"[red]{len(problems)} problems found[/]")
+
+
+def literal(text: str, limit: int = 400) -> str:
+    """``text`` with each line longer than ``limit`` characters cut in the middle: a value of
+    100 KB in an error is shown by its start and end, not echoed whole."""
+    keep = (limit - 1) // 2
+    return "\n".join(
+        line if len(line) <= limit else f"{line[:keep]}…{line[-keep:]}" for line in text.split("\n")
+    )
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -113,14 +124,46 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -> None:
-    """The planned changes, one aligned line each, and, with ``diff``, coloured unified diffs."""
-    from rich.text import Text
+class Listing(Enum):
+    """Which files a plan lists, one line each, before its summary line."""
 
+    EVERY_FILE = "every file"
+    """``--verbose``: unchanged files too."""
+    CHANGES = "changes"
+    """Each file that changes (the default)."""
+    SURPRISES = "surprises"
+    """Only files that replace, keep or clash with one already there: a new project's
+    default, where every other file is a plain ``create`` and the counts say enough."""
+    NONE = "none"
+    """``--quiet``: the summary line only, printed by the caller with the outcome."""
+
+    def shows(self, change: FileChange) -> bool:
+        """Whether ``change`` gets a line of its own."""
+        from blueprintgen.plan import Action
+
+        if self is Listing.EVERY_FILE:
+            return True
+        if self is Listing.CHANGES:
+            return not change.action.is_quiet
+        if self is Listing.SURPRISES:
+            return change.action not in (Action.CREATE, Action.UNCHANGED)
+        return False
+
+
+def plan_summary(changes: list[FileChange]) -> str:
+    """How many files each action touches: ``2 create, 1 update`` (or ``no files``)."""
     counts: dict[str, int] = {}
     for change in changes:
         counts[change.action.value] = counts.get(change.action.value, 0) + 1
-    visible = [c for c in changes if verbose or not c.action.is_quiet]
+    return ", ".join(f"{count} {action}" for action, count in sorted(counts.items())) or "no files"
+
+
+def show_plan(changes: list[FileChange], *, diff: bool, listing: Listing = Listing.CHANGES) -> None:
+    """The planned changes, one aligned line each (those ``listing`` shows), the summary line
+    (unless ``listing`` is NONE) and, with ``diff``, coloured unified diffs."""
+    from rich.text import Text
+
+    visible = [c for c in changes if listing.shows(c)]
     if visible:
         # One Text rather than a rich Table: a project's plan has hundreds of rows,
         # and laying out a Table costs more than the rest of the run's output.
@@ -140,8 +183,8 @@ def show_plan(changes: list[FileChange], *, diff: bool, verbose: bool = False) -
                 text.append(" " * (path_width - len(change.path)) + f" {change.reason}", style="dim")
             text.append("\n")
         console().print(text, end="", soft_wrap=True)
-    summary = ", ".join(f"{count} {action}" for action, count in sorted(counts.items())) or "no files"
-    console().print(f"[bold]plan:[/] {summary}")
+    if listing is not Listing.NONE:
+        console().print(f"[bold]plan:[/] {plan_summary(changes)}")
     if diff:
         show_diffs(changes)
 
@@ -169,9 +212,14 @@ def print_diff(diff: str) -> None:
     console().print(text, end="")
 
 
+def at_terminal() -> bool:
+    """Whether a person can answer a question (standard input is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def confirm(question: str, *, yes: bool) -> bool:
     """Ask only when a person is at the terminal; otherwise proceed."""
-    if yes or not sys.stdin.isatty():
+    if yes or not at_terminal():
         return True
     return typer.confirm(question, default=True)
 

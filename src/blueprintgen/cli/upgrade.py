@@ -14,9 +14,12 @@ from blueprintgen.cli.options import (
     Diff,
     DryRun,
     Force,
+    Quiet,
     Restore,
+    Verbose,
     Yes,
     finish,
+    plan_listing,
     write_options,
 )
 
@@ -32,21 +35,21 @@ def upgrade(
     force: Force = False,
     conflict: Conflict = ConflictMode.stop,
     restore: Restore = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Re-render the whole project from blueprintgen.yaml with the installed blueprints.
 
     Shows the plan per file (create, update, merge, conflict, remove, …) and the blueprint
     versions that changed. Your edits are merged; conflicts stop the run. Applies only with
-    --yes (or when you confirm at a terminal).
+    --yes, or when you confirm at a terminal: off one (CI), a plan that writes exits 3.
     """
-    import sys
-
     from blueprintgen import operations
 
     with operations.upgrade_project(
         Path.cwd(), write_options(formatter, force=force, restore=restore, conflict=conflict)
     ) as plan:
-        if plan.version_changes:
+        if plan.version_changes and not quiet:
             from rich.table import Table
 
             table = Table(
@@ -55,13 +58,14 @@ def upgrade(
             for label, old, new in plan.version_changes:
                 table.add_row(label, old, new)
             output.console().print(table)
-        if not yes and not dry_run and not sys.stdin.isatty() and plan.writes:
-            output.show_plan(plan.changes, diff=diff)
-            output.console().print(
-                "[yellow]not applied:[/] run `blueprintgen upgrade --yes` to apply this plan"
-            )
-            return
-        finish(plan, dry_run=dry_run, diff=diff, yes=yes)
+        finish(
+            plan,
+            dry_run=dry_run,
+            diff=diff,
+            yes=yes,
+            listing=plan_listing(quiet=quiet, verbose=verbose),
+            needs_yes=True,
+        )
 
 
 @output.reports_errors
@@ -86,5 +90,14 @@ def diff_command(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands."""
-    app.command()(upgrade)
-    app.command("diff")(diff_command)
+    app.command(
+        epilog=output.examples(
+            "blueprintgen upgrade --dry-run",
+            "blueprintgen upgrade --yes",
+            "blueprintgen upgrade --yes --conflict markers",
+            "blueprintgen upgrade --yes --restore --quiet",
+        )
+    )(upgrade)
+    app.command(
+        "diff", epilog=output.examples("blueprintgen diff", "blueprintgen diff src/my_service/main.py")
+    )(diff_command)

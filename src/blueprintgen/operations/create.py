@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,45 +14,17 @@ from blueprintgen.project import STATE_DIR
 if TYPE_CHECKING:
     from blueprintgen.pipeline import Run as PipelineRun
 
-# Packages a generated project imports: a project named like one would shadow it.
-SHADOWED = frozenset(
-    {
-        "alembic",
-        "app",
-        "asyncpg",
-        "fastapi",
-        "httpx",
-        "jwt",
-        "mcp",
-        "pydantic",
-        "pydantic_settings",
-        "pytest",
-        "redis",
-        "slowapi",
-        "sqlalchemy",
-        "starlette",
-        "structlog",
-        "tests",
-        "uvicorn",
-        "blueprintgen",
-    }
-)
-
 
 def package_name(name: str) -> tuple[str, str]:
-    """The project's distribution name and Python package, or UsageError saying why not."""
+    """The project's distribution name and Python package, or UsageError saying why not
+    (the rules are :func:`naming.check_package_name`'s)."""
     from blueprintgen import naming
     from blueprintgen.errors import UsageError
 
     try:
-        package = naming.check_identifier(name, "project name", allow_builtins=True)
-    except ValueError as error:
-        raise UsageError(str(error), hint="use letters, digits, - or _, starting with a letter") from None
-    if package in sys.stdlib_module_names or package in SHADOWED:
-        raise UsageError(
-            f"project name {name!r} gives the package {package!r}, which would shadow the module of that name",
-            hint=f"choose another name, e.g. {package}-service",
-        )
+        package = naming.check_package_name(name)
+    except naming.InvalidNameError as error:
+        raise UsageError(str(error), hint=error.hint) from None
     return naming.kebab(package), package
 
 
