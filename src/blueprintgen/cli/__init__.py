@@ -13,6 +13,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=output.HELP_MARKUP,
+    epilog=output.examples(
+        "blueprintgen new project my-service",
+        "cd my-service && blueprintgen add resource item --field name:str --field price:decimal",
+        "blueprintgen validate --check-all",
+        "blueprintgen --install-completion",
+    ),
 )
 
 

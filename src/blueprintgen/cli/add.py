@@ -45,7 +45,7 @@ class McpStyle(StrEnum):
     "resource",
     help=f"Add a resource through every layer: model, table, repository, service, REST routes, MCP tools, migration, tests.\n\n{FIELD_SPEC_HELP if output.HELP_MARKUP else FIELD_SPEC_HELP_PLAIN}",
     epilog=output.examples(
-        "blueprintgen add resource customer --field name:str --field email:email:unique --field 'age:int?'",
+        "blueprintgen add resource customer --field name:str --field email:email --field 'age:int?'",
         "blueprintgen add resource order --field customer:ref:customer --field 'status:enum[open,paid]=open'",
         "blueprintgen add resource --spec resources.yaml",
         "blueprintgen add resource person --plural people --methods list,read",

@@ -40,10 +40,16 @@ def complete_blueprint_names(incomplete: str) -> list[tuple[str, str]]:
     except Exception:  # a broken blueprint must not break the user's shell; `validate` says why
         return []
     return [
-        (name, blueprint.description)
+        (name, _first_sentence(blueprint.description))
         for name, blueprint in sorted(found.blueprints.items())
         if name.startswith(incomplete)
     ]
+
+
+def _first_sentence(text: str) -> str:
+    """A description short enough for a shell's completion menu: its first sentence, on one line."""
+    sentence = " ".join(text.split()).split(". ", 1)[0].rstrip(".")
+    return sentence if len(sentence) <= 72 else sentence[:71] + "…"
 
 
 BlueprintName = Annotated[

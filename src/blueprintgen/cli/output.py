@@ -30,7 +30,8 @@ HELP_MARKUP: Literal["rich"] | None = "rich" if sys.stdout.isatty() else None
 
 def examples(*commands: str) -> str:
     """A command's "Examples" epilog, one command a line, kept as written by both help modes
-    (click rewraps a paragraph unless it starts with ``\\b``; rich reads ``[`` as markup)."""
+    (click rewraps a paragraph unless it starts with ``\\b``; rich reads ``[`` as markup, and
+    ``:name:`` as an emoji when it names one: keep such words out of examples)."""
     if HELP_MARKUP == "rich":
         lines = [command.replace("[", "\\[") for command in commands]
         return "[bold]Examples[/]\n" + "\n".join(f"  {line}" for line in lines)
@@ -103,7 +104,6 @@ def literal(text: str, limit: int = 400) -> str:
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn BlueprintgenError into a message and its exit code (see ``ExitCode``): no traceback
     for bad input; Ctrl-C, at a prompt too, exits 130."""
-    from click.exceptions import Abort
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -117,7 +117,7 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
         except BlueprintgenError as error:
             show_error(error)
             raise typer.Exit(error.exit_code) from None
-        except (KeyboardInterrupt, Abort):  # click's prompt turns Ctrl-C into Abort
+        except (KeyboardInterrupt, typer.Abort):  # typer's prompt turns Ctrl-C into Abort
             error_console().print("[red]interrupted; nothing more was written[/]")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
 
