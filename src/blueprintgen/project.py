@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,23 +34,39 @@ def project_dir(start: Path) -> Path:
 
 @dataclass
 class ProjectFile:
-    """What blueprintgen.yaml records."""
+    """What blueprintgen.yaml records, and the text it was read from (rewritten in place)."""
 
     name: str
     package: str
     options: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
     blueprintgen: str = ""
+    source: str | None = field(default=None, repr=False, compare=False)
+    """The file's text as read; None for a new project."""
+    path: Path = field(default=Path(PROJECT_FILE), repr=False, compare=False)
+    """Where the file is (for messages)."""
+    _read: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
-    def to_yaml(self) -> str:
-        """The file's text, stable and readable."""
-        import yaml
-
-        data: dict[str, Any] = {
+    def data(self) -> dict[str, Any]:
+        """The values blueprintgen owns, as the file holds them."""
+        return {
             "blueprintgen": self.blueprintgen,
             "project": {"name": self.name, "package": self.package, **self.options},
             "resources": self.resources,
         }
+
+    def to_yaml(self) -> str:
+        """The file's text: the text read, with what changed put in place (comments, key
+        order and the user's own top-level keys kept); for a new project, a fresh file."""
+        data = self.data()
+        if self.source is not None:
+            if data == self._read:
+                return self.source
+            from blueprintgen import project_yaml
+
+            return project_yaml.rewrite(self.source, data)
+        import yaml
+
         header = (
             "# blueprintgen project file: the options and resources this project was generated from.\n"
             "# Edit it and run `blueprintgen upgrade`, or use `blueprintgen add resource`.\n"
@@ -59,37 +76,57 @@ class ProjectFile:
 
     @classmethod
     def read(cls, root: Path) -> ProjectFile:
-        """Parse the project's blueprintgen.yaml."""
+        """Parse the project's blueprintgen.yaml, checked against schemas/project.schema.json."""
+        import copy
+
         import yaml
+
+        from blueprintgen import project_yaml
 
         path = root / PROJECT_FILE
         if not path.is_file():
-            raise ProjectError(
-                f"no {PROJECT_FILE} here or in any parent folder; this is not a blueprintgen project",
-                path=root,
-                hint="run `blueprintgen new project NAME` first, or cd into the project",
-            )
-        text = path.read_text(encoding="utf-8")
+            raise missing_project_file(root)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise LoadError(f"the file is not UTF-8 text ({error.reason})", path=path) from None
         try:
             loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            data = yaml.load(text, Loader=loader) or {}
+            data = yaml.load(text, Loader=loader)
         except yaml.YAMLError as error:
             problem = getattr(error, "problem", None) or error
             raise LoadError(f"invalid YAML: {problem}", path=path, **position_of(error, text)) from None
-        project = data.get("project") if isinstance(data, dict) else None
-        if not isinstance(project, dict) or not project.get("name") or not project.get("package"):
-            raise LoadError("the file must have a `project:` mapping with `name` and `package`", path=path)
+        project_yaml.check(data, text, path)
+        project = data["project"]
         options = {key: value for key, value in project.items() if key not in {"name", "package"}}
         resources = data.get("resources") or {}
-        if not isinstance(resources, dict):
-            raise LoadError("`resources:` must be a mapping of resource name to its options", path=path)
-        return cls(
+        read = cls(
             name=str(project["name"]),
             package=str(project["package"]),
             options=options,
             resources={str(key): dict(value or {}) for key, value in resources.items()},
-            blueprintgen=str(data.get("blueprintgen", "")),
+            blueprintgen=str(data.get("blueprintgen") or ""),
+            source=text,
+            path=path,
         )
+        read._read = copy.deepcopy(read.data())
+        return read
+
+
+def missing_project_file(root: Path) -> ProjectError:
+    """The error for a project without its blueprintgen.yaml, worded for where ``root`` stands."""
+    if (root / STATE_DIR).is_dir():
+        return ProjectError(
+            f"{PROJECT_FILE} is missing: this folder is a blueprintgen project ({STATE_DIR}/ is here), "
+            "but the file it is generated from is gone",
+            path=root / PROJECT_FILE,
+            hint=f"restore it, e.g. `git checkout -- {PROJECT_FILE}`; every command needs it",
+        )
+    return ProjectError(
+        f"no {PROJECT_FILE} here or in any parent folder; this is not a blueprintgen project",
+        path=root,
+        hint="run `blueprintgen new project NAME` first, or cd into the project",
+    )
 
 
 PROJECT_BLUEPRINT = "project"
@@ -105,61 +142,83 @@ RESOURCE_OPTIONS = ("plural", "methods", "auth_required", "mcp_style")
 
 
 def check_options(root: Path, project: ProjectFile, catalog: Catalog) -> None:
-    """Check the project's and each resource's options against the blueprint parameters
-    they feed, so that a bad value is reported in blueprintgen.yaml, where it was written."""
+    """Check every value of the project file that feeds a blueprint parameter (the project's
+    name, package and options; each resource's name, options and migration revisions)
+    against that parameter, so that a bad value is reported in blueprintgen.yaml, where it
+    was written, and not in the blueprint it would reach."""
     from blueprintgen.params import problem
+    from blueprintgen.project_yaml import shorten
 
     def parameters(name: str) -> dict[str, Any]:
         found = catalog.find(name)
         return dict(found[0].parameters) if found else {}
 
-    checks: list[tuple[tuple[str, ...], Any, Any, str]] = []
+    # (where in the file, whether it is the key there, parameter, value, label)
+    checks: list[tuple[tuple[str | int, ...], bool, str, Any, str]] = []
     project_parameters = parameters(PROJECT_BLUEPRINT)
+    checks.append((("project", "name"), False, "project_name", project.name, "project name"))
+    checks.append((("project", "package"), False, "package", project.package, "project package"))
     for key, value in project.options.items():
-        if key in project_parameters:
-            checks.append((("project", key), project_parameters[key], value, f"project option {key!r}"))
+        checks.append((("project", key), False, key, value, f"project option {key!r}"))
     resource_parameters = parameters(RESOURCE_BLUEPRINT)
     for name, entry in project.resources.items():
+        checks.append((("resources", name), True, "resource", name, f"resource name {name!r}"))
         for key in RESOURCE_OPTIONS:
-            if key in entry and entry[key] is not None and key in resource_parameters:
-                checks.append(
-                    (
-                        ("resources", name, key),
-                        resource_parameters[key],
-                        entry[key],
-                        f"resource {name!r}, {key}",
-                    )
+            if key in entry and entry[key] is not None:
+                checks.append((("resources", name, key), False, key, entry[key], f"resource {name!r}, {key}"))
+        for index, step in enumerate(entry.get("schema") or []):
+            revision = step.get("revision")
+            label = f"resource {name!r}, migration revision"
+            checks.append(
+                (
+                    ("resources", name, "schema", index, "revision"),
+                    False,
+                    "migration_revision",
+                    revision,
+                    label,
                 )
-    for keys, parameter, value, label in checks:
-        reason = problem(parameter, value)
-        if reason:
-            path = root / PROJECT_FILE
-            line = _line_of_key(path, keys)
-            raise ProjectError(
-                f"{label}: {reason}",
-                path=path,
-                line=line,
-                source_line=line_of(path.read_text(encoding="utf-8"), line) if line else None,
-                hint=f"correct {'.'.join(keys)} in {PROJECT_FILE}",
             )
+    for keys, is_key, parameter, value, label in checks:
+        declared = (project_parameters if keys[0] == "project" else resource_parameters).get(parameter)
+        reason = problem(declared, value) if declared is not None else None
+        if reason:
+            raise project_error(project, f"{label}: {shorten(reason, 300)}", keys, key=is_key)
 
 
-def _line_of_key(path: Path, keys: tuple[str, ...]) -> int | None:
-    """The line of the value at ``keys`` in a YAML file, or None."""
-    import yaml
+def project_error(
+    project: ProjectFile,
+    message: str,
+    keys: Sequence[str | int],
+    *,
+    key: bool = False,
+    hint: str | None = None,
+) -> ProjectError:
+    """An error about the value at ``keys`` of the project file (its key, with ``key``), at its line."""
+    from blueprintgen import project_yaml
 
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    for key in keys:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        node = next((value for name, value in node.value if getattr(name, "value", None) == key), None)
-        if node is None:
-            return None
-    return int(node.start_mark.line) + 1
+    where = project_yaml.position(project.source, keys, key=key) if project.source else None
+    line, column = where if where else (None, None)
+    dotted = ".".join(str(part) for part in keys)
+    return ProjectError(
+        message,
+        path=project.path,
+        line=line,
+        column=column,
+        source_line=line_of(project.source, line),
+        hint=hint or f"correct {dotted} in {PROJECT_FILE}",
+    )
+
+
+def check_project(project: ProjectFile, manifest: Manifest | None) -> None:
+    """Refuse a project file whose project would not work (see :mod:`blueprintgen.integrity`),
+    before anything is written; ``manifest`` records what was generated (None: nothing yet)."""
+    from blueprintgen import integrity
+
+    references: dict[str, set[str]] = {}
+    for name, entry in project.resources.items():
+        fields = _fields(project, name, list(entry.get("fields") or []), ("resources", name, "fields"))
+        references[name] = {str(field["ref"]["resource"]) for field in fields if field.get("ref")}
+    integrity.check(project, manifest, references=references)
 
 
 def project_values(project: ProjectFile) -> dict[str, Any]:
@@ -216,17 +275,43 @@ def sync_schema(project: ProjectFile) -> list[str]:
     return changed
 
 
-def _fields(project: ProjectFile, name: str, specs: list[Any]) -> list[dict[str, Any]]:
+def _fields(
+    project: ProjectFile, name: str, specs: list[Any], keys: tuple[str | int, ...]
+) -> list[dict[str, Any]]:
+    """The resource's field specs at ``keys`` of the project file, parsed; a bad one is
+    reported at its line there."""
     from blueprintgen import fieldspec
 
     plurals = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
-    return fieldspec.parse_fields(
-        specs or fieldspec.DEFAULT_FIELD_SPECS,
-        resource=name,
-        plural=plurals[name],
-        resources=plurals,
-        path=PROJECT_FILE,
-    )
+    try:
+        return fieldspec.parse_fields(
+            specs or fieldspec.DEFAULT_FIELD_SPECS,
+            resource=name,
+            plural=plurals[name],
+            resources=plurals,
+            path=project.path,
+        )
+    except fieldspec.FieldSpecError as error:
+        for problem in error.problems or [error]:
+            if problem.spec in specs and project.source:
+                _locate(problem, project.source, (*keys, specs.index(problem.spec)))
+        raise
+
+
+def _locate(error: LoadError | ProjectError | Any, text: str, keys: Sequence[str | int]) -> None:
+    from blueprintgen import project_yaml
+
+    where = project_yaml.position(text, keys)
+    if where is not None:
+        error.line, error.column = where
+        error.source_line = line_of(text, where[0])
+
+
+def _first_fields(entry: dict[str, Any], name: str) -> tuple[str | int, ...]:
+    """Where the fields of a resource's create migration are written in the project file."""
+    if isinstance(entry.get("schema"), list) and entry["schema"]:
+        return ("resources", name, "schema", 0, "fields")
+    return ("resources", name, "fields")
 
 
 def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
@@ -240,8 +325,8 @@ def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
         **project_values(project),
         "resource": name,
         "plural": str(entry.get("plural") or name),
-        "fields": _fields(project, name, list(entry.get("fields") or [])),
-        "migration_fields": _fields(project, name, list(history[0]["fields"])),
+        "fields": _fields(project, name, list(entry.get("fields") or []), ("resources", name, "fields")),
+        "migration_fields": _fields(project, name, list(history[0]["fields"]), _first_fields(entry, name)),
         "methods": list(entry.get("methods") or fieldspec.METHODS),
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": str(entry.get("mcp_style") or "tools"),
@@ -258,12 +343,16 @@ def schema_change_values(project: ProjectFile, name: str) -> list[dict[str, Any]
         {
             "resource": name,
             "plural": str(entry.get("plural") or name),
-            "old_fields": _fields(project, name, list(before["fields"])),
-            "new_fields": _fields(project, name, list(after["fields"])),
+            "old_fields": _fields(
+                project, name, list(before["fields"]), ("resources", name, "schema", index, "fields")
+            ),
+            "new_fields": _fields(
+                project, name, list(after["fields"]), ("resources", name, "schema", index + 1, "fields")
+            ),
             "migration_revision": str(after["revision"]),
             "migration_down_revision": down_revision(project, str(after["revision"])),
         }
-        for before, after in itertools.pairwise(history)
+        for index, (before, after) in enumerate(itertools.pairwise(history))
     ]
 
 
@@ -289,6 +378,12 @@ def project_requests(project: ProjectFile) -> list[Any]:
     return requests
 
 
+def needs_project_file(manifest: Manifest) -> bool:
+    """Whether the project has resources, which are generated from the project file alone (its
+    schema history numbers their migrations): the manifest cannot stand in for a lost file."""
+    return any("migration_revision" in record.params for record in manifest.instances.values())
+
+
 def requests_for(root: Path, manifest: Manifest | None = None) -> list[Any]:
     """Everything the project is generated from: its project file, else its manifest
     (``manifest``, when the caller has read it already)."""
@@ -298,6 +393,8 @@ def requests_for(root: Path, manifest: Manifest | None = None) -> list[Any]:
     if (root / PROJECT_FILE).is_file():
         return project_requests(ProjectFile.read(root))
     manifest = Manifest.read(root) if manifest is None else manifest
+    if needs_project_file(manifest):
+        raise missing_project_file(root)
     if not manifest.instances:
         raise ProjectError(
             "nothing here was generated by blueprintgen (no project file, empty manifest)",

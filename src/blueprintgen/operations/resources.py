@@ -227,10 +227,20 @@ def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, An
 def _plan_resources(root: Path, project: ProjectFile, names: list[str], options: WriteOptions) -> PipelineRun:
     """Plan the files of the resources ``names`` after an edit of the project file, and the file itself."""
     from blueprintgen import catalog
-    from blueprintgen.project import PROJECT_FILE, check_options, resource_requests, sync_schema
+    from blueprintgen.manifest import Manifest
+    from blueprintgen.project import (
+        PROJECT_FILE,
+        check_options,
+        check_project,
+        resource_requests,
+        sync_schema,
+    )
 
     sync_schema(project)
     found = catalog.load(root)
     check_options(root, project, found)
+    manifest = Manifest.read(root)
+    check_project(project, manifest)
     requests = [request for name in names for request in resource_requests(project, name)]
-    return prepare(root, found, requests, options, extra_files={PROJECT_FILE: project.to_yaml()})
+    extra = {PROJECT_FILE: project.to_yaml()}
+    return prepare(root, found, requests, options, extra_files=extra, manifest=manifest)

@@ -84,6 +84,7 @@ def regenerate(root: Path, options: WriteOptions) -> PipelineRun:
         PROJECT_FILE,
         ProjectFile,
         check_options,
+        check_project,
         project_requests,
         requests_for,
         sync_schema,
@@ -92,13 +93,14 @@ def regenerate(root: Path, options: WriteOptions) -> PipelineRun:
     manifest = Manifest.read(root)
     found = catalog.load(root)
     if not (root / PROJECT_FILE).is_file():
-        requests = requests_for(root, manifest)
+        requests = requests_for(root, manifest)  # refuses a project that had a project file
         return prepare(root, found, requests, options, prune=True, manifest=manifest)
     project = ProjectFile.read(root)
     check_options(root, project, found)
     # Fields edited in the project file since their last migration get a new one,
     # recorded in the project file's schema history.
     extra = {PROJECT_FILE: project.to_yaml()} if sync_schema(project) else {}
+    check_project(project, manifest)
     return prepare(
         root, found, project_requests(project), options, extra_files=extra, prune=True, manifest=manifest
     )
