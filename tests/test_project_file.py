@@ -8,6 +8,7 @@ once for the module without a formatter (the rules under test do not depend on i
 from __future__ import annotations
 
 import errno
+import random
 import shutil
 from pathlib import Path
 
@@ -403,3 +404,69 @@ def test_a_new_project_whose_write_fails_removes_the_folders_it_created(
     assert (ws.root / "kept").is_dir() and not any((ws.root / "kept").iterdir()), (
         "a folder that was there stays, empty"
     )
+
+
+# --- the lock is always let go -------------------------------------------------------------
+
+
+def test_every_way_out_of_a_writing_command_releases_the_project_lock(shop: Workspace) -> None:
+    lock = shop.root / transaction.LOCK
+    for args, code in [
+        (("add", "resource", "note", "--dry-run"), 0),  # a plan not applied
+        (("add", "resource", "item", "--field", "title:str?"), 1),  # refused after planning (needs --replace)
+        (("add", "resource", "person", "--plural", "users"), 1),  # refused while planning
+        (("upgrade", "--yes", "--formatter", "none"), 0),  # applied
+    ]:
+        result = shop.run(*args)
+        assert result.exit_code == code, (args, result.output)
+        assert not lock.exists(), args
+    with operations.add_resources(shop.root, "note", options=PLAIN) as plan:
+        assert lock.exists() and plan.writes, "held while the plan is looked at"
+    assert not lock.exists(), "closed unapplied when the block is left"
+
+
+# --- any project file: a message, never a traceback -------------------------------------------
+
+_ODD_VALUES: list[object] = [
+    None,
+    0,
+    -1,
+    3.5,
+    True,
+    "",
+    "x" * 300,
+    "yes",
+    [],
+    [1],
+    {},
+    {"a": 1},
+    "name:str",
+    ["when:date:nope"],
+]
+
+
+def _mutated(data: object, rng: random.Random) -> object:
+    """``data`` with one value replaced, one key removed or one key added, somewhere."""
+    if not isinstance(data, (dict, list)) or not data or rng.random() < 0.25:
+        return rng.choice(_ODD_VALUES)
+    if isinstance(data, list):
+        index = rng.randrange(len(data))
+        return [*data[:index], _mutated(data[index], rng), *data[index + 1 :]]
+    key = rng.choice(sorted(data, key=str))
+    roll = rng.random()
+    if roll < 0.15:
+        return {k: v for k, v in data.items() if k != key}
+    if roll < 0.3:
+        return {**data, rng.choice(["feilds", "plurl", "extra", "schema", "fields"]): rng.choice(_ODD_VALUES)}
+    return {**data, key: _mutated(data[key], rng)}
+
+
+def test_a_mangled_project_file_gets_a_message_and_changes_nothing(shop: Workspace) -> None:
+    original = yaml.safe_load(project_text(shop))
+    rng = random.Random(11)
+    for _ in range(30):
+        write_project(shop, yaml.safe_dump(_mutated(original, rng), sort_keys=False))
+        before = shop.snapshot()
+        result = shop.run("upgrade", "--dry-run", "--formatter", "none")  # raises on a traceback
+        assert result.exit_code in (0, 1, 2), result.output
+        assert shop.snapshot() == before, project_text(shop)
