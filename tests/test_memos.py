@@ -1,4 +1,4 @@
-"""The formatter's and the schema's memos: they save work and never change a result."""
+"""The formatter's memo: it saves work and never changes a result."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from blueprintgen import format as formatting
-from blueprintgen import schema
-from blueprintgen.blueprint import Source
-from blueprintgen.errors import FormatError, ProblemsFound
-from blueprintgen.loader import Document
+from blueprintgen.errors import FormatError
 from tests.conftest import Workspace, simple_blueprint
 
 UNSORTED = "import sys\nimport os\nx=1\n"
@@ -144,58 +141,17 @@ def test_old_memos_are_pruned(cache: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert calls == [], "the newest batch is kept"
 
 
-def document(tmp_path: Path, data: dict[str, object]) -> Document:
-    text = json.dumps(data, indent=2)
-    path = tmp_path / "greeting.json"
-    path.write_text(text)
-    return Document(path, Source.PATH, text, json.loads(text))
-
-
-def test_schema_passes_are_remembered_by_text(
-    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    valid = document(tmp_path, simple_blueprint())
-    schema.build([valid])
-    assert list((cache / "schema").glob("*.entry"))
-    monkeypatch.setattr(schema, "fast_validator", lambda: pytest.fail("validated again"))
-    monkeypatch.setattr(schema, "validator", lambda: pytest.fail("validated again"))
-    (built,) = schema.build([valid])
-    assert built.name == "greeting"
-
-
-def test_the_meaning_is_checked_even_when_the_schema_pass_is_remembered(cache: Path, tmp_path: Path) -> None:
-    data = simple_blueprint()
-    data["relationships"]["generates"] = ["src/{nobody}.py"]  # type: ignore[index]
-    bad = document(tmp_path, data)
-    for _ in range(2):
-        with pytest.raises(ProblemsFound, match="nobody"):
-            schema.build([bad])
-
-
-def test_an_invalid_blueprint_is_never_remembered(cache: Path, tmp_path: Path) -> None:
-    data = simple_blueprint()
-    data["metadata"]["version"] = "one"  # type: ignore[index]
-    bad = document(tmp_path, data)
-    for _ in range(2):
-        with pytest.raises(ProblemsFound, match="semantic version"):
-            schema.build([bad])
-    memo = schema.ValidMemo.open()
-    assert bad not in memo
-
-
-def test_a_new_schema_forgets_every_pass(
-    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    valid = document(tmp_path, simple_blueprint())
-    schema.build([valid])
-    assert valid in schema.ValidMemo.open()
-    monkeypatch.setattr(schema, "_schema_digest", lambda: "another schema")
-    assert valid not in schema.ValidMemo.open()
-
-
-def test_the_cli_remembers_across_runs(ws: Workspace) -> None:
+def test_the_cli_remembers_across_runs(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     ws.blueprint("greeting", simple_blueprint())
     assert ws.run("generate", "greeting", "--set", "who=world").exit_code == 0
-    caches = ws.root.parent / "cache" / "blueprintgen"
-    assert list((caches / "schema").glob("*.entry")), "passes recorded"
-    assert list((caches / "format").glob("*.entry"))
+    assert list((ws.root.parent / "cache" / "blueprintgen" / "format").glob("*.entry"))
+    calls = no_formatter(monkeypatch)
+    again = Workspace(ws.root.parent / "again")
+    again.root.mkdir()
+    again.blueprint("greeting", simple_blueprint())
+    monkeypatch.chdir(again.root)
+    assert again.run("generate", "greeting", "--set", "who=world").exit_code == 0
+    assert (again.root / "src/greeting_world.py").read_text() == (
+        ws.root / "src/greeting_world.py"
+    ).read_text()
+    assert calls == [], "the same batch elsewhere starts no formatter"

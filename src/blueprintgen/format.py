@@ -148,7 +148,7 @@ class FormatMemo:
     ``format`` cache (:mod:`blueprintgen.cache`), keyed by the formatter and its version,
     the configuration files' text and the paths of every Python file in the batch;
     inside it each file's entry holds the digest of the text that was formatted.
-    The cache keeps the :attr:`KEEP` most recently used batches.
+    The cache keeps the :attr:`KEEP` most recently used batches (and at most 64 MiB).
     """
 
     VERSION = 1
@@ -166,7 +166,7 @@ class FormatMemo:
         """The memo of this batch, or None when caches are off."""
         from blueprintgen import cache
 
-        store = cache.open("format", cls.VERSION, max_entries=cls.KEEP, max_bytes=256 * 1024 * 1024)
+        store = cache.open("format", cls.VERSION, max_entries=cls.KEEP)
         if store is None:
             return None
         parts = [tool.name, tool.version]

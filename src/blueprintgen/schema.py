@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from difflib import get_close_matches
 from functools import cache
@@ -16,7 +15,6 @@ from blueprintgen.params import problem as value_problem
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
 
-    from blueprintgen.cache import Cache
     from blueprintgen.loader import Document
 
 
@@ -113,69 +111,16 @@ def _problem(document: Document, pointer: str, message: str, name: str | None) -
     )
 
 
-class ValidMemo:
-    """Blueprint texts that passed the schema, kept in the user's cache.
-
-    One entry of the ``schema`` cache (:mod:`blueprintgen.cache`) per pass, keyed by the
-    schema files' digest, the blueprint file's suffix and its text: an unchanged
-    blueprint is not validated again (nor jsonschema-rs imported, which alone costs
-    about 50 ms) on the next run; the checks of meaning in :func:`check` always run.
-    ``ValidMemo(None)`` remembers nothing (caches off, or ``remember=False``).
-    """
-
-    VERSION = 1
-    """The entry's format: bump it when what makes a pass changes."""
-    KEEP = 1024
-
-    def __init__(self, store: Cache | None) -> None:
-        self.store = store
-        self.schemas = _schema_digest() if store is not None else ""
-
-    @classmethod
-    def open(cls) -> ValidMemo:
-        """The memo, or one that remembers nothing when caches are off."""
-        from blueprintgen import cache as disk_cache
-
-        return cls(disk_cache.open("schema", cls.VERSION, max_entries=cls.KEEP))
-
-    def key(self, document: Document) -> str:
-        """The entry of one document with the schema it is checked against."""
-        assert self.store is not None
-        return self.store.key("schema-valid", self.schemas, document.path.suffix, document.text)
-
-    def __contains__(self, document: Document) -> bool:
-        return self.store is not None and self.store.get(self.key(document)) is not None
-
-    def add(self, document: Document) -> None:
-        """Remember that ``document`` passed the schema."""
-        if self.store is not None:
-            self.store.put(self.key(document), b"")
-
-
-def _schema_digest() -> str:
-    """A digest of every published schema: the blueprint schema and any it may reference."""
-    digest = hashlib.sha256()
-    for path in sorted(resources.schema_path().parent.glob("*.schema.json")):
-        digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-def check(document: Document, memo: ValidMemo | None = None) -> list[BlueprintgenError]:
-    """Every problem in one document: schema violations, then meaning.
-
-    With a ``memo``, a document that passed the schema before is not validated again.
-    """
+def check(document: Document) -> list[BlueprintgenError]:
+    """Every problem in one document: schema violations, then meaning."""
     data = document.data
     meta = data.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) and isinstance(meta.get("name"), str) else None
     problems: list[BlueprintgenError] = []
     errors: list[ValidationError] = []
-    if memo is None or document not in memo:
-        fast = fast_validator()
-        if fast is None or not fast.is_valid(data):
-            errors = sorted(validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-        if not errors and memo is not None:
-            memo.add(document)
+    fast = fast_validator()
+    if fast is None or not fast.is_valid(data):
+        errors = sorted(validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:
         pointer = jsonpos.pointer(list(error.absolute_path))
         problems.append(_problem(document, pointer, _message(error), name))
@@ -245,12 +190,15 @@ def _meaning(blueprint: Blueprint) -> list[tuple[str, str]]:
 def build(documents: list[Document], *, remember: bool = True) -> list[Blueprint]:
     """Validate every document, collecting all problems, then raise once or build all.
 
-    ``remember`` trusts and records schema passes (:class:`ValidMemo`).
+    ``remember`` changes nothing: it is still accepted from ``catalog.load`` while that
+    passes it on. Schema passes are no longer cached: the checks of meaning load
+    jsonschema-rs for every blueprint with a list of fields anyway, so a remembered pass
+    saved under 10 ms a run, within the benchmark's noise.
     """
+    del remember
     problems: list[BlueprintgenError] = []
-    memo = ValidMemo.open() if remember else ValidMemo(None)
     for document in documents:
-        problems.extend(check(document, memo))
+        problems.extend(check(document))
     if problems:
         raise ProblemsFound(problems)
     return [Blueprint.from_data(d.data, path=d.path, source=d.source, text=d.text) for d in documents]
