@@ -45,17 +45,17 @@ def check(data: Any, text: str, path: Path) -> None:
     if _fast_valid(data):
         return
     from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import relevance
 
-    errors = sorted(Draft202012Validator(schema()).iter_errors(data), key=relevance)
-    worst: dict[tuple[Any, ...], ValidationError] = {}
-    for error in errors:  # the most relevant last: one error per place
-        worst[tuple(error.absolute_path)] = error
-    # A wrong value inside a wrong value says nothing more: keep the outermost.
-    places = sorted(worst, key=len)
-    kept = [place for place in places if not any(place[: len(p)] == p for p in places if len(p) < len(place))]
+    # One message per wrong value and rule. The schema has no alternatives (anyOf, oneOf),
+    # so no error explains another: a value of the wrong type is not looked into.
+    found: dict[tuple[tuple[str, ...], str], ValidationError] = {}
+    for error in Draft202012Validator(schema()).iter_errors(data):
+        found.setdefault((tuple(map(str, error.absolute_path)), str(error.validator)), error)
     root = _compose(text)
-    problems: list[BlueprintgenError] = [_problem(worst[place], root, text, path) for place in sorted(kept)]
+    problems: list[BlueprintgenError] = [
+        problem for error in found.values() for problem in _problems(error, root, text, path)
+    ]
+    problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
     if len(problems) == 1:
         raise problems[0]
     raise ProblemsFound(problems)
@@ -77,24 +77,27 @@ def _fast_validator(module: Any) -> Any:
     return module.Draft202012Validator(schema())
 
 
-def _problem(error: ValidationError, root: Node | None, text: str, path: Path) -> LoadError:
+def _problems(error: ValidationError, root: Node | None, text: str, path: Path) -> list[LoadError]:
+    """The error in words, at its place: one for each unknown key, else one."""
     keys = list(error.absolute_path)
-    hint = None
     if error.validator == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))[0]
-        close = get_close_matches(str(extra), allowed, n=1)
         owner = label(keys) if keys else "the file"
-        message = f"unknown key {_shown(extra)} in {owner}" + (
-            f" (did you mean {close[0]!r}?)" if close else ""
-        )
-        hint = f"the keys allowed there are {', '.join(allowed)}"
-        node = _key_node(root, [*keys, extra])
-    else:
-        message = f"{label(keys)}: {_complaint(error)}" if keys else f"the file {_complaint(error)}"
-        description = error.schema.get("description")
-        hint = str(description) if description else None
-        node = _value_node(root, keys)
+        found = []
+        for extra in sorted(set(error.instance) - set(allowed), key=str):
+            close = get_close_matches(str(extra), allowed, n=1)
+            message = f"unknown key {_shown(extra)} in {owner}" + (
+                f" (did you mean {close[0]!r}?)" if close else ""
+            )
+            hint = f"the keys allowed there are {', '.join(allowed)}"
+            found.append(_at(message, hint, _key_node(root, [*keys, extra]), text, path))
+        return found
+    message = f"{label(keys)}: {_complaint(error)}" if keys else f"the file {_complaint(error)}"
+    description = error.schema.get("description")
+    return [_at(message, str(description) if description else None, _value_node(root, keys), text, path)]
+
+
+def _at(message: str, hint: str | None, node: Node | None, text: str, path: Path) -> LoadError:
     line = column = None
     if node is not None:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
