@@ -164,6 +164,19 @@ def test_pruning_removes_temporary_files_left_by_killed_processes(caches: Path) 
     assert fresh.exists(), "another process may be writing it now"
 
 
+def test_the_folders_of_the_layout_before_the_layer_are_removed(caches: Path) -> None:
+    old = caches / "format" / "py311"
+    old.mkdir(parents=True)
+    (old / "0123.json").write_text("{}")
+    kept = caches / "format" / "python-notes"
+    kept.mkdir()
+    store = opened("format")
+    store.put(store.key("a"), "x")
+    assert not old.exists()
+    assert kept.is_dir(), "only pyXY folders, which the old layout made"
+    assert store.get(store.key("a")) == b"x"
+
+
 def test_the_off_switch_turns_every_cache_off(caches: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cache.OFF_SWITCH, "1")
     assert cache.open("things", 1) is None

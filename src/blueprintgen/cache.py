@@ -220,6 +220,8 @@ class Cache:
             self.prune()
 
     def _measure(self) -> tuple[int, int]:
+        """Entries and bytes in the folder; removes the folders of the layout before this
+        layer (``<kind>/pyXY/``), which nothing reads any more."""
         entries = size = 0
         with contextlib.suppress(OSError), os.scandir(self.folder) as found:
             for item in found:
@@ -227,6 +229,14 @@ class Cache:
                     with contextlib.suppress(OSError):
                         size += item.stat().st_size
                         entries += 1
+                elif (
+                    item.name.startswith("py")
+                    and item.name[2:].isdigit()
+                    and item.is_dir(follow_symlinks=False)
+                ):
+                    import shutil
+
+                    shutil.rmtree(item.path, ignore_errors=True)
         return entries, size
 
     def prune(self) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -30,21 +28,3 @@ def templates_dir() -> Path:
 def schema_path() -> Path:
     """The blueprint JSON Schema."""
     return data_root() / "schemas" / "blueprint.schema.json"
-
-
-def cache_dir(kind: str) -> Path | None:
-    """A writable folder for ``kind`` under the cache root (per Python version), or None.
-
-    Only for the caches not yet moved onto :mod:`blueprintgen.cache`, which new code uses
-    instead (it owns the off switch, ``BLUEPRINTGEN_NO_CACHE``, and the cache root).
-    """
-    from blueprintgen import cache
-
-    if not cache.enabled():
-        return None
-    folder = cache.root() / kind / f"py{sys.version_info.major}{sys.version_info.minor}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder if os.access(folder, os.W_OK) else None
