@@ -3,12 +3,13 @@
 from jinja2 import Environment
 from jinja2.ext import Extension
 
-from blueprintgen.render import FILTERS
+from blueprintgen.render import FILTERS, view_globals
 
 
 class BlueprintFilters(Extension):
-    """snake, pascal, camel, kebab, plural, singular and pyrepr, as in blueprintgen."""
+    """The filters (snake, pascal, ..., pyrepr) and view globals (resource_view, ...) of blueprintgen."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.filters.update(FILTERS)
+        environment.globals.update(view_globals())

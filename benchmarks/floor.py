@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from blueprintgen.render import FILTERS
+from blueprintgen.render import FILTERS, view_globals
 
 
 def main() -> None:
@@ -29,6 +29,7 @@ def main() -> None:
         autoescape=False,
     )
     env.filters.update(FILTERS)
+    env.globals.update(view_globals())
     made: set[Path] = set()
     for item in phase["files"]:
         template = env.get_template(item["template"]) if item["template"] else env.from_string(item["source"])
