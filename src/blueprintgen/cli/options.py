@@ -104,7 +104,7 @@ def _finish(plan: Plan, *, dry_run: bool, diff: bool, yes: bool, listing: Listin
     from blueprintgen.errors import NotApplied
 
     output.show_plan(plan.changes, diff=diff, listing=listing)
-    quiet = listing is output.Listing.NONE
+    quiet = listing is Listing.NONE
     summary = f" ({output.plan_summary(plan.changes)})" if quiet else ""
     for warning in plan.warnings:
         output.warn(warning)
