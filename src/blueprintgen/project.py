@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from blueprintgen.errors import LoadError, ProjectError, line_of, position_of
+from blueprintgen.errors import BlueprintgenError, LoadError, ProjectError, line_of, position_of
 
 if TYPE_CHECKING:
     from blueprintgen.catalog import Catalog
@@ -90,6 +90,8 @@ class ProjectFile:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as error:
             raise LoadError(f"the file is not UTF-8 text ({error.reason})", path=path) from None
+        except OSError as error:
+            raise LoadError(f"the file cannot be read ({error.strerror or error})", path=path) from None
         try:
             loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
             data = yaml.load(text, Loader=loader)
@@ -298,7 +300,8 @@ def _fields(
         raise
 
 
-def _locate(error: LoadError | ProjectError | Any, text: str, keys: Sequence[str | int]) -> None:
+def _locate(error: BlueprintgenError, text: str, keys: Sequence[str | int]) -> None:
+    """Point ``error`` at the value at ``keys`` of the project file's ``text``, where it is there."""
     from blueprintgen import project_yaml
 
     where = project_yaml.position(text, keys)
