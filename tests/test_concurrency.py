@@ -193,3 +193,42 @@ def test_a_run_killed_mid_write_is_rolled_back_by_the_next_command(project: Path
     assert after == before, "the project is as it was before the killed run"
     checked = _run(project, "validate", "--check-all", "--no-cache")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# Runs the CLI with a pause while it plans (the lock held, nothing written yet).
+PAUSING_PLANNER = """
+import sys, time
+from blueprintgen import catalog
+from blueprintgen.cli import app
+
+real = catalog.load
+
+def load(*args, **kwargs):
+    print("paused", flush=True)
+    time.sleep(30)
+    return real(*args, **kwargs)
+
+catalog.load = load
+app(sys.argv[1:], prog_name="blueprintgen")
+"""
+
+
+def test_sigterm_while_planning_under_the_lock_ends_in_143_and_lets_go(project: Path) -> None:
+    before = {p.relative_to(project): p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    child = subprocess.Popen(
+        [sys.executable, "-c", PAUSING_PLANNER, "add", "resource", "book", "--yes"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment(),
+    )
+    _wait_for_pause(child)
+    assert (project / ".blueprintgen/lock").exists()
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=30)
+
+    assert child.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    after = {p.relative_to(project): p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    assert after == before, "nothing written, and the lock file is gone"
