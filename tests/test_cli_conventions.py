@@ -3,11 +3,11 @@ per short flag, completion of blueprint names, quiet and verbose output, name ru
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,21 +116,31 @@ def test_exit_3_upgrade_needs_yes_off_a_terminal(proj: Workspace) -> None:
     assert proj.run("upgrade").exit_code == ExitCode.DONE, "nothing to apply is not 'not applied'"
 
 
-def test_exit_130_interrupted_while_writing(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl-C in the middle of the write: rolled back, and the shell's 130."""
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [
+        (signal.SIGINT, ExitCode.INTERRUPTED, "interrupted"),
+        (signal.SIGTERM, ExitCode.TERMINATED, "terminated"),
+    ],
+)
+def test_exit_130_interrupted_while_writing(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, signum: int, code: ExitCode, said: str
+) -> None:
+    """Ctrl-C (or SIGTERM) in the middle of the write: rolled back, and the shell's 130 (143)."""
+    from blueprintgen import transaction
+
     greeting_generated_then_changed(ws)
     before = ws.snapshot()
-    real_replace = os.replace
+    real_replace = transaction.FS.replace
 
-    def interrupted_replace(*args: Any, **kwargs: Any) -> None:
-        signal.raise_signal(signal.SIGINT)  # the transaction's handler raises from here
-        real_replace(*args, **kwargs)
+    def interrupted_replace(source: Path, destination: Path) -> None:
+        signal.raise_signal(signum)  # the write's handler raises from here
+        real_replace(source, destination)
 
-    monkeypatch.setattr(os, "replace", interrupted_replace)
+    monkeypatch.setattr(transaction.FS, "replace", interrupted_replace)
     result = ws.run("generate", "greeting", "--set", "who=world", "--yes")
-    monkeypatch.setattr(os, "replace", real_replace)
-    assert result.exit_code == ExitCode.INTERRUPTED == 130, result.output
-    assert "interrupted" in result.stderr
+    assert result.exit_code == code == 128 + signum, result.output
+    assert said in result.stderr and "every file is as it was" in result.stderr, result.stderr
     assert ws.snapshot() == before
 
 
