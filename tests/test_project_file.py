@@ -236,6 +236,15 @@ def test_a_value_of_the_wrong_type_is_one_message_at_its_line(
     assert result.stderr.splitlines()[1].strip() == project_text(shop).splitlines()[reported - 1].strip()
 
 
+def test_a_key_given_twice_is_an_error_not_a_silent_choice(shop: Workspace) -> None:
+    write_project(shop, project_text(shop) + "project:\n  name: other\n  package: other\n")
+    result = shop.run("upgrade", "--yes")
+    assert result.exit_code == 1
+    assert "the key 'project' is given twice (first on line" in result.stderr
+    line = len(project_text(shop).splitlines()) - 2
+    assert f"blueprintgen.yaml:{line}:1:" in result.stderr
+
+
 def test_a_bad_package_is_reported_in_the_project_file_not_in_a_blueprint(shop: Workspace) -> None:
     edit_project(shop, "  package: shop", "  package: Shop-X")
     result = shop.run("upgrade", "--yes")

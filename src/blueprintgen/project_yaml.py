@@ -41,24 +41,54 @@ def schema() -> dict[str, Any]:
 
 def check(data: Any, text: str, path: Path) -> None:
     """Raise LoadError (ProblemsFound for several) for every value of ``data`` the schema
-    refuses, each once, at its line and column in ``text``."""
-    if _fast_valid(data):
-        return
-    from jsonschema import Draft202012Validator
-
-    # One message per wrong value and rule. The schema has no alternatives (anyOf, oneOf),
-    # so no error explains another: a value of the wrong type is not looked into.
-    found: dict[tuple[tuple[str, ...], str], ValidationError] = {}
-    for error in Draft202012Validator(schema()).iter_errors(data):
-        found.setdefault((tuple(map(str, error.absolute_path)), str(error.validator)), error)
+    refuses, each once, at its line and column in ``text``, and for every key ``text``
+    gives twice (YAML keeps the last without a word, so an edit of the first would be lost)."""
     root = _compose(text)
-    problems: list[BlueprintgenError] = [
-        problem for error in found.values() for problem in _problems(error, root, text, path)
-    ]
+    problems: list[BlueprintgenError] = _duplicate_keys(root, text, path)
+    if not _fast_valid(data):
+        from jsonschema import Draft202012Validator
+
+        # One message per wrong value and rule. The schema has no alternatives (anyOf, oneOf),
+        # so no error explains another: a value of the wrong type is not looked into.
+        found: dict[tuple[tuple[str, ...], str], ValidationError] = {}
+        for error in Draft202012Validator(schema()).iter_errors(data):
+            found.setdefault((tuple(map(str, error.absolute_path)), str(error.validator)), error)
+        problems += [problem for error in found.values() for problem in _problems(error, root, text, path)]
     problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
     if len(problems) == 1:
         raise problems[0]
-    raise ProblemsFound(problems)
+    if problems:
+        raise ProblemsFound(problems)
+
+
+def _duplicate_keys(root: Node | None, text: str, path: Path) -> list[BlueprintgenError]:
+    import yaml
+
+    problems: list[BlueprintgenError] = []
+    waiting = [root]
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                name = str(getattr(key, "value", ""))
+                if name in seen:
+                    problems.append(
+                        _at(
+                            f"the key {_shown(name)} is given twice (first on line {seen[name]}); "
+                            "YAML would keep this one and drop the first without a word",
+                            "merge the two into one",
+                            key,
+                            text,
+                            path,
+                        )
+                    )
+                else:
+                    seen[name] = key.start_mark.line + 1
+                waiting.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            waiting.extend(node.value)
+    return problems
 
 
 def _fast_valid(data: Any) -> bool:
@@ -245,13 +275,21 @@ def rewrite(source: str, data: Mapping[str, Any]) -> str:
 
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
 
     mapping, offset = _indentation(source)
     document = YAML()  # round-trip
     document.preserve_quotes = True
     document.width = 100
     document.indent(mapping=mapping, sequence=offset + 2, offset=offset)
-    tree = document.load(source)
+    try:
+        tree = document.load(source)
+    except YAMLError as error:  # what PyYAML read and ruamel.yaml does not: rare, still a message
+        raise LoadError(
+            f"blueprintgen.yaml cannot be rewritten in place: {getattr(error, 'problem', None) or error}",
+            path="blueprintgen.yaml",
+            hint="simplify the YAML at that place (plain mappings, lists and scalars), then run again",
+        ) from None
     if not isinstance(tree, CommentedMap):
         tree = CommentedMap()
     for key in OWNED_KEYS:
