@@ -8,7 +8,10 @@ applied, or closed unapplied. A plan is a context manager, so that a caller cann
     with operations.add_resources(Path.cwd(), "item") as plan:
         plan.apply()            # or not: leaving the block closes it either way
 
-An operation that fails releases the lock itself.
+An operation that fails releases the lock itself; a plan dropped without being closed
+lets go when it is collected. The lock is re-entrant within a thread, so a caller may hold
+several plans of one project at once, but must close them in the reverse order they were
+made (as nested ``with`` blocks do): each one's signal handlers restore the previous ones.
 """
 
 from __future__ import annotations
