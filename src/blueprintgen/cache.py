@@ -40,6 +40,7 @@ their own (e.g. of a file's text inside an entry). :func:`jinja_bytecode` gives 
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import hashlib
 import itertools
@@ -95,12 +96,19 @@ def root() -> Path:
 
 def key(*parts: str | bytes) -> str:
     """A hex digest of ``parts``, each length-prefixed so that no two lists of parts collide."""
+    return _hasher(*parts).hexdigest()
+
+
+def _hasher(*parts: str | bytes) -> hashlib._Hash:
     digest = hashlib.sha256()
+    _feed(digest, parts)
+    return digest
+
+
+def _feed(digest: hashlib._Hash, parts: tuple[str | bytes, ...]) -> None:
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        digest.update(b"%d:" % len(data))
-        digest.update(data)
-    return digest.hexdigest()
+        digest.update(b"%d:%s" % (len(data), data))
 
 
 def open(
@@ -134,12 +142,14 @@ class Cache:
         self.version = version
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._salt = (
+        self._salted = _hasher(
             f"blueprintgen {__version__}",
             f"python {sys.version_info[0]}.{sys.version_info[1]}",
             kind,
             str(version),
         )
+        """The hash of the versions and the kind, copied for each key (a run computes hundreds)."""
+        self._prefix = f"{os.fspath(folder)}{os.sep}"
         self._header_start = b"%s %d " % (_MAGIC, version)
         self._tally: tuple[int, int] | None = None
         """Entries and bytes in the folder, counted at the first put, then kept up to date."""
@@ -147,17 +157,23 @@ class Cache:
     def key(self, *parts: str | bytes) -> str:
         """The key of an entry: blueprintgen's version, Python's, this cache's kind and
         version, then ``parts`` (whatever the cached value was computed from)."""
-        return key(*self._salt, *parts)
+        digest = self._salted.copy()
+        _feed(digest, parts)
+        return digest.hexdigest()
 
     def path(self, entry: str) -> Path:
         """The file that holds the entry ``entry`` (a key from :meth:`key`)."""
-        return self.folder / f"{entry}{_SUFFIX}"
+        return Path(self._file(entry))
+
+    def _file(self, entry: str) -> str:
+        # A string, not a Path: building Path objects is a tenth of the cost of a hit.
+        return f"{self._prefix}{entry}{_SUFFIX}"
 
     def get(self, entry: str) -> bytes | None:
         """The value stored under ``entry``, or None: missing, damaged or another version."""
-        path = self.path(entry)
+        path = self._file(entry)
         try:
-            with path.open("rb") as stream:
+            with builtins.open(path, "rb") as stream:  # noqa: PTH123 - a str: Path objects cost a tenth of a hit
                 data = stream.read()
                 modified = os.fstat(stream.fileno()).st_mtime
         except OSError:
@@ -312,16 +328,10 @@ def _bytecode_class() -> Callable[[Cache], BytecodeCache]:
     import jinja2
     from jinja2.bccache import Bucket, BytecodeCache
 
-    class LayeredBytecodeCache(BytecodeCache):
-        """Jinja's bytecode cache stored through :class:`Cache`."""
-
-        def __init__(self, store: Cache) -> None:
-            self.store = store
-
-        def get_bucket(
-            self, environment: jinja2.Environment, name: str, filename: str | None, source: str
-        ) -> Bucket:
-            settings = (
+    def settings_of(environment: jinja2.Environment) -> str:
+        """Every setting of ``environment`` that changes the code Jinja compiles."""
+        return repr(
+            (
                 environment.block_start_string,
                 environment.block_end_string,
                 environment.variable_start_string,
@@ -339,7 +349,22 @@ def _bytecode_class() -> Callable[[Cache], BytecodeCache]:
                 sorted(environment.extensions),
                 type(environment).__qualname__,
             )
-            entry = self.store.key(jinja2.__version__, repr(settings), self.get_cache_key(name, filename))
+        )
+
+    class LayeredBytecodeCache(BytecodeCache):
+        """Jinja's bytecode cache stored through :class:`Cache`."""
+
+        def __init__(self, store: Cache) -> None:
+            self.store = store
+            self._settings: tuple[jinja2.Environment, str] | None = None
+            """The last environment seen (held, so its id is never another's) and its settings."""
+
+        def get_bucket(
+            self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+        ) -> Bucket:
+            if self._settings is None or self._settings[0] is not environment:
+                self._settings = (environment, settings_of(environment))
+            entry = self.store.key(jinja2.__version__, self._settings[1], self.get_cache_key(name, filename))
             bucket = Bucket(environment, entry, self.get_source_checksum(source))
             self.load_bytecode(bucket)
             return bucket
