@@ -17,10 +17,12 @@ the same rules:
   half of one; the temporary file is removed on any failure, a KeyboardInterrupt
   included. A folder that cannot be created or written only makes runs slower.
 - **Bound.** Each cache keeps at most ``max_entries`` entries and ``max_bytes`` bytes; a
-  put beyond either removes the least recently used (by mtime: a hit refreshes it).
+  put beyond either removes the least recently used (by mtime, which a hit refreshes when
+  it is more than an hour old). The first put of a process also removes the folders of
+  the layout before this layer (``<kind>/pyXY/``).
 - **Off.** ``BLUEPRINTGEN_NO_CACHE=1`` (any non-empty value) turns every cache off, read
   and write, and is read here only; :func:`disabled` does the same for a block of code
-  (``validate --no-cache``). :func:`open` then answers None.
+  (what a command's ``--no-cache`` should use). :func:`open` then answers None.
 
 Use::
 
@@ -29,7 +31,7 @@ Use::
     store = cache.open("format", version=1)        # None when caches are off
     if store is not None:
         entry = store.key(tool_version, config_text, *paths)
-        data = store.get(entry)                    # bytes, or None on a miss
+        data = store.get(entry)                    # bytes, or None on a miss (get_text: str)
         ...
         store.put(entry, text)                     # bytes or str; False if not written
 
