@@ -288,3 +288,19 @@ def test_a_resource_that_exists_keeps_its_fields_without_field(proj: Workspace) 
     recorded = yaml.safe_load((proj.root / "blueprintgen.yaml").read_text())["resources"]["gadget"]
     assert recorded["fields"] == ["size:int", "label:str?"]
     assert recorded["methods"] == ["create", "read"]
+
+
+def test_resources_added_after_the_account_slice_can_be_changed(proj: Workspace) -> None:
+    """The admin slice's migration names no resource in its parameters; it still counts as
+    the account resource's, so later migrations and changes are not refused."""
+    for args in (
+        ("author", "--field", "name:str"),
+        ("user",),
+        ("post", "--field", "title:str", "--field", "author:ref:author"),
+        ("author", "--field", "name:str", "--field", "age:int=0", "--replace"),
+    ):
+        result = proj.run("add", "resource", *args, "--yes")
+        assert result.exit_code == 0, result.output
+    assert (proj.root / "alembic/versions/0005_alter_authors.py").is_file()
+    result = proj.run("validate", "--check-all")
+    assert result.exit_code == 0, result.output

@@ -137,6 +137,20 @@ def _cycles(project: ProjectFile, references: Mapping[str, set[str]]) -> list[Bl
     ]
 
 
+def _account_migration(blueprint: str) -> str | None:
+    """The account resource, for the migration of its admin slice (a blueprint of its own,
+    whose parameters name no resource)."""
+    from blueprintgen.project import ACCOUNT_RESOURCE
+
+    return ACCOUNT_RESOURCE if blueprint.endswith(f"-{ACCOUNT_RESOURCE}") else None
+
+
+def _default_plural(name: str) -> str:
+    from blueprintgen.project import ACCOUNT_RESOURCE
+
+    return "users" if name == ACCOUNT_RESOURCE else name
+
+
 def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[BlueprintgenError]:
     """Refuse what would delete or rewrite a migration the manifest records as generated."""
     from blueprintgen.project import PROJECT_FILE, project_error, schema_history
@@ -144,10 +158,11 @@ def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[Blue
     generated: dict[str, tuple[str, str]] = {}  # revision: (resource, table)
     for record in manifest.instances.values():
         params = record.params
-        if params.get("migration_revision") and params.get("resource"):
+        name = params.get("resource") or _account_migration(record.blueprint)
+        if params.get("migration_revision") and name:
             generated[str(params["migration_revision"])] = (
-                str(params["resource"]),
-                str(params.get("plural") or params["resource"]),
+                str(name),
+                str(params.get("plural") or _default_plural(str(name))),
             )
     problems: list[BlueprintgenError] = []
     reported: set[str] = set()
