@@ -154,6 +154,26 @@ def test_a_second_run_that_waits_too_long_names_the_first_and_writes_nothing(pro
     assert set(_resources(project)) == {"book"}
 
 
+def test_generate_plans_under_the_lock_too(project: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", PAUSING_CLI, "2", "5", "add", "resource", "book", "--formatter", "none"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment(),
+    )
+    _wait_for_pause(holder)
+    before = (project / "Dockerfile").read_bytes()
+    waiter = _start(project, "generate", "project-docker", "--yes", BLUEPRINTGEN_LOCK_TIMEOUT="0.2")
+    _, stderr = waiter.communicate(timeout=60)
+    holder.communicate(timeout=60)
+
+    assert waiter.returncode == 1, stderr
+    assert f"process {holder.pid}" in stderr
+    assert (project / "Dockerfile").read_bytes() == before
+
+
 def _spec(path: Path, count: int) -> Path:
     lines = ["resources:"]
     for index in range(count):

@@ -376,9 +376,10 @@ def write(root: Path, changes: Sequence[tuple[str, bytes | None]]) -> None:
 
 
 def _terminated(when: str) -> Interrupted:
+    from blueprintgen.errors import ExitCode
+
     error = Interrupted(f"terminated (SIGTERM) {when}")
-    # 143, as a shell reports SIGTERM, of whatever type the exit codes have (int, or an enum).
-    error.exit_code = type(error.exit_code)(128 + signal.SIGTERM)
+    error.exit_code = ExitCode.TERMINATED
     return error
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from blueprintgen.operations.plans import Plan, WriteOptions, prepare
+from blueprintgen.operations.plans import Plan, ProjectLock, WriteOptions, holding, prepare
 
 if TYPE_CHECKING:
     from blueprintgen.blueprint import Blueprint, Parameter
@@ -158,17 +158,35 @@ def generate_blueprint(
     In a project, parameters ``sets`` leaves out are taken from its project file (as
     ``upgrade`` renders the project blueprint); UsageError names every one still missing.
     """
-    from blueprintgen import catalog
-    from blueprintgen.instances import Request
     from blueprintgen.project import project_dir
 
     options = options or WriteOptions()
     here = project_dir(start)
     root = (into or here).resolve()
+    if not root.is_dir():  # nothing there yet to lock: the write creates it under the lock
+        return _plan_generation(root, here, name, sets, options)
+    # Under the lock from the first read, as every writing operation: a concurrent run
+    # cannot change the project file or the manifest this plan is made from.
+    with holding(root, options) as lock:
+        return _plan_generation(root, here, name, sets, options, lock=lock)
+
+
+def _plan_generation(
+    root: Path,
+    here: Path,
+    name: str,
+    sets: Sequence[str],
+    options: WriteOptions,
+    *,
+    lock: ProjectLock | None = None,
+) -> Plan:
+    from blueprintgen import catalog
+    from blueprintgen.instances import Request
+
     found = catalog.load(here)
     values = {**project_parameters(root), **coerce_sets(found, named(found, name), sets)}
     refuse_missing(name, resolve_with_samples(found, name, values)[2])
-    return Plan(prepare(root, found, [Request(name, values)], options))
+    return Plan(prepare(root, found, [Request(name, values)], options), lock=lock)
 
 
 def blueprint_graph(
