@@ -5,7 +5,7 @@ What runs, per N (every one a fresh child process, output into an empty folder):
 * blueprintgen: `new project bench --no-git --yes`, then for N > 0 `add resource --spec
   spec.yaml --yes` in it — validation, graph, rendering, ruff, plan, manifest, writes.
   "warm" reuses blueprintgen's caches (XDG_CACHE_HOME kept between runs: compiled
-  templates, formatted output, schema passes); "cold" gets empty ones each run.
+  templates, formatted output); "cold" gets empty ones each run.
 * copier: the same .j2 files as a copier template (copier_template.py), one `run_copy`
   for the project and one per resource; two processes (project, resources) like the CLI.
 * floor: floor.py renders the same templates with the same contexts using plain

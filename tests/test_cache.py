@@ -201,6 +201,13 @@ def test_no_cache_writes_nothing_at_all(ws: Workspace, monkeypatch: pytest.Monke
     assert [path for path in caches.rglob("*") if path.is_file()], "and caches on do write"
 
 
+def test_validate_no_cache_reads_and_writes_no_cache(ws: Workspace) -> None:
+    caches = ws.root.parent / "cache"
+    ws.blueprint("greeting", simple_blueprint())
+    assert ws.run("validate", "--check-all", "--no-cache").exit_code == 0
+    assert not caches.exists() or not [path for path in caches.rglob("*") if path.is_file()]
+
+
 def test_an_unwritable_cache_folder_only_makes_runs_slower(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -58,20 +58,31 @@ def check(
 
     With ``paths``, the blueprints in those files or folders are checked (against the
     built-ins they use) and the project's files are not, unless ``check_all``; without,
-    every blueprint and the project. ``remember`` reuses and records passes.
+    every blueprint and the project. ``remember=False`` (``validate --no-cache``) checks
+    everything anew: no cache is read or written, compiled templates and the formatter's
+    memo included.
     """
+    from blueprintgen import cache
+
+    if not remember:
+        with cache.disabled():
+            return _check(start, paths, check_all=check_all)
+    return _check(start, paths, check_all=check_all)
+
+
+def _check(start: Path, paths: Sequence[Path], *, check_all: bool) -> CheckReport:
     from blueprintgen import cache, catalog
     from blueprintgen.blueprint import Source
     from blueprintgen.project import find_root, project_dir
 
     root = project_dir(start)
-    found = catalog.load(root, extra_paths=list(paths), remember=remember)
+    found = catalog.load(root, extra_paths=list(paths))
     if paths and not check_all:
         selected = [b for b in found.blueprints.values() if b.source is Source.PATH]
     else:
         selected = list(found.blueprints.values())
     selected.sort(key=lambda b: b.name)
-    checks = cache.open("checks", CHECKS_VERSION) if remember else None
+    checks = cache.open("checks", CHECKS_VERSION)
     problems, results = check_blueprints(found, selected, checks)
     in_project = find_root(start) is not None
     drifted: list[BlueprintgenError] = []
