@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from blueprintgen import __version__
-from blueprintgen.cli import add, catalog, generate, new, output, upgrade, validate
+from blueprintgen.cli import add, catalog, generate, mcp, new, output, upgrade, validate
 
 app = typer.Typer(
     name="blueprintgen",
@@ -41,6 +41,7 @@ catalog.register(app)
 generate.register(app)
 validate.register(app)
 upgrade.register(app)
+mcp.register(app)
 app.add_typer(new.app, name="new")
 app.add_typer(add.app, name="add")
 
