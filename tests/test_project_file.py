@@ -348,17 +348,16 @@ def test_a_duplicate_revision_in_a_hand_edited_file_is_refused(shop: Workspace) 
     assert shop.snapshot() == before
 
 
-def test_removing_a_resource_by_hand_is_refused_with_the_way_forward(shop: Workspace) -> None:
+def test_a_resource_deleted_by_hand_is_refused_by_add_with_the_way_forward(shop: Workspace) -> None:
+    # `upgrade` removes it (tests/test_remove_resource.py); `add resource` renders only the
+    # resources it adds, so it cannot, and says what will.
     text = project_text(shop)
     write_project(shop, text[: text.index("  tag:\n")])
     before = shop.snapshot()
-    result = shop.run("upgrade", "--yes")
+    result = shop.run("add", "resource", "note", "--field", "body:text", "--yes")
     assert result.exit_code == 1
     assert "resource 'tag' is no longer in blueprintgen.yaml" in result.stderr
-    assert (
-        "restore the entry of 'tag'" in result.stderr
-        and "removing resources is not supported yet" in result.stderr
-    )
+    assert "run `blueprintgen upgrade` to remove 'tag', or restore its entry" in result.stderr
     assert shop.snapshot() == before
     assert (shop.root / "alembic/versions/0003_create_tags.py").is_file()
 

@@ -8,10 +8,13 @@ edit, or as the user edited it by hand) with :func:`check`:
 - the migrations form one chain: every revision appears once, ``0001`` is the project's;
 - references between resources form no cycle (optional ones included: the tables of a
   cycle cannot be created in any order by migrations that each create one table);
+- a removed resource (``removed:``) is referred to by no resource, and its name is not
+  taken again (its migrations keep it);
 - a migration that was generated is never deleted or rewritten, since it may have been
-  applied to a database: a resource cannot leave the file (there is no ``remove
-  resource`` yet) or change its table name, a generated revision cannot go, and a new
-  one comes after every generated one.
+  applied to a database: a resource leaves ``resources:`` only for ``removed:``, with its
+  history (``remove resource``, or a regeneration after its entry was deleted by hand,
+  records it there), its table name stays, a generated revision cannot go, and a new one
+  comes after every generated one.
 
 Each problem is one error at its place in blueprintgen.yaml (when the value is there).
 """
@@ -41,6 +44,7 @@ def check(project: ProjectFile, manifest: Manifest | None, *, references: Mappin
     problems += _table_names(project)
     problems += _revisions(project)
     problems += _cycles(project, references)
+    problems += _removed(project, references)
     if manifest is not None:
         problems += _generated_migrations(project, manifest)
     if len(problems) == 1:
@@ -83,6 +87,11 @@ def _revisions(project: ProjectFile) -> list[BlueprintgenError]:
 
     problems: list[BlueprintgenError] = []
     seen: dict[str, str] = {FIRST_REVISION: "the project (the accounts table)"}
+    for name, entry in project.removed.items():
+        if entry.get("dropped"):
+            seen.setdefault(str(entry["dropped"]), f"removed resource {name!r}'s drop migration")
+        for step in schema_history(entry):
+            seen.setdefault(str(step.get("revision") or ""), f"removed resource {name!r}")
     for name, entry in project.resources.items():
         for index, step in enumerate(schema_history(entry)):
             revision = str(step.get("revision") or "")
@@ -137,6 +146,59 @@ def _cycles(project: ProjectFile, references: Mapping[str, set[str]]) -> list[Bl
     ]
 
 
+def _removed(project: ProjectFile, references: Mapping[str, set[str]]) -> list[BlueprintgenError]:
+    """A removed resource is referred to by none, and its name is not reused."""
+    from blueprintgen.project import PROJECT_FILE, project_error
+
+    problems: list[BlueprintgenError] = []
+    for name in project.removed:
+        if name in project.resources:
+            problems.append(
+                project_error(
+                    project,
+                    f"resource {name!r} was removed, and its migrations keep its name: a resource "
+                    f"added again cannot take it",
+                    ("resources", name),
+                    key=True,
+                    hint=f"give the new resource another name (its plural may be the removed table's, "
+                    f"{_plural(project.removed[name], name)!r})",
+                )
+            )
+            continue
+        referring = sorted(
+            source for source, targets in references.items() if name in targets and source != name
+        )
+        if referring:
+            found = [
+                (source, *field) for source in referring for field in _reference_fields(project, source, name)
+            ]
+            fields = ", ".join(f"{source}.{field}" for source, field, _ in found) or ", ".join(referring)
+            where = (
+                ("resources", found[0][0], "fields", found[0][2]) if found else ("resources", referring[0])
+            )
+            problems.append(
+                project_error(
+                    project,
+                    f"resource {name!r} cannot be removed while other resources refer to it: {fields}",
+                    where,
+                    hint=f"remove those fields (or those resources) first; nothing was written, and "
+                    f"{name!r} stays in {PROJECT_FILE}",
+                )
+            )
+    return problems
+
+
+def _reference_fields(project: ProjectFile, source: str, target: str) -> list[tuple[str, int]]:
+    """The fields of resource ``source`` that refer to ``target`` (``NAME:ref:TARGET...``):
+    name and place in its ``fields``."""
+    found = []
+    for index, spec in enumerate(project.resources[source].get("fields") or []):
+        parts = str(spec).split(":")
+        if len(parts) >= 3 and parts[1] == "ref" and parts[2].split("=")[0].rstrip("?") == target:
+            found.append((parts[0], index))
+    return found
+
+
 def _account_migration(blueprint: str) -> str | None:
     """The account resource, for the migration of its admin slice (a blueprint of its own,
     whose parameters name no resource)."""
@@ -168,6 +230,9 @@ def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[Blue
     reported: set[str] = set()
     for revision, (name, table) in sorted(generated.items()):
         entry = project.resources.get(name)
+        section = "resources"
+        if entry is None and name in project.removed:
+            entry, section = project.removed[name], "removed"
         if entry is None:
             if name not in reported:
                 reported.add(name)
@@ -176,17 +241,20 @@ def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[Blue
                         project,
                         f"resource {name!r} is no longer in {PROJECT_FILE}, but its migrations were "
                         f"generated (revision {revision}) and may have been applied to a database; "
-                        "blueprintgen never deletes or rewrites a migration, so nothing was written",
+                        "only `blueprintgen upgrade` removes a resource deleted from the file by hand "
+                        "(its files, and a new migration that drops its table), so nothing was written",
                         ("resources",),
                         key=True,
-                        hint=f"restore the entry of {name!r} in {PROJECT_FILE} (e.g. from version "
-                        "control); removing resources is not supported yet",
+                        hint=f"run `blueprintgen upgrade` to remove {name!r}, or restore its entry in "
+                        f"{PROJECT_FILE} (e.g. from version control)",
                     )
                 )
             continue
         if name in reported:
             continue
         revisions = [str(step.get("revision") or "") for step in schema_history(entry)]
+        if section == "removed" and entry.get("dropped"):
+            revisions.append(str(entry["dropped"]))
         if revision not in revisions:
             reported.add(name)
             problems.append(
@@ -194,8 +262,8 @@ def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[Blue
                     project,
                     f"migration {revision} of resource {name!r} was generated and may have been applied, "
                     f"but {PROJECT_FILE} no longer lists it; blueprintgen never deletes or rewrites a migration",
-                    _where(project, name, "schema"),
-                    hint=f"restore the step with revision '{revision}' under resources.{name}.schema",
+                    _where(project, name, "schema", section),
+                    hint=f"restore the step with revision '{revision}' under {section}.{name}.schema",
                 )
             )
         elif _plural(entry, name) != table:
@@ -206,7 +274,7 @@ def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[Blue
                     f"resource {name!r} has the table {table!r} (migration {revision}); changing its "
                     f"plural to {_plural(entry, name)!r} would rename the table, and blueprintgen does not "
                     "write renaming migrations: it would rewrite an applied one instead",
-                    _where(project, name, "plural"),
+                    _where(project, name, "plural", section),
                     hint=f"keep the plural {table!r} (rename the table with a migration of your own first, "
                     "if you must)",
                 )
@@ -230,7 +298,7 @@ def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[Blue
     return problems
 
 
-def _where(project: ProjectFile, name: str, key: str) -> tuple[str, ...]:
-    """The key of resource ``name`` to point at: ``key``, else the resource's entry."""
-    entry = project.resources.get(name) or {}
-    return ("resources", name, key) if key in entry else ("resources", name)
+def _where(project: ProjectFile, name: str, key: str, section: str = "resources") -> tuple[str, ...]:
+    """The key of resource ``name`` (of ``section``) to point at: ``key``, else the resource's entry."""
+    entry = (project.removed if section == "removed" else project.resources).get(name) or {}
+    return (section, name, key) if key in entry else (section, name)

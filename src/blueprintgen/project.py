@@ -41,6 +41,9 @@ class ProjectFile:
     options: dict[str, Any] = field(default_factory=dict)
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
     blueprintgen: str = ""
+    removed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Resources removed from the project, each with the history of its table: their
+    migrations stay in the chain (see :func:`record_removal`)."""
     source: str | None = field(default=None, repr=False, compare=False)
     """The file's text as read; None for a new project."""
     path: Path = field(default=Path(PROJECT_FILE), repr=False, compare=False)
@@ -53,6 +56,7 @@ class ProjectFile:
             "blueprintgen": self.blueprintgen,
             "project": {"name": self.name, "package": self.package, **self.options},
             "resources": self.resources,
+            **({"removed": self.removed} if self.removed else {}),
         }
 
     def to_yaml(self) -> str:
@@ -102,12 +106,14 @@ class ProjectFile:
         project = data["project"]
         options = {key: value for key, value in project.items() if key not in {"name", "package"}}
         resources = data.get("resources") or {}
+        removed = data.get("removed") or {}
         read = cls(
             name=str(project["name"]),
             package=str(project["package"]),
             options=options,
             resources={str(key): dict(value or {}) for key, value in resources.items()},
             blueprintgen=str(data.get("blueprintgen") or ""),
+            removed={str(key): dict(value or {}) for key, value in removed.items()},
             source=text,
             path=path,
         )
@@ -134,6 +140,8 @@ def missing_project_file(root: Path) -> ProjectError:
 PROJECT_BLUEPRINT = "project"
 RESOURCE_BLUEPRINT = "resource"
 SCHEMA_CHANGE_BLUEPRINT = "resource-schema"
+MIGRATION_BLUEPRINT = "resource-migration"
+DROP_BLUEPRINT = "resource-drop"
 FIRST_REVISION = "0001"
 ACCOUNT_RESOURCE = "user"
 """The resource that is the project's account table: its columns belong to the project blueprint."""
@@ -237,10 +245,11 @@ def schema_history(entry: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def revisions(project: ProjectFile) -> list[str]:
-    """Every migration revision the project's resources own, in order."""
+    """Every migration revision the project's resources own, removed ones' included, in order."""
     found = {FIRST_REVISION}
-    for entry in project.resources.values():
+    for entry in [*project.resources.values(), *project.removed.values()]:
         found.update(str(step["revision"]) for step in schema_history(entry) if step.get("revision"))
+    found.update(str(entry["dropped"]) for entry in project.removed.values() if entry.get("dropped"))
     return sorted(found)
 
 
@@ -255,7 +264,26 @@ def down_revision(project: ProjectFile, revision: str) -> str:
     return earlier[-1] if earlier else FIRST_REVISION
 
 
-def sync_schema(project: ProjectFile) -> list[str]:
+def sync_schema(project: ProjectFile, manifest: Manifest | None = None) -> list[str]:
+    """Bring the schema history up to the project file as edited: give every resource
+    whose fields changed since its last migration a new one, and record every resource
+    deleted from the file whose migrations were generated as removed (a migration that
+    drops its table, see :func:`record_removals`).
+
+    Returns the resources that got a migration; existing migrations are never rewritten.
+    ``manifest`` is the project's (read from the project's folder when not given).
+    """
+    changed = sync_fields(project)
+    if project.source is not None:  # a project file read from a project: it may have lost entries
+        if manifest is None:
+            from blueprintgen.manifest import Manifest
+
+            manifest = Manifest.read(project.path.parent)
+        changed += record_removals(project, manifest)
+    return changed
+
+
+def sync_fields(project: ProjectFile) -> list[str]:
     """Give every resource whose fields changed since its last migration a new one.
 
     Returns the resources that got a migration (or, when added to the file by hand, their
@@ -284,7 +312,7 @@ def _fields(
     reported at its line there."""
     from blueprintgen import fieldspec
 
-    plurals = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
+    plurals = _plurals(project)
     try:
         return fieldspec.parse_fields(
             specs or fieldspec.DEFAULT_FIELD_SPECS,
@@ -298,6 +326,14 @@ def _fields(
             if problem.spec in specs and project.source:
                 _locate(problem, project.source, (*keys, specs.index(problem.spec)))
         raise
+
+
+def _plurals(project: ProjectFile) -> dict[str, str]:
+    """Every resource's table, removed ones' included (their migrations' references name them)."""
+    return {
+        key: str(value.get("plural") or key)
+        for key, value in [*project.removed.items(), *project.resources.items()]
+    }
 
 
 def _locate(error: BlueprintgenError, text: str, keys: Sequence[str | int]) -> None:
@@ -338,19 +374,20 @@ def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
     }
 
 
-def schema_change_values(project: ProjectFile, name: str) -> list[dict[str, Any]]:
-    """Parameters of each later migration of a resource's table."""
-    entry = project.resources[name]
+def schema_change_values(project: ProjectFile, name: str, section: str = "resources") -> list[dict[str, Any]]:
+    """Parameters of each later migration of a resource's table (of a removed one, with
+    ``section="removed"``)."""
+    entry = (project.removed if section == "removed" else project.resources)[name]
     history = schema_history(entry)
     return [
         {
             "resource": name,
             "plural": str(entry.get("plural") or name),
             "old_fields": _fields(
-                project, name, list(before["fields"]), ("resources", name, "schema", index, "fields")
+                project, name, list(before["fields"]), (section, name, "schema", index, "fields")
             ),
             "new_fields": _fields(
-                project, name, list(after["fields"]), ("resources", name, "schema", index + 1, "fields")
+                project, name, list(after["fields"]), (section, name, "schema", index + 1, "fields")
             ),
             "migration_revision": str(after["revision"]),
             "migration_down_revision": down_revision(project, str(after["revision"])),
@@ -378,6 +415,174 @@ def project_requests(project: ProjectFile) -> list[Any]:
     requests: list[Any] = [Request(PROJECT_BLUEPRINT, project_values(project))]
     for name in project.resources:
         requests += resource_requests(project, name)
+    for name in project.removed:
+        requests += removed_requests(project, name)
+    return requests
+
+
+# --- removed resources -----------------------------------------------------------
+#
+# A removed resource leaves `resources:` for `removed:`, where it keeps its table's
+# schema history and the revision of the migration that dropped the table:
+#
+#     removed:
+#       item:
+#         plural: items
+#         schema:
+#         - {revision: '0002', fields: [name:str]}
+#         - {revision: '0003', fields: [name:str, 'price:decimal?']}
+#         dropped: '0004'
+#
+# Its migrations may have been applied to a database, so they go on being generated,
+# unchanged, with the one that drops the table; the rest of its files are no longer
+# generated (the run's pruning removes them, keeping the ones the user edited). The
+# accounts' admin slice (`user`) drops no table: the accounts belong to the project.
+# Deleting an entry from `resources:` by hand is the same removal: every run that
+# regenerates the project records it (`record_removals`), from the manifest's record of
+# the resource's migrations.
+
+
+def record_removal(
+    project: ProjectFile, name: str, plural: str, history: list[dict[str, Any]], dropped: str | None = None
+) -> dict[str, Any]:
+    """Record resource ``name`` with table ``plural`` and schema ``history`` under ``removed:``,
+    with the migration that drops its table: ``dropped``, else the next revision (none for
+    the accounts' admin slice, whose table is the project's)."""
+    record: dict[str, Any] = {"plural": plural, "schema": [dict(step) for step in history]}
+    project.removed[name] = record  # its revisions count before the next one is numbered
+    if name != ACCOUNT_RESOURCE:
+        record["dropped"] = dropped or next_revision(project)
+    return record
+
+
+def remove_resource(project: ProjectFile, name: str, manifest: Manifest) -> dict[str, Any] | None:
+    """Move resource ``name`` from ``resources:`` to ``removed:``; its removal record.
+
+    Only the migrations ``manifest`` records as generated are kept (and the table dropped
+    as they left it): a change of ``fields`` not migrated yet is not part of the table's
+    history, and a resource none of whose migrations was generated leaves no record.
+    """
+    entry = project.resources.pop(name)
+    generated = generated_histories(manifest).get(name)
+    if generated is None:
+        return None
+    revisions = {str(step["revision"]) for step in generated["schema"]}
+    history = [step for step in schema_history(entry) if str(step.get("revision")) in revisions]
+    return record_removal(project, name, str(entry.get("plural") or name), history or generated["schema"])
+
+
+def record_removals(project: ProjectFile, manifest: Manifest) -> list[str]:
+    """Record as removed every resource whose migrations ``manifest`` says were generated
+    but which the project file no longer lists (its entry deleted by hand).
+
+    Each gets the table history the manifest records and, but ``user``, a migration that
+    drops its table; a resource that refers to another is dropped first.
+    """
+    histories = generated_histories(manifest)
+    gone = {
+        name: history
+        for name, history in histories.items()
+        if name not in project.resources and name not in project.removed
+    }
+    recorded: list[str] = []
+    while gone:
+        referred = {
+            target for name, history in gone.items() for target in _targets(history) if target != name
+        }
+        name = min(name for name in gone if name not in referred) if set(gone) - referred else min(gone)
+        history = gone.pop(name)
+        # A drop migration generated already (its record deleted too) keeps its revision.
+        record_removal(project, name, history["plural"], history["schema"], history["dropped"])
+        recorded.append(name)
+    return recorded
+
+
+def _targets(history: dict[str, Any]) -> set[str]:
+    """The resources the last fields of a table ``history`` refer to."""
+    return {str(field["ref"]["resource"]) for field in history["last"] if field.get("ref")}
+
+
+def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
+    """Each resource's table history as the migrations ``manifest`` records as generated:
+    ``plural``, ``schema`` (revision and field specs after each migration, oldest first),
+    ``last`` (the field dicts of the last one) and ``dropped`` (the drop migration's revision)."""
+    from blueprintgen import fieldspec
+
+    histories: dict[str, dict[str, Any]] = {}
+    steps: dict[str, list[tuple[str, list[dict[str, Any]]]]] = {}
+
+    def history(name: str, plural: str) -> dict[str, Any]:
+        return histories.setdefault(name, {"plural": plural, "schema": [], "last": [], "dropped": None})
+
+    for record in manifest.instances.values():
+        params = record.params
+        revision = str(params.get("migration_revision") or "")
+        if not revision:
+            continue
+        if record.blueprint == f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}":
+            history(ACCOUNT_RESOURCE, "users")
+            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, []))
+        elif record.blueprint == f"{MIGRATION_BLUEPRINT}-{{resource}}":
+            name = str(params["resource"])
+            history(name, str(params.get("plural") or name))
+            fields = params.get("migration_fields") or params.get("fields") or []
+            steps.setdefault(name, []).append((revision, list(fields)))
+        elif record.blueprint == f"{SCHEMA_CHANGE_BLUEPRINT}-{{resource}}-{{migration_revision}}":
+            name = str(params["resource"])
+            history(name, str(params.get("plural") or name))
+            steps.setdefault(name, []).append((revision, list(params.get("new_fields") or [])))
+        elif record.blueprint == f"{DROP_BLUEPRINT}-{{resource}}":
+            name = str(params["resource"])
+            history(name, str(params.get("plural") or name))["dropped"] = revision
+    for name, found in histories.items():
+        ordered = sorted(steps.get(name, []), key=lambda step: step[0])
+        found["schema"] = [
+            {"revision": revision, "fields": [fieldspec.to_spec_string(field) for field in fields]}
+            for revision, fields in ordered
+        ]
+        found["last"] = ordered[-1][1] if ordered else []
+    return {name: found for name, found in histories.items() if found["schema"]}
+
+
+def removed_requests(project: ProjectFile, name: str) -> list[Any]:
+    """The requests that go on generating a removed resource's migrations: the one that
+    created its table, each change, and the one that dropped it."""
+    from blueprintgen.instances import Request
+
+    entry = project.removed[name]
+    history = schema_history(entry)
+    created = str(history[0]["revision"])
+    if name == ACCOUNT_RESOURCE:
+        values = {"migration_revision": created, "migration_down_revision": down_revision(project, created)}
+        return [Request(f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}", values)]
+    plural = str(entry.get("plural") or name)
+    steps = [
+        _fields(project, name, list(step["fields"]), ("removed", name, "schema", index, "fields"))
+        for index, step in enumerate(history)
+    ]
+    create = {
+        "resource": name,
+        "plural": plural,
+        "fields": steps[-1],
+        "migration_fields": steps[0],
+        "migration_revision": created,
+        "migration_down_revision": down_revision(project, created),
+    }
+    requests = [Request(f"{MIGRATION_BLUEPRINT}-{name}", create)]
+    requests += [
+        Request(f"{SCHEMA_CHANGE_BLUEPRINT}-{name}-{values['migration_revision']}", values)
+        for values in schema_change_values(project, name, "removed")
+    ]
+    dropped = entry.get("dropped")
+    if dropped:
+        drop = {
+            "resource": name,
+            "plural": plural,
+            "history": steps,
+            "migration_revision": str(dropped),
+            "migration_down_revision": down_revision(project, str(dropped)),
+        }
+        requests.append(Request(f"{DROP_BLUEPRINT}-{name}", drop))
     return requests
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from jsonschema import ValidationError
     from yaml import Node
 
-OWNED_KEYS = ("blueprintgen", "project", "resources")
+OWNED_KEYS = ("blueprintgen", "project", "resources", "removed")
 """The top-level keys blueprintgen reads and writes; any other is the user's, kept as it is."""
 
 _MAX_SHOWN = 60  # characters of a value quoted in a message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from blueprintgen import __version__
-from blueprintgen.cli import add, catalog, generate, mcp, new, output, upgrade, validate
+from blueprintgen.cli import add, catalog, generate, mcp, new, output, remove, upgrade, validate
 
 app = typer.Typer(
     name="blueprintgen",
@@ -44,6 +44,7 @@ upgrade.register(app)
 mcp.register(app)
 app.add_typer(new.app, name="new")
 app.add_typer(add.app, name="add")
+app.add_typer(remove.app, name="remove")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ tests and other front ends call the same functions.
 
 - ``create_project``: a new project (name rules, empty folder, first git commit)
 - ``add_resources``: add resources, or change existing ones (``replace``), in ``resources``
+- ``remove_resource``: remove one, its table dropped by a new migration, in ``remove``
 - ``upgrade_project``: re-render the whole project; ``project_drift``: how its files stand
 - ``generate_blueprint``: one blueprint and what it depends on
 - ``check``: blueprints and, in a project, drift; ``blueprint_graph``: the dependency graph
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from blueprintgen.operations.checks import BlueprintResult, CheckReport, check
     from blueprintgen.operations.create import NewProjectPlan, create_project, package_name
     from blueprintgen.operations.plans import Applied, Plan, WriteOptions
+    from blueprintgen.operations.remove import RemovalPlan, remove_resource
     from blueprintgen.operations.resources import ResourceChangeRefused, ResourcePlan, add_resources
     from blueprintgen.operations.upgrade import UpgradePlan, project_drift, upgrade_project
 
@@ -42,6 +44,7 @@ _MODULE_OF = {
     "CheckReport": "checks",
     "NewProjectPlan": "create",
     "Plan": "plans",
+    "RemovalPlan": "remove",
     "ResourceChangeRefused": "resources",
     "ResourcePlan": "resources",
     "UpgradePlan": "upgrade",
@@ -54,6 +57,7 @@ _MODULE_OF = {
     "generate_blueprint": "blueprints",
     "package_name": "create",
     "project_drift": "upgrade",
+    "remove_resource": "remove",
     "sample_request": "blueprints",
     "sample_resolution": "blueprints",
     "upgrade_project": "upgrade",
@@ -65,6 +69,7 @@ __all__ = [
     "CheckReport",
     "NewProjectPlan",
     "Plan",
+    "RemovalPlan",
     "ResourceChangeRefused",
     "ResourcePlan",
     "UpgradePlan",
@@ -77,6 +82,7 @@ __all__ = [
     "generate_blueprint",
     "package_name",
     "project_drift",
+    "remove_resource",
     "sample_request",
     "sample_resolution",
     "upgrade_project",

@@ -3,9 +3,8 @@
 Every resource operation is an edit of the project file's ``resources:`` followed by one
 plan: the edit keeps each table's schema history in step (a changed field list is a new
 migration), then ``_plan_resources`` renders the resources the edit touched together
-with the new project file. Removing a resource belongs here as one more such edit; its
-plan is the whole project's with pruning (as ``upgrade.regenerate`` plans), so that the
-files only that resource generated are removed.
+with the new project file. Removing a resource is one more such edit, in
+:mod:`blueprintgen.operations.remove`; its plan is the whole project's with pruning.
 """
 
 from __future__ import annotations
@@ -157,6 +156,7 @@ def _entries(
 
 def _record(project: ProjectFile, entries: list[dict[str, Any]], *, explicit_fields: bool) -> list[str]:
     """Write the entries into the project file; the resources that existed with other fields or options."""
+    from blueprintgen.errors import UsageError
     from blueprintgen.project import ACCOUNT_RESOURCE, next_revision, schema_history
 
     changed: list[str] = []
@@ -164,6 +164,12 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]], *, explicit_fie
         key = entry["resource"]
         if key == ACCOUNT_RESOURCE:
             _check_account_resource(entry, explicit_fields=explicit_fields)
+        if key in project.removed:
+            raise UsageError(
+                f"{key!r} was removed from this project, and its migrations keep the name: "
+                "a new resource needs another one",
+                hint=f"choose another name; the plural may still be {project.removed[key].get('plural') or key!r}",
+            )
         existing = project.resources.get(key)
         record = _project_record(entry)
         if existing is None:
@@ -233,10 +239,12 @@ def _plan_resources(root: Path, project: ProjectFile, names: list[str], options:
         check_options,
         check_project,
         resource_requests,
-        sync_schema,
+        sync_fields,
     )
 
-    sync_schema(project)
+    # Fields only: a resource deleted from the file by hand is removed by a run over the
+    # whole project (upgrade, remove resource), and check_project refuses it here.
+    sync_fields(project)
     found = catalog.load(root)
     check_options(root, project, found)
     manifest = Manifest.read(root)
