@@ -148,7 +148,7 @@ def _cycles(project: ProjectFile, references: Mapping[str, set[str]]) -> list[Bl
 
 def _removed(project: ProjectFile, references: Mapping[str, set[str]]) -> list[BlueprintgenError]:
     """A removed resource is referred to by none, and its name is not reused."""
-    from blueprintgen.project import PROJECT_FILE, project_error
+    from blueprintgen.project import ACCOUNT_RESOURCE, PROJECT_FILE, project_error
 
     problems: list[BlueprintgenError] = []
     for name in project.removed:
@@ -160,7 +160,9 @@ def _removed(project: ProjectFile, references: Mapping[str, set[str]]) -> list[B
                     f"added again cannot take it",
                     ("resources", name),
                     key=True,
-                    hint=f"give the new resource another name (its plural may be the removed table's, "
+                    hint="`blueprintgen add resource user` brings the accounts' admin slice back"
+                    if name == ACCOUNT_RESOURCE
+                    else f"give the new resource another name (its plural may be the removed table's, "
                     f"{_plural(project.removed[name], name)!r})",
                 )
             )

@@ -295,6 +295,8 @@ def rewrite(source: str, data: Mapping[str, Any]) -> str:
     for key in OWNED_KEYS:
         if key in data:
             tree[key] = _merged(tree.get(key), data[key])
+        elif key in tree:  # blueprintgen's key with nothing left in it (`removed:`)
+            del tree[key]
     out = StringIO()
     document.dump(tree, out)
     return out.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from blueprintgen import __version__
-from blueprintgen.cli import add, catalog, generate, mcp, new, output, remove, upgrade, validate
+from blueprintgen.cli import add, catalog, generate, mcp, new, output, remove, resources, upgrade, validate
 
 app = typer.Typer(
     name="blueprintgen",
@@ -45,6 +45,7 @@ mcp.register(app)
 app.add_typer(new.app, name="new")
 app.add_typer(add.app, name="add")
 app.add_typer(remove.app, name="remove")
+resources.register(app)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ tests and other front ends call the same functions.
 - ``create_project``: a new project (name rules, empty folder, first git commit)
 - ``add_resources``: add resources, or change existing ones (``replace``), in ``resources``
 - ``remove_resource``: remove one, its table dropped by a new migration, in ``remove``
+- ``list_resources``: the project's resources as its project file records them, in ``listing``
 - ``upgrade_project``: re-render the whole project; ``project_drift``: how its files stand
 - ``generate_blueprint``: one blueprint and what it depends on
 - ``check``: blueprints and, in a project, drift; ``blueprint_graph``: the dependency graph
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     )
     from blueprintgen.operations.checks import BlueprintResult, CheckReport, check
     from blueprintgen.operations.create import NewProjectPlan, create_project, package_name
+    from blueprintgen.operations.listing import Inventory, list_resources
     from blueprintgen.operations.plans import Applied, Plan, WriteOptions
     from blueprintgen.operations.remove import RemovalPlan, remove_resource
     from blueprintgen.operations.resources import ResourceChangeRefused, ResourcePlan, add_resources
@@ -42,6 +44,7 @@ _MODULE_OF = {
     "Applied": "plans",
     "BlueprintResult": "checks",
     "CheckReport": "checks",
+    "Inventory": "listing",
     "NewProjectPlan": "create",
     "Plan": "plans",
     "RemovalPlan": "remove",
@@ -55,6 +58,7 @@ _MODULE_OF = {
     "coerce_sets": "blueprints",
     "create_project": "create",
     "generate_blueprint": "blueprints",
+    "list_resources": "listing",
     "package_name": "create",
     "project_drift": "upgrade",
     "remove_resource": "remove",
@@ -67,6 +71,7 @@ __all__ = [
     "Applied",
     "BlueprintResult",
     "CheckReport",
+    "Inventory",
     "NewProjectPlan",
     "Plan",
     "RemovalPlan",
@@ -80,6 +85,7 @@ __all__ = [
     "coerce_sets",
     "create_project",
     "generate_blueprint",
+    "list_resources",
     "package_name",
     "project_drift",
     "remove_resource",

@@ -164,6 +164,10 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]], *, explicit_fie
         key = entry["resource"]
         if key == ACCOUNT_RESOURCE:
             _check_account_resource(entry, explicit_fields=explicit_fields)
+        if key == ACCOUNT_RESOURCE and key in project.removed:
+            # The admin slice comes back with the (empty) migration it had: no table was dropped.
+            project.resources[key] = {**_project_record(entry), "schema": project.removed.pop(key)["schema"]}
+            continue
         if key in project.removed:
             raise UsageError(
                 f"{key!r} was removed from this project, and its migrations keep the name: "
