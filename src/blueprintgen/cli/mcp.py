@@ -40,15 +40,15 @@ def mcp(
     Speaks stdio unless --http is given. Needs the optional `mcp` dependency
     (pip install 'blueprintgen[mcp]').
     """
-    import importlib.util
-
     from blueprintgen.errors import UsageError
 
-    if importlib.util.find_spec("mcp") is None:
+    try:
+        import mcp.server.mcpserver  # noqa: F401 (only whether it imports)
+    except ImportError as error:
         raise UsageError(
-            "`blueprintgen mcp` needs the MCP SDK, which is not installed",
-            hint="pip install 'blueprintgen[mcp]' (or: pip install mcp)",
-        )
+            f"`blueprintgen mcp` needs the MCP SDK 2.x, which cannot be imported ({error})",
+            hint="pip install 'blueprintgen[mcp]'",
+        ) from None
     if port and not http:
         raise UsageError("--port is for --http; over stdio there is no port")
     root = (project or Path.cwd()).resolve()
