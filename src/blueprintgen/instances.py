@@ -77,9 +77,25 @@ def _label(blueprint: Blueprint, values: dict[str, Any]) -> str:
     return blueprint.name
 
 
+RESERVED = (".git", ".blueprintgen")
+"""Top-level folders no blueprint writes into: git's own, and blueprintgen's state."""
+
+MAX_NAME_BYTES = 255
+"""The longest file or folder name (in UTF-8 bytes) the common file systems accept."""
+
+
 def safe_relative(path: str, *, blueprint: Blueprint, pointer: str) -> str:
-    """A normalised project-relative POSIX path, or an UnsafePathError."""
+    """A normalised project-relative POSIX path, or an UnsafePathError.
+
+    The path must stay inside the project, stay out of :data:`RESERVED` folders, and
+    be one every common file system can hold (no NUL, names of at most 255 bytes).
+    """
     normalised = posixpath.normpath(path.replace("\\", "/"))
+    shown = _shown(path)
+
+    def refuse(message: str) -> UnsafePathError:
+        return UnsafePathError(message, **blueprint.where(pointer), blueprint=blueprint.name)
+
     if (
         path.startswith(("/", "\\"))
         or (len(path) > 1 and path[1] == ":")
@@ -87,12 +103,29 @@ def safe_relative(path: str, *, blueprint: Blueprint, pointer: str) -> str:
         or normalised.startswith("../")
         or normalised in {".", ""}
     ):
-        raise UnsafePathError(
-            f"generated path {path!r} leaves the project; paths must be relative and stay inside it",
-            **blueprint.where(pointer),
-            blueprint=blueprint.name,
+        raise refuse(f"generated path {shown} leaves the project; paths must be relative and stay inside it")
+    unwritable = params.unwritable_text(path)
+    if unwritable:
+        raise refuse(f"generated path {shown}: {unwritable.replace('the value', 'it')}")
+    parts = normalised.split("/")
+    if parts[0].casefold() in RESERVED:
+        raise refuse(
+            f"generated path {shown} is inside {parts[0]}/, which belongs to "
+            f"{'git' if parts[0].casefold() == '.git' else 'blueprintgen itself'}; no blueprint writes there"
         )
+    for part in parts:
+        size = len(part.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            raise refuse(
+                f"generated path {shown} has a name of {size} bytes; file systems allow {MAX_NAME_BYTES}"
+            )
     return normalised
+
+
+def _shown(text: str, limit: int = 120) -> str:
+    """A path for a message: quoted, escapes for what cannot be printed, long ones shortened."""
+    quoted = ascii(text) if params.unwritable_text(text) else repr(text)
+    return quoted if len(quoted) <= limit else f"{quoted[: limit // 2]}…{quoted[-limit // 2 :]}"
 
 
 def resolve(catalog: Catalog, requests: list[Request]) -> InstanceGraph:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprintgen.errors import LoadError
+from blueprintgen.loader import strict_loads
 
 STATE_DIR = ".blueprintgen"
 MANIFEST = f"{STATE_DIR}/manifest.json"
@@ -103,7 +104,7 @@ class Manifest:
         if not path.is_file():
             return cls()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = strict_loads(path.read_text(encoding="utf-8"))
             return cls(
                 files={key: FileRecord(**value) for key, value in data.get("files", {}).items()},
                 instances={key: InstanceRecord(**value) for key, value in data.get("instances", {}).items()},
@@ -144,7 +145,7 @@ class BaseCopies:
         text = self._texts.get(path)
         if text is None and path in self._encoded:
             try:
-                lines = json.loads(self._encoded[path])
+                lines = strict_loads(self._encoded[path], plain_strings=False)
                 text = self._texts[path] = "".join(lines)
             except (ValueError, TypeError) as error:
                 raise LoadError(
@@ -199,7 +200,7 @@ class BaseCopies:
                 if found is not None:
                     encoded = found
                 else:  # not as we write it (edited, merged by hand): plain JSON
-                    data = json.loads(text)
+                    data = strict_loads(text, plain_strings=False)
                     texts = {name: "".join(lines) for name, lines in data.items()}
             except (json.JSONDecodeError, TypeError, AttributeError, UnicodeDecodeError) as error:
                 raise LoadError(

@@ -13,10 +13,10 @@ from blueprintgen.errors import BlueprintgenError, ProblemsFound, TemplateError,
 
 if TYPE_CHECKING:
     from jinja2 import Template
-    from jinja2.sandbox import SandboxedEnvironment
 
     from blueprintgen.blueprint import Blueprint
     from blueprintgen.instances import Instance, PlannedOutput
+    from blueprintgen.sandbox import GuardedEnvironment, Limits
     from blueprintgen.views import ResourceView, SchemaChangeView
 
 EMBEDDED = "<embedded_code>"
@@ -78,30 +78,34 @@ def view_globals() -> dict[str, Any]:
 
 
 class Renderer:
-    """A sandboxed Jinja2 environment over the catalog's template folders."""
+    """A sandboxed Jinja2 environment over the catalog's template folders, rendering under
+    :class:`~blueprintgen.sandbox.Limits` (output size, steps, nesting, time)."""
 
-    def __init__(self, template_dirs: list[Path]) -> None:
+    def __init__(self, template_dirs: list[Path], limits: Limits | None = None) -> None:
         self.template_dirs = template_dirs
+        self.limits = limits
         self._rendered: dict[tuple[str, int, tuple[str, ...]], RenderedFile] = {}
+        self._chars_rendered = 0
 
     @cached_property
-    def env(self) -> SandboxedEnvironment:
-        """The environment: strict about undefined names, whitespace-friendly."""
-        from jinja2 import FileSystemLoader, StrictUndefined
-        from jinja2.sandbox import SandboxedEnvironment
+    def env(self) -> GuardedEnvironment:
+        """The environment: strict about undefined names, whitespace-friendly, guarded."""
+        from jinja2 import StrictUndefined
 
         from blueprintgen.cache import jinja_bytecode
+        from blueprintgen.sandbox import GUARDS_VERSION, GuardedEnvironment, RootedLoader
 
-        env = SandboxedEnvironment(
-            loader=FileSystemLoader([str(d) for d in self.template_dirs]),
+        env = GuardedEnvironment(
+            loader=RootedLoader([str(d) for d in self.template_dirs]),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
             autoescape=False,
-            bytecode_cache=jinja_bytecode(),
+            bytecode_cache=jinja_bytecode(GUARDS_VERSION),
+            limits=self.limits,
         )
-        env.filters.update(FILTERS)
+        env.add_filters(FILTERS)
         env.globals.update(view_globals())
         return env
 
@@ -109,6 +113,10 @@ class Renderer:
         """Compile a template file or the embedded code, with errors that say where."""
         from jinja2 import TemplateNotFound, TemplateSyntaxError
 
+        from blueprintgen.sandbox import Budget, RefusedTemplate
+
+        self.env.budget = Budget(self.env.limits)  # compiling may evaluate constant filters
+        name = template_name or EMBEDDED
         try:
             if template_name is None:
                 return self.env.from_string(blueprint.embedded_code or "")
@@ -116,35 +124,62 @@ class Renderer:
         except TemplateNotFound as error:
             raise TemplateError(
                 f"template {error.name!r} not found in {', '.join(map(str, self.template_dirs))}",
-                **blueprint.where(pointer),
+                **blueprint.where(f"{pointer}/template"),
                 blueprint=blueprint.name,
             ) from None
-        except TemplateSyntaxError as error:
-            where = error.filename if error.filename else blueprint.path
-            line = error.lineno
-            name = error.name or EMBEDDED
-            source = line_of(error.source, line)
+        except RefusedTemplate as error:
             raise TemplateError(
-                f"template syntax error in {name}: {error.message}",
-                path=where,
-                line=line,
+                error.message,
+                path=error.path,
+                line=error.line,
+                column=error.column,
                 blueprint=blueprint.name,
-                pointer=None if error.filename else "/template/embedded_code",
-                source_line=source,
+                hint=error.hint,
+            ) from None
+        except TemplateSyntaxError as error:
+            source = line_of(error.source, error.lineno)
+            if error.filename:
+                raise TemplateError(
+                    f"template syntax error in {error.name}: {error.message}",
+                    path=error.filename,
+                    line=error.lineno,
+                    blueprint=blueprint.name,
+                    source_line=source,
+                ) from None
+            raise TemplateError(  # the line is one of embedded_code, not of the blueprint's file
+                f"template syntax error in {EMBEDDED} (line {error.lineno} of embedded_code): {error.message}",
+                **{**blueprint.where("/template/embedded_code"), "source_line": source},
+                blueprint=blueprint.name,
+            ) from None
+        except Exception as error:  # Python's own limits: nesting, number size
+            raise TemplateError(
+                f"template {name} cannot be compiled: {_describe(error)}",
+                **(
+                    blueprint.where("/template/embedded_code")
+                    if template_name is None
+                    else blueprint.where(f"{pointer}/template")
+                ),
+                blueprint=blueprint.name,
+                hint=getattr(error, "hint", None),
             ) from None
 
     def condition(self, expression: str, values: dict[str, Any], blueprint: Blueprint, pointer: str) -> bool:
-        """Evaluate a condition expression against the parameters."""
-        from jinja2 import TemplateSyntaxError
-        from jinja2.exceptions import UndefinedError
+        """Evaluate a condition expression against the parameters.
 
+        Any failure (a syntax error, an undefined name, ``1/0``, an unsafe attribute, a
+        limit) is a TemplateError at the condition.
+        """
+        from blueprintgen.sandbox import Budget
+
+        self.env.budget = Budget(self.env.limits)
         try:
             return bool(self.env.compile_expression(expression, undefined_to_none=False)(**values))
-        except (TemplateSyntaxError, UndefinedError) as error:
+        except Exception as error:
             raise TemplateError(
-                f"condition {expression!r} cannot be evaluated: {error.message}",
+                f"condition {expression!r} cannot be evaluated: {_describe(error)}",
                 **blueprint.where(pointer),
                 blueprint=blueprint.name,
+                hint=getattr(error, "hint", None),
             ) from None
 
     def render_output(self, item: PlannedOutput, context: dict[str, Any]) -> RenderedFile:
@@ -160,14 +195,59 @@ class Renderer:
         pointer = f"/relationships/generates/{item.output.index}"
         template = self.template_for(blueprint, item.output.template, pointer)
         try:
-            text = template.render(**context)
+            text = self._generate(template, context)
         except Exception as error:
             raise self._runtime_error(error, template, blueprint, item) from None
+        self._check_text(text, template, blueprint, item)
         if item.path.endswith(".py") and blueprint.imports:
             text = merge_imports(text, blueprint.imports)
         if text and not text.endswith("\n"):
             text += "\n"
         return RenderedFile(item.path, text, item.instance, item.output.template or EMBEDDED)
+
+    def _generate(self, template: Template, context: dict[str, Any]) -> str:
+        """The template's text, produced under a fresh budget, each file and the run capped."""
+        from blueprintgen.sandbox import Budget, LimitExceeded
+
+        limits = self.env.limits
+        self.env.budget = Budget(limits)
+        chunks: list[str] = []
+        size = 0
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > limits.file_chars:
+                raise LimitExceeded(
+                    f"the output passed {limits.file_chars:,} characters, more than a generated file may hold",
+                    "look for a loop that writes more than it should",
+                )
+            if self._chars_rendered + size > limits.run_chars:
+                raise LimitExceeded(
+                    f"this run's files passed {limits.run_chars:,} characters together",
+                    "generate fewer resources in one run, or look for a template that writes too much",
+                )
+            chunks.append(chunk)
+        self._chars_rendered += size
+        return "".join(chunks)
+
+    def _check_text(self, text: str, template: Template, blueprint: Blueprint, item: PlannedOutput) -> None:
+        """Refuse output no file can hold as text: NUL, or a surrogate that is not UTF-8."""
+        import re
+
+        bad = re.search("[\x00\ud800-\udfff]", text)
+        if bad is None:
+            return
+        line = text.count("\n", 0, bad.start()) + 1
+        what = "a NUL character" if bad.group() == "\x00" else f"a lone surrogate (\\u{ord(bad.group()):04x})"
+        raise TemplateError(
+            f"rendering {item.output.template or EMBEDDED} for {item.path} produced {what} at line {line} "
+            "of the output; a generated file is UTF-8 text",
+            **(
+                blueprint.where("/template/embedded_code")
+                if item.output.template is None
+                else {"path": template.filename}
+            ),
+            blueprint=item.instance.label,
+        )
 
     def _runtime_error(
         self, error: Exception, template: Template, blueprint: Blueprint, item: PlannedOutput
@@ -182,17 +262,39 @@ class Renderer:
         source = blueprint.embedded_code or "" if embedded else _read(frame_file)
         lines = source.splitlines()
         source_line = lines[line - 1] if line and line <= len(lines) else None
-        message = getattr(error, "message", None) or str(error)
-        what = f"rendering {item.output.template or EMBEDDED} for {item.path} failed: {message}"
+        what = f"rendering {item.output.template or EMBEDDED} for {item.path} failed: {_describe(error)}"
+        hint = getattr(error, "hint", None)
         if embedded:
             return TemplateError(
                 f"{what} (line {line} of embedded_code)" if line else what,
                 **{**blueprint.where("/template/embedded_code"), "source_line": source_line},
                 blueprint=item.instance.label,
+                hint=hint,
             )
         return TemplateError(
-            what, path=frame_file, line=line, blueprint=item.instance.label, source_line=source_line
+            what,
+            path=frame_file,
+            line=line,
+            blueprint=item.instance.label,
+            source_line=source_line,
+            hint=hint,
         )
+
+
+def _describe(error: BaseException) -> str:
+    """An exception in a sentence: Jinja's message, or Python's with its kind when that says more."""
+    from jinja2 import TemplateNotFound
+
+    message = getattr(error, "message", None) or str(error)
+    if isinstance(error, TemplateNotFound):
+        return f"template {error.name!r} not found"
+    if isinstance(error, RecursionError):
+        return "it nests too deeply (an expression nested hundreds of levels, or a template that includes or extends itself)"
+    if isinstance(error, ArithmeticError | TypeError | ValueError | LookupError) and not getattr(
+        error, "message", None
+    ):
+        return f"{type(error).__name__}: {message}"
+    return message or type(error).__name__
 
 
 def _read(path: str | None) -> str:
@@ -204,6 +306,8 @@ def _read(path: str | None) -> str:
 
 def context_for(instance: Instance, run_dependencies: list[str]) -> dict[str, Any]:
     """What a template sees: its parameters plus facts about the blueprint and the run."""
+    from blueprintgen import __version__
+
     blueprint = instance.blueprint
     return {
         **instance.params,
@@ -217,6 +321,8 @@ def context_for(instance: Instance, run_dependencies: list[str]) -> dict[str, An
             "performance_targets": dict(blueprint.performance_targets),
         },
         "run_dependencies": run_dependencies,
+        # A generated project pins the generator it came from (its dev extra, CI, pre-commit).
+        "blueprintgen_version": __version__,
     }
 
 

@@ -7,10 +7,9 @@ from difflib import get_close_matches
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from blueprintgen import jsonpos, resources, schemarefs
+from blueprintgen import jsonpos, params, resources
 from blueprintgen.blueprint import Blueprint, known_placeholders, placeholders_in
 from blueprintgen.errors import BlueprintgenError, ProblemsFound, SchemaError, line_of
-from blueprintgen.params import problem as value_problem
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
@@ -131,24 +130,24 @@ def check(document: Document) -> list[BlueprintgenError]:
 
 
 def _meaning(blueprint: Blueprint) -> list[tuple[str, str]]:
-    """Problems the schema cannot see: $refs that do not resolve, defaults of the wrong type,
-    unknown placeholders."""
+    """Problems the schema cannot see: ``items`` that are no usable JSON Schema, patterns RE2
+    cannot run, defaults of the wrong type, unknown placeholders."""
     found: list[tuple[str, str]] = []
     for name, parameter in blueprint.parameters.items():
-        broken = schemarefs.unresolved(parameter.items) if parameter.items else []
+        broken = params.items_schema_problems(parameter.items) if parameter.items else []
         for path, message in broken:
             found.append((f"/parameters/{name}/items{jsonpos.pointer(path)}", message))
-        if parameter.has_default and not broken:
-            reason = value_problem(parameter, parameter.default)
+        bad_pattern = False
+        if parameter.pattern:
+            try:
+                params.compiled_pattern(parameter.pattern)
+            except params.PatternError as error:
+                bad_pattern = True
+                found.append((f"/parameters/{name}/pattern", f"invalid regular expression: {error}"))
+        if parameter.has_default and not broken and not bad_pattern:
+            reason = params.problem(parameter, parameter.default)
             if reason:
                 found.append((f"/parameters/{name}/default", f"default of {name!r} does not match: {reason}"))
-        if parameter.pattern:
-            import re
-
-            try:
-                re.compile(parameter.pattern)
-            except re.error as error:
-                found.append((f"/parameters/{name}/pattern", f"invalid regular expression: {error}"))
     known = known_placeholders(set(blueprint.parameters))
     patterned = [("/metadata/name", blueprint.name)]
     patterned += [(f"/relationships/depends_on/{i}", ref) for i, ref in enumerate(blueprint.depends_on)]
