@@ -31,6 +31,43 @@ class Catalog:
                     return blueprint, dict(match.groupdict())
         return None
 
+    def clashing_outputs(self, selected: Iterable[Blueprint] | None = None) -> list[BlueprintgenError]:
+        """Pairs of blueprints that generate the same literal path, neither under a ``condition``.
+
+        A literal path (no placeholder) is the same file for every instance, so the two
+        can never be generated into one project: whichever comes second is refused then.
+        ``validate`` reports it now. With ``selected``, only pairs with a selected member.
+        """
+        import posixpath
+
+        from blueprintgen.blueprint import placeholders_in
+
+        chosen = None if selected is None else {id(blueprint) for blueprint in selected}
+        first: dict[str, tuple[Blueprint, int]] = {}
+        problems: list[BlueprintgenError] = []
+        for blueprint in sorted(self.blueprints.values(), key=lambda b: (b.name, str(b.path))):
+            if blueprint.condition:
+                continue
+            for output in blueprint.outputs:
+                if output.condition or placeholders_in(output.path):
+                    continue
+                path = posixpath.normpath(output.path.replace("\\", "/"))
+                other, _ = first.setdefault(path, (blueprint, output.index))
+                if other is blueprint:
+                    continue
+                if chosen is not None and id(blueprint) not in chosen and id(other) not in chosen:
+                    continue
+                problems.append(
+                    GraphError(
+                        f"{blueprint.name} and {other.name} ({other.path}) both generate {path!r}, "
+                        "neither under a condition: they can never be generated into one project",
+                        **blueprint.where(f"/relationships/generates/{output.index}"),
+                        blueprint=blueprint.name,
+                        hint="give one of them a condition, or a path of its own",
+                    )
+                )
+        return problems
+
     def get(self, name: str) -> Blueprint:
         """A blueprint by name, or a clear error with the closest names."""
         found = self.find(name)
