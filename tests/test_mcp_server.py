@@ -28,8 +28,8 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 READING = {"list_blueprints", "show_blueprint", "graph", "describe_project", "validate"}
-PLANNING = {"plan_new_project", "plan_add_resource", "plan_generate", "plan_upgrade"}
-APPLYING = {"new_project", "add_resource", "generate", "upgrade"}
+PLANNING = {"plan_new_project", "plan_add_resource", "plan_remove_resource", "plan_generate", "plan_upgrade"}
+APPLYING = {"new_project", "add_resource", "remove_resource", "generate", "upgrade"}
 
 
 def server_env() -> dict[str, str]:
@@ -348,15 +348,39 @@ def test_a_project_created_grown_and_described(ws: Workspace) -> None:
             described = await session.call("describe_project")
             assert described["name"] == "shop-api" and described["package"] == "shop_api"
             resources = {r["name"]: r for r in described["resources"]}
-            assert resources["order"]["references"] == ["customer"]
-            assert resources["customer"]["referenced_by"] == ["order"]
+            (reference,) = resources["order"]["references"]
+            assert reference == {
+                "resource": "order",
+                "field": "customer",
+                "target": "customer",
+                "on_delete": "CASCADE",
+            }
+            assert resources["customer"]["referenced_by"] == [reference]
             email = next(f for f in resources["customer"]["fields"] if f["name"] == "email")
-            assert email["type"] == "email" and email["unique"] is True
-            assert described["drift"]["in_sync"] is True
+            assert (
+                email["type"] == "email" and email["unique"] is True and email["spec"] == "email:email:unique"
+            )
+            assert described["drift"]["in_sync"] is True and described["removed"] == []
 
             before = ws.snapshot()
             said.append(await session.error("add_resource", name="invoice", fields=["total:integer"]))
+            refused = await session.error("remove_resource", name="customer")
+            assert cli_error(ws, "remove", "resource", "customer", "--yes") in refused  # still referenced
             assert ws.snapshot() == before
+
+            planned = await session.call("plan_remove_resource", name="order")
+            assert planned["dropped_by"] and ws.snapshot() == before
+            assert any(
+                f["action"] == "remove" and f["path"].endswith("order_model.py") for f in planned["files"]
+            )
+            removed = await session.call("remove_resource", name="order")
+            assert removed["applied"] and not any(ws.root.rglob("order_model.py"))
+            described = await session.call("describe_project", drift=False)
+            assert [gone["name"] for gone in described["removed"]] == ["order"]
+            assert described["drift"] is None
+
+            upgraded = await session.call("plan_upgrade")
+            assert upgraded["files"] == [] and upgraded["conflicts"] is False
 
     run(body)
     printed = cli_error(ws, "add", "resource", "invoice", "--field", "total:integer")

@@ -213,17 +213,42 @@ class FieldInfo(BaseModel):
     )
 
 
+class Reference(BaseModel):
+    """A reference field: ``field`` of ``resource`` points to a row of ``target``."""
+
+    resource: str
+    field: str
+    target: str
+    on_delete: str = Field(description="What deleting the referenced row does (CASCADE, SET NULL).")
+
+
 class ResourceInfo(BaseModel):
-    """One resource of the project."""
+    """One resource of the project, as `blueprintgen resources` lists it."""
 
     name: str
     plural: str = Field(description="Table and route name.")
+    path: str = Field(description="Its REST path.")
+    accounts: bool = Field(description="The accounts' admin slice (user): its columns belong to the project.")
+    fields: list[FieldInfo]
     methods: list[str]
     auth_required: bool
     mcp_style: str
-    fields: list[FieldInfo]
-    references: list[str] = Field(description="Resources its fields point to.")
-    referenced_by: list[str] = Field(description="Resources whose fields point to it.")
+    migrations: list[str] = Field(
+        description="Its table's migration revisions: the create, then each change."
+    )
+    references: list[Reference] = Field(description="Its fields that point to other resources.")
+    referenced_by: list[Reference] = Field(
+        description="Fields of other resources that point to it (while any do, it cannot be removed)."
+    )
+
+
+class RemovedResource(BaseModel):
+    """A resource removed from the project: the migrations it keeps, and the one dropping its table."""
+
+    name: str
+    plural: str
+    migrations: list[str]
+    dropped: str | None
 
 
 class FileDrift(BaseModel):
@@ -253,6 +278,7 @@ class ProjectDescription(BaseModel):
     options: dict[str, Any] = Field(description="The project's options (db, docker, ...).")
     blueprintgen_version: str = Field(description="The blueprintgen version that last wrote it.")
     resources: list[ResourceInfo]
+    removed: list[RemovedResource]
     drift: Drift | None = Field(description="The files' state (None when not asked for).")
 
 
@@ -298,9 +324,18 @@ class PlanResult(BaseModel):
         default_factory=list, description="A new project: the commands to run next."
     )
     version_changes: list[VersionChange] = Field(default_factory=list)
-    resources: list[str] = Field(default_factory=list, description="The resources the plan generates.")
+    resources: list[str] = Field(
+        default_factory=list, description="The resources the plan generates (or removes)."
+    )
     changed_resources: list[str] = Field(
         default_factory=list, description="Those that existed with other fields or options."
+    )
+    dropped_by: str | None = Field(
+        None, description="A removal: the revision of the migration that drops the resource's table."
+    )
+    kept: list[str] = Field(
+        default_factory=list,
+        description="A removal: the resource's files kept because you edited them (force removes them).",
     )
 
 

@@ -26,7 +26,7 @@ from blueprintgen.mcp_server.folder import ServedFolder
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
-    from blueprintgen.operations import Plan, WriteOptions
+    from blueprintgen.operations import Inventory, Plan, WriteOptions
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -118,6 +118,8 @@ ReplaceArg = Annotated[
         description="Give a resource that exists other fields or options (a new migration); your edits are merged."
     ),
 ]
+RemovedNameArg = Annotated[str, Field(description="The resource to remove (see describe_project).")]
+RemoveForceArg = Annotated[bool, Field(description="Remove its files you edited too.")]
 BlueprintArg = Annotated[str, Field(description="Blueprint to render (see list_blueprints).")]
 IntoArg = Annotated[
     str | None,
@@ -292,15 +294,22 @@ def _register_reading(server: MCPServer, folder: ServedFolder) -> None:
         from blueprintgen.project import ProjectFile
 
         root = project_root(folder.start(project))
-        recorded = ProjectFile.read(root)
+        inventory = operations.list_resources(root)
         states = operations.project_drift(root) if drift else None
+        recorded = ProjectFile.read(root)
         return models.ProjectDescription(
             project=folder.relative(root),
-            name=recorded.name,
-            package=recorded.package,
-            options=dict(recorded.options),
+            name=inventory.project,
+            package=inventory.package,
+            options=recorded.options,
             blueprintgen_version=recorded.blueprintgen,
-            resources=_resources(recorded.resources),
+            resources=_resources(inventory),
+            removed=[
+                models.RemovedResource(
+                    name=gone.name, plural=gone.plural, migrations=list(gone.migrations), dropped=gone.dropped
+                )
+                for gone in inventory.removed
+            ],
             drift=_drift(states) if states is not None else None,
         )
 
@@ -353,47 +362,47 @@ def _register_reading(server: MCPServer, folder: ServedFolder) -> None:
         )
 
 
-def _resources(recorded: dict[str, dict[str, Any]]) -> list[models.ResourceInfo]:
-    """The project file's resources, each field parsed as the project's generation parses it."""
+def _resources(inventory: Inventory) -> list[models.ResourceInfo]:
+    """The project's resources, from the inventory `blueprintgen resources` lists."""
     from blueprintgen import fieldspec
 
-    known = {name: str(entry.get("plural") or name) for name, entry in recorded.items()}
-    found: list[models.ResourceInfo] = []
-    for name, entry in recorded.items():
-        fields = []
-        for spec in entry.get("fields") or []:
-            parsed = fieldspec.parse_field(spec, resource=name, resources=known)
-            fields.append(
-                models.FieldInfo(
-                    spec=str(spec) if isinstance(spec, str) else fieldspec.to_spec_string(parsed),
-                    name=parsed["name"],
-                    type=parsed["type"],
-                    column=fieldspec.column_name(parsed),
-                    optional=parsed["optional"],
-                    unique=parsed["unique"],
-                    index=parsed["index"],
-                    default=parsed.get("default"),
-                    has_default="default" in parsed,
-                    choices=parsed.get("choices"),
-                    references=(parsed.get("ref") or {}).get("resource"),
-                    on_delete=parsed.get("on_delete"),
-                )
-            )
-        found.append(
-            models.ResourceInfo(
-                name=name,
-                plural=known[name],
-                methods=list(entry.get("methods") or fieldspec.METHODS),
-                auth_required=bool(entry.get("auth_required", True)),
-                mcp_style=str(entry.get("mcp_style") or "tools"),
-                fields=fields,
-                references=sorted({f.references for f in fields if f.references}),
-                referenced_by=[],
-            )
+    def reference(ref: Any) -> models.Reference:
+        return models.Reference(
+            resource=ref.resource, field=ref.field, target=ref.target, on_delete=ref.on_delete
         )
-    for resource in found:
-        resource.referenced_by = sorted(other.name for other in found if resource.name in other.references)
-    return found
+
+    return [
+        models.ResourceInfo(
+            name=item.name,
+            plural=item.plural,
+            path=item.path,
+            accounts=item.accounts,
+            fields=[
+                models.FieldInfo(
+                    spec=str(field["spec"]),
+                    name=field["name"],
+                    type=field["type"],
+                    column=fieldspec.column_name(field),
+                    optional=bool(field.get("optional")),
+                    unique=bool(field.get("unique")),
+                    index=bool(field.get("index")),
+                    default=field.get("default"),
+                    has_default="default" in field,
+                    choices=field.get("choices"),
+                    references=(field.get("ref") or {}).get("resource"),
+                    on_delete=field.get("on_delete"),
+                )
+                for field in item.fields
+            ],
+            methods=list(item.methods),
+            auth_required=item.auth_required,
+            mcp_style=item.mcp_style,
+            migrations=list(item.migrations),
+            references=[reference(ref) for ref in item.references],
+            referenced_by=[reference(ref) for ref in item.referenced_by],
+        )
+        for item in inventory.resources
+    ]
 
 
 def _drift(states: list[Any]) -> models.Drift:
@@ -570,6 +579,43 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
             True, name, fields, spec_file, methods, auth_required, plural, mcp_style, replace, project,
             (formatter, force, restore, conflict), diffs,
         )  # fmt: skip
+
+    def removal_plan(
+        apply: bool, name: str, project: str, formatter: str | None, force: bool, diffs: bool
+    ) -> models.PlanResult:
+        warnings: list[str] = []
+        plan = operations.remove_resource(
+            folder.start(project), name, options=write_options(warnings, formatter, force=force)
+        )
+        extra = {"resources": [plan.resource], "dropped_by": plan.dropped, "kept": list(plan.kept)}
+        return carry_out(folder, plan, warnings, apply=apply, diffs=diffs, extra=extra)
+
+    @server.tool(annotations=READS)
+    @reports_errors
+    def plan_remove_resource(
+        name: RemovedNameArg,
+        project: ProjectArg = ".",
+        formatter: FormatterArg = None,
+        force: RemoveForceArg = False,
+        diffs: DiffsArg = True,
+    ) -> models.PlanResult:
+        """Plan removing a resource: the files only it generates go (those you edited stay, listed
+        in kept), its migrations stay and a new one drops its table; refused while another resource
+        refers to it. Writes nothing."""
+        return removal_plan(False, name, project, formatter, force, diffs)
+
+    @server.tool(annotations=WRITES)
+    @reports_errors
+    def remove_resource(
+        name: RemovedNameArg,
+        project: ProjectArg = ".",
+        formatter: FormatterArg = None,
+        force: RemoveForceArg = False,
+        diffs: DiffsArg = False,
+    ) -> models.PlanResult:
+        """Remove a resource, as `blueprintgen remove resource NAME --yes`; dropped_by names the
+        migration that drops its table (apply it with `alembic upgrade head`)."""
+        return removal_plan(True, name, project, formatter, force, diffs)
 
     def generate_plan(
         apply: bool,
