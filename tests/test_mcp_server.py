@@ -417,10 +417,18 @@ def test_http_needs_the_token(http_server: tuple[str, str]) -> None:
     url, token = http_server
     ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
     headers = {"Accept": "application/json, text/event-stream"}
-    for given in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Bearer {token}x"}):
+    wrong = (
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Bearer {token}x"},
+        {"Authorization": token},
+    )
+    for given in wrong:
         answer = httpx2.post(url, json=ping, headers={**headers, **given})
         assert answer.status_code == 401, given
         assert answer.headers["www-authenticate"].startswith("Bearer")
+    answer = httpx2.post(url, json=ping, headers={**headers, "Authorization": f"bearer {token}"})
+    assert answer.status_code != 401  # past the guard (the scheme's case does not matter)
 
     async def body() -> None:
         async with (
@@ -483,4 +491,12 @@ def test_the_inspector_cli_lists_the_tools(greeting: Workspace) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     names = {tool["name"] for tool in json.loads(result.stdout)["tools"]}
-    assert names >= PLANNING
+    assert names >= PLANNING | APPLYING
+    result = subprocess.run(
+        [npx, "--yes", "@modelcontextprotocol/inspector", "--cli", sys.executable, "-m", "blueprintgen", "mcp",
+         "--project", str(greeting.root), "--method", "tools/call", "--tool-name", "show_blueprint",
+         "--tool-arg", "name=greting"],
+        capture_output=True, text=True, timeout=300, check=False, env={**os.environ, **server_env()},
+    )  # fmt: skip
+    answer = json.loads(result.stdout)
+    assert answer["isError"] is True and "no blueprint named 'greting'" in answer["content"][0]["text"]

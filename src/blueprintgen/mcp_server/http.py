@@ -39,25 +39,31 @@ class BearerGuard:
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
-        self.expected = f"Bearer {token}".encode()
+        self.token = token.encode()
+
+    def admits(self, headers: list[tuple[bytes, bytes]]) -> bool:
+        """Whether the request carries the token (the scheme's case does not matter, RFC 7235)."""
+        given = next((value for name, value in headers if name == b"authorization"), b"")
+        scheme, _, credentials = given.strip().partition(b" ")
+        # compare_digest even for a wrong scheme: how long it takes says nothing about the token
+        matches = hmac.compare_digest(credentials.strip(), self.token)
+        return scheme.lower() == b"bearer" and matches
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            given = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
-            if not hmac.compare_digest(given, self.expected):
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 401,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"www-authenticate", b'Bearer realm="blueprintgen"'),
-                        ],
-                    }
-                )
-                body = b'{"error": "invalid_token", "error_description": "the bearer token printed at start is needed"}'
-                await send({"type": "http.response.body", "body": body})
-                return
+        if scope["type"] == "http" and not self.admits(scope["headers"]):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 401,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"www-authenticate", b'Bearer realm="blueprintgen"'),
+                    ],
+                }
+            )
+            body = b'{"error": "invalid_token", "error_description": "the bearer token printed at start is needed"}'
+            await send({"type": "http.response.body", "body": body})
+            return
         await self.app(scope, receive, send)
 
 

@@ -343,7 +343,7 @@ def _register_reading(server: MCPServer, folder: ServedFolder) -> None:
             found = models.problems(error)
             return models.ValidationReport(
                 valid=False,
-                summary=f"✗ {len(found)} problem{'s' if len(found) != 1 else ''} loading the blueprints",
+                summary=f"{len(found)} problem{'s' if len(found) != 1 else ''} found",  # as the command ends
                 blueprints=[],
                 problems=found,
                 in_project=False,
