@@ -268,6 +268,24 @@ def test_a_served_folder_inside_a_project_does_not_reach_the_project(ws: Workspa
     run(body)
 
 
+def test_the_project_lock_holds_off_a_tool_as_it_does_a_command(
+    greeting: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from blueprintgen.lock import locked
+
+    monkeypatch.setenv("BLUEPRINTGEN_LOCK_TIMEOUT", "0.2")
+
+    async def body() -> None:
+        async with stdio(greeting.root) as session:
+            with locked(greeting.root):
+                said = await session.error("generate", blueprint="greeting", sets=["who=world"])
+            assert "another blueprintgen run is writing this project" in said and str(os.getpid()) in said
+            assert not (greeting.root / "src").exists()
+            await session.call("generate", blueprint="greeting", sets=["who=world"])  # let go: it runs
+
+    run(body)
+
+
 def test_validate_reports_problems_as_data_with_the_cli_text(greeting: Workspace) -> None:
     broken = simple_blueprint("broken")
     broken["parameters"]["who"]["type"] = "strin"
@@ -381,6 +399,7 @@ def test_a_project_created_grown_and_described(ws: Workspace) -> None:
 
             upgraded = await session.call("plan_upgrade")
             assert upgraded["files"] == [] and upgraded["conflicts"] is False
+            assert (await session.call("upgrade"))["written"] == []
 
     run(body)
     printed = cli_error(ws, "add", "resource", "invoice", "--field", "total:integer")
