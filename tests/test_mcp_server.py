@@ -382,6 +382,10 @@ def test_a_project_created_grown_and_described(ws: Workspace) -> None:
 
             before = ws.snapshot()
             said.append(await session.error("add_resource", name="invoice", fields=["total:integer"]))
+            changed = await session.error("add_resource", name="customer", fields=["name:str"])
+            assert "customer already exists with other fields or options; nothing was written" in changed
+            diff = changed.split("customer already exists")[0]  # the plan of the change, before the message
+            assert "+++ b/blueprintgen.yaml" in diff and re.search(r"^-.*email", diff, re.MULTILINE)
             refused = await session.error("remove_resource", name="customer")
             assert cli_error(ws, "remove", "resource", "customer", "--yes") in refused  # still referenced
             assert ws.snapshot() == before

@@ -313,7 +313,7 @@ class PlanResult(BaseModel):
     """A plan (nothing written), or what applying it wrote."""
 
     project: str = Field(description="The project folder, relative to the served folder.")
-    applied: bool = Field(description="Whether files were written.")
+    applied: bool = Field(description="Whether the plan was applied (written lists what that wrote).")
     summary: str = Field(description="How many files each action touches, as the CLI's plan line says.")
     files: list[PlannedFile] = Field(description="Every file that is not unchanged, in path order.")
     unchanged: int = Field(description="How many generated files stay as they are.")

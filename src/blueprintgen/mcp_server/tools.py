@@ -26,6 +26,7 @@ from blueprintgen.mcp_server.folder import ServedFolder
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
+    from blueprintgen.catalog import Catalog
     from blueprintgen.operations import Inventory, Plan, WriteOptions
 
 P = ParamSpec("P")
@@ -138,8 +139,9 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
             try:
                 return func(*args, **kwargs)
             except ResourceChangeRefused as refused:
+                # The diff first, as the command prints it: the message's hint points "above".
                 diffs = "".join(change.diff() for change in refused.changes if change.action.shows_diff)
-                raise ToolError(f"{refused.format()}\n\n{diffs}".rstrip()) from None
+                raise ToolError(f"{diffs}\n{refused.format()}".lstrip()) from None
             except BlueprintgenError as error:
                 raise ToolError(error.format()) from None
 
@@ -212,7 +214,7 @@ def register(server: MCPServer, folder: ServedFolder) -> None:
 
 
 def _register_reading(server: MCPServer, folder: ServedFolder) -> None:
-    def load_catalog(project: str = ".") -> Any:
+    def load_catalog(project: str = ".") -> Catalog:
         from blueprintgen import catalog
         from blueprintgen.project import project_dir
 
