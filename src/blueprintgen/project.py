@@ -275,23 +275,15 @@ def down_revision(project: ProjectFile, revision: str) -> str:
     return earlier[-1] if earlier else FIRST_REVISION
 
 
-def sync_schema(project: ProjectFile, manifest: Manifest | None = None) -> list[str]:
+def sync_schema(project: ProjectFile, manifest: Manifest) -> list[str]:
     """Bring the schema history up to the project file as edited: give every resource
     whose fields changed since its last migration a new one, and record every resource
-    deleted from the file whose migrations were generated as removed (a migration that
-    drops its table, see :func:`record_removals`).
+    deleted from the file whose migrations ``manifest`` says were generated as removed (a
+    migration drops its table, see :func:`record_removals`).
 
     Returns the resources that got a migration; existing migrations are never rewritten.
-    ``manifest`` is the project's (read from the project's folder when not given).
     """
-    changed = sync_fields(project)
-    if project.source is not None:  # a project file read from a project: it may have lost entries
-        if manifest is None:
-            from blueprintgen.manifest import Manifest
-
-            manifest = Manifest.read(project.path.parent)
-        changed += record_removals(project, manifest)
-    return changed
+    return sync_fields(project) + record_removals(project, manifest)
 
 
 def sync_fields(project: ProjectFile) -> list[str]:

@@ -97,9 +97,10 @@ def regenerate(root: Path, options: WriteOptions) -> PipelineRun:
         return prepare(root, found, requests, options, prune=True, manifest=manifest)
     project = ProjectFile.read(root)
     check_options(root, project, found)
-    # Fields edited in the project file since their last migration get a new one,
-    # recorded in the project file's schema history.
-    extra = {PROJECT_FILE: project.to_yaml()} if sync_schema(project) else {}
+    # Fields edited in the project file since their last migration get a new one, and a
+    # resource deleted from it is removed (a migration drops its table), both recorded
+    # in the project file's schema history.
+    extra = {PROJECT_FILE: project.to_yaml()} if sync_schema(project, manifest) else {}
     check_project(project, manifest)
     return prepare(
         root, found, project_requests(project), options, extra_files=extra, prune=True, manifest=manifest
