@@ -260,6 +260,31 @@ def test_deleting_the_entry_and_upgrading_is_the_same_removal(
     assert tree(by_hand) == tree(by_command)
 
 
+def test_deleting_a_referenced_entry_by_hand_is_refused(ws: Workspace, shop: Path) -> None:
+    text = (shop / "blueprintgen.yaml").read_text(encoding="utf-8")
+    start, end = text.index("  customer:\n"), text.index("  item:\n")
+    (shop / "blueprintgen.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    before = tree(shop)
+    result = ws.run("upgrade", "--yes")
+    assert result.exit_code == ExitCode.PROBLEMS, result.output
+    assert (
+        "resource 'customer' cannot be removed while other resources refer to it: item.customer"
+        in result.stderr
+    )
+    assert tree(shop) == before
+
+
+def test_entries_deleted_together_drop_the_referring_table_first(ws: Workspace, shop: Path) -> None:
+    text = (shop / "blueprintgen.yaml").read_text(encoding="utf-8")
+    (shop / "blueprintgen.yaml").write_text(text[: text.index("  customer:\n")], encoding="utf-8")
+    ok(ws.run("upgrade", "--yes"))
+    removed = project_file(shop)["removed"]
+    assert removed["item"]["dropped"] == "0005" and removed["customer"]["dropped"] == "0006"
+    assert (shop / "alembic/versions/0005_drop_items.py").is_file()
+    assert (shop / "alembic/versions/0006_drop_customers.py").is_file()
+    ok(ws.run("validate", "--check-all"))
+
+
 # --- resources --------------------------------------------------------------------------
 
 
