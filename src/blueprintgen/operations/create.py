@@ -44,14 +44,22 @@ class NewProjectPlan(Plan):
 
     @property
     def next_steps(self) -> list[str]:
-        """The commands to run next, in order."""
+        """The commands to run next, in order: each works once those before it ran.
+
+        The install is the test extra, which needs nothing but PyPI; the dev extra (the
+        pinned blueprintgen, pre-commit) is the generated README's, since it needs a
+        blueprintgen that pip can find. The tables come before the first account, and a
+        new resource's migration before the server serves it.
+        """
         return [
             f"cd {self.where}",
             "python3 -m venv .venv && .venv/bin/pip install -e '.[test]'",
             ".venv/bin/python -m pytest",
-            f".venv/bin/{self.package.replace('_', '-')}-admin create-admin --email admin@example.com --password 'change-me-please'",
-            f".venv/bin/uvicorn {self.package}.main:app --reload",
+            ".venv/bin/alembic upgrade head",
+            f".venv/bin/{self.package.replace('_', '-')}-admin create-admin --email admin@example.com",
             "blueprintgen add resource item --field name:str --field price:decimal",
+            ".venv/bin/alembic upgrade head",
+            f".venv/bin/uvicorn {self.package}.main:app --reload",
         ]
 
     def apply(self) -> Applied:

@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from shop import __version__
 from shop.config.settings import Settings, get_settings
 from shop.container import ServiceContainer
+from shop.database.migrations import PendingMigrationsError, require_migrated
 from shop.middleware.rate_limit import RateLimitMiddleware, create_limiter
 from shop.middleware.request_id import REQUEST_ID_HEADER, RequestIDMiddleware
 from shop.routes import discover_routers
@@ -37,6 +38,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "application_startup", version=__version__, environment=settings.environment
         )
         try:
+            try:
+                checked = await require_migrated(container.engine)
+            except PendingMigrationsError as exc:
+                # Every request would fail on a missing table: refuse to start.
+                logger.error("database_not_migrated", error=str(exc))
+                raise
+            if not checked:
+                logger.warning(
+                    "migrations_not_checked",
+                    reason="no alembic.ini found, or the database is unreachable",
+                )
             async with mcp_server.session_manager.run():
                 yield
         finally:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from shop.config.settings import Settings, get_settings
 from shop.container import ServiceContainer
+from shop.database.migrations import PendingMigrationsError, require_migrated
 from shop.database.repositories.user_repository import UserRepository
 from shop.models.user_model import UserCreate, UserRead
 from shop.services.user_service import UserService
@@ -20,6 +21,7 @@ async def create_admin(settings: Settings, data: UserCreate) -> UserRead:
     """Create an administrator in the database named by the settings."""
     container = ServiceContainer.from_settings(settings)
     try:
+        await require_migrated(container.engine)
         async with container.session() as session:
             users = UserService(UserRepository(session), container.processing, settings)
             return await users.create_user(data)
@@ -57,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         user = asyncio.run(create_admin(get_settings(), data))
     except ConflictError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except PendingMigrationsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"Created administrator {user.email} (id {user.id})")
     return 0

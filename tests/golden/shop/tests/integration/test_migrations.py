@@ -13,8 +13,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from shop.app import create_app
+from shop.cli import main
+from shop.config.settings import get_settings
 from shop.database.base import Base
-from tests.helpers import alembic_config
+from shop.database.migrations import PendingMigrationsError
+from tests.helpers import TEST_SECRET_KEY, alembic_config, make_settings, running
 
 
 @pytest.fixture(params=["configured", "sqlite"])
@@ -56,3 +60,49 @@ def test_downgrade_to_base_and_upgrade_again(migrated_url: str) -> None:
 
     command.downgrade(config, "base")
     command.upgrade(config, "head")
+
+
+@pytest.fixture(params=["new", "downgraded"])
+def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite file never migrated, or migrated and downgraded to base."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'stale.db'}"
+    if request.param == "downgraded":
+        command.upgrade(alembic_config(url), "head")
+        command.downgrade(alembic_config(url), "base")
+    return url
+
+
+async def test_app_refuses_to_start_without_the_migrations(unmigrated_url: str) -> None:
+    with pytest.raises(
+        PendingMigrationsError, match="run `alembic upgrade head` first"
+    ):
+        async with running(create_app(make_settings(unmigrated_url))):
+            pass
+
+
+def test_admin_cli_says_to_migrate_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    get_settings.cache_clear()
+    try:
+        status = main(
+            [
+                "create-admin",
+                "--email",
+                "a@example.com",
+                "--password",
+                "a-long-password",
+            ]
+        )
+    finally:
+        get_settings.cache_clear()
+
+    error = capsys.readouterr().err
+    assert status == 1
+    assert error.startswith("error: the database lacks 1 migration(s) (0001)")
+    assert error.count("\n") == 1

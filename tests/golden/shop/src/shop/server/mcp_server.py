@@ -28,12 +28,17 @@ def build_mcp_server(
     container: ServiceContainer, *, require_auth: bool
 ) -> MCPServer[Any]:
     """Create a server carrying every discovered tool, optionally token-protected."""
-    # Over HTTP every request needs an API access token; over stdio the local
-    # user who started the process is trusted.
+    # Over HTTP every request needs an API access token (a static bearer header,
+    # from POST /api/v1/auth/token); over stdio the local user who started the
+    # process is trusted. The app is no OAuth authorization server, so it serves no
+    # protected-resource metadata (RFC 9728) naming one: without
+    # `resource_server_url` the SDK adds neither that route nor a `resource_metadata`
+    # pointer to its 401s, and `issuer_url`, required by its model, is advertised
+    # nowhere. The tokens carry their user; the verifier checks them itself.
     settings = container.settings
     auth = AuthSettings(
         issuer_url=AnyHttpUrl(settings.public_url),
-        resource_server_url=AnyHttpUrl(f"{settings.public_url.rstrip('/')}{MCP_PATH}"),
+        resource_server_url=None,
         validate_token_resource=False,
     )
     server: MCPServer[Any] = MCPServer(
