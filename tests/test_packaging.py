@@ -1,5 +1,6 @@
-"""The built wheel carries blueprints, templates and the schema, and works when installed;
-the pre-commit hook runs through pre-commit itself."""
+"""The sdist and the wheel build and pass ``twine check``; the wheel carries blueprints,
+templates and the schema, and works when installed (``new project`` included); the
+pre-commit hook runs through pre-commit itself."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import json
 import shutil
 import subprocess
 import sys
+import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from blueprintgen import __version__
 from tests.conftest import REPO, simple_blueprint
+from tests.distributions import Distributions, built
 
 UV = [sys.executable, "-m", "uv"]
 
@@ -25,12 +30,32 @@ def run(command: list[str], cwd: Path, **kwargs: object) -> subprocess.Completed
     return result
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    run([*UV, "build", "--wheel", "--out-dir", str(out), str(REPO)], REPO)
-    (built,) = out.glob("blueprintgen-*.whl")
-    return built
+@pytest.fixture(scope="session")
+def dists(tmp_path_factory: pytest.TempPathFactory) -> Distributions:
+    return built(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def wheel(dists: Distributions) -> Path:
+    return dists.wheel
+
+
+def test_sdist_and_wheel_pass_twine_check(dists: Distributions) -> None:
+    checked = run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(dists.sdist), str(dists.wheel)], REPO
+    )
+    assert checked.stdout.count("PASSED") == 2, checked.stdout
+    assert dists.wheel.name == f"blueprintgen-{__version__}-py3-none-any.whl"
+    with tarfile.open(dists.sdist) as sdist:
+        names = sdist.getnames()
+    top = f"blueprintgen-{__version__}"
+    for shipped in (
+        "README.md",
+        "pyproject.toml",
+        "src/blueprintgen/__init__.py",
+        "schemas/blueprint.schema.json",
+    ):
+        assert f"{top}/{shipped}" in names, shipped
 
 
 def test_wheel_contains_data(wheel: Path) -> None:
@@ -53,6 +78,21 @@ def test_installed_wheel_runs(wheel: Path, tmp_path: Path) -> None:
     assert all("/_data/blueprints/" in item["path"] for item in listing)
     assert json.loads(run([cli, "schema"], work).stdout)["title"] == "blueprintgen blueprint"
     run([cli, "validate", "--check-all"], work)
+
+
+def test_new_project_from_the_installed_wheel_pins_it(wheel: Path, tmp_path: Path) -> None:
+    """The installed wheel generates a project whose dev extra pins this very version."""
+    venv = tmp_path / "venv"
+    run([*UV, "venv", "--quiet", str(venv)], tmp_path)
+    run([*UV, "pip", "install", "--quiet", "--python", str(venv / "bin/python"), str(wheel)], tmp_path)
+    cli = str(venv / "bin/blueprintgen")
+    created = run([cli, "new", "project", "shop", "--no-git"], tmp_path)
+    assert "alembic upgrade head" in created.stdout
+    project = tmp_path / "shop"
+    extras = tomllib.loads((project / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert f"blueprintgen=={__version__}" in extras["dev"]
+    assert not any("blueprintgen" in requirement for requirement in extras["test"])
+    run([cli, "validate", "--check-all"], project)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is needed for pre-commit")
