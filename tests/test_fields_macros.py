@@ -323,7 +323,7 @@ def test_imports_of_each_module() -> None:
         "from datetime import date, datetime",
         "from decimal import Decimal",
         "from enum import StrEnum",
-        "from pydantic import EmailStr, Field",
+        "from pydantic import AwareDatetime, EmailStr, Field",
         "from typing import Any",
         "from uuid import UUID",
     ]
@@ -389,6 +389,30 @@ def test_schema_change() -> None:
     ]
 
 
+def test_a_required_json_field_added_to_rows_gets_its_default_as_sql() -> None:
+    """Regression: the default was printed as ``Markup('...')``, a name the migration lacks."""
+    import json
+
+    import sqlalchemy as sa
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    old = [Field.from_param(f) for f in parse_fields(["title:str"])]
+    new = [Field.from_param(f) for f in parse_fields(["title:str", 'meta:json={"a": 1, "b": "<&>"}'])]
+    (line,) = [line for line in SchemaChangeView("posts", old, new).upgrade_lines if "meta" in line]
+    assert "Markup" not in line
+
+    engine = sa.create_engine("sqlite://")
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE posts (id INTEGER PRIMARY KEY, title VARCHAR(255))"))
+        connection.execute(sa.text("INSERT INTO posts (id, title) VALUES (1, 'a post')"))
+        op = Operations(MigrationContext.configure(connection))
+        with op.batch_alter_table("posts") as batch:
+            exec(line.strip(), {"sa": sa, "op": op, "batch": batch})  # the migration's own line
+        stored = connection.execute(sa.text("SELECT meta FROM posts")).scalar_one()
+    assert json.loads(stored) == {"a": 1, "b": "<&>"}
+
+
 # --- the real templates, rendered and formatted by the engine ------------------------
 
 PYPROJECT = f"""\
@@ -434,27 +458,31 @@ def _catalog() -> catalogs.Catalog:
     return catalogs.load(Path("/nonexistent-project"), remember=False)
 
 
-def resource_requests(resource: str, fields: list[dict[str, Any]], revision: str) -> Request:
-    return Request(
-        f"resource-migration-{resource}",
-        {
-            "package": PACKAGE,
-            "resource": resource,
-            "plural": RESOURCES[resource],
-            "fields": fields,
-            "methods": list(fieldspec.METHODS),
-            "migration_revision": revision,
-            "migration_down_revision": f"{int(revision) - 1:04d}",
-        },
-    )
+def resource_requests(resource: str, fields: list[dict[str, Any]], revision: str) -> list[Request]:
+    """The table model (which brings the schemas) and the create migration of a resource:
+    the migration no longer depends on the model, so both are asked for."""
+    values = {
+        "package": PACKAGE,
+        "resource": resource,
+        "plural": RESOURCES[resource],
+        "fields": fields,
+        "methods": list(fieldspec.METHODS),
+    }
+    return [
+        Request(f"resource-db-model-{resource}", values),
+        Request(
+            f"resource-migration-{resource}",
+            values | {"migration_revision": revision, "migration_down_revision": f"{int(revision) - 1:04d}"},
+        ),
+    ]
 
 
 def generated_files(gadget_fields: list[dict[str, Any]]) -> dict[str, str]:
     """The engine's rendering of the maker and gadget tables and the project's base."""
     requests = [
         Request("project-database", {"project_name": PACKAGE, "package": PACKAGE}),
-        resource_requests("maker", MAKER_FIELDS, "0002"),
-        resource_requests("gadget", gadget_fields, "0003"),
+        *resource_requests("maker", MAKER_FIELDS, "0002"),
+        *resource_requests("gadget", gadget_fields, "0003"),
     ]
     catalog = _catalog()
     graph = resolve(catalog, requests)

@@ -5,7 +5,9 @@ pydantic input and read types and constraints, the SQLAlchemy column type, the a
 type, the standard-library import the Python type needs, whether the list endpoint
 filters on it, and the values the generated tests send (valid, invalid, varying per
 row). The limits the parser checks defaults against (255, 12/2, ...) are the ones the
-generated columns and schemas declare.
+generated columns and schemas declare, and every integer a client sends (a field, an
+id, a filter, an offset) is bounded to the int32 ``Integer`` column that holds it, so a
+value the database cannot store is a 422, never a 500.
 
 Blueprint parameters keep holding fields as dicts (they are validated by JSON Schema
 and recorded in the manifest); :meth:`Field.from_param` and :meth:`Field.to_param`
@@ -26,6 +28,14 @@ EMAIL_MAX_LENGTH: Final = 320
 URL_MAX_LENGTH: Final = 2048
 DECIMAL_DIGITS: Final = 12
 DECIMAL_PLACES: Final = 2
+TEXT_MAX_LENGTH: Final = 65_535
+"""The size limit of a text field, in characters (the column itself is unbounded)."""
+INT32_MIN: Final = -(2**31)
+INT32_MAX: Final = 2**31 - 1
+ID_BOUNDS: Final = f"ge=1, le={INT32_MAX}"
+"""pydantic bounds of a row id (an ``Integer`` primary key) in paths, arguments, references."""
+OFFSET_BOUNDS: Final = f"ge=0, le={INT32_MAX}"
+"""pydantic bounds of a list's offset."""
 
 METHODS: Final = ("create", "list", "read", "update", "delete")
 MCP_STYLES: Final = ("tools", "manager")
@@ -60,12 +70,18 @@ class Kind:
     """The alembic column type of the migrations."""
     constraints: str = ""
     """Keyword arguments of pydantic's ``Field(...)`` on the input schemas."""
+    bounds: str = ""
+    """Keyword arguments of ``Field(...)`` wherever a client sends the value: the input
+    schemas and the list filters (the range the column holds)."""
     stdlib_import: tuple[str, str] | None = None
     """(module, name) the Python type comes from."""
     filterable: bool = False
     """The list endpoint filters on it by equality."""
     invalid: str = ""
     """A Python literal the input schemas reject."""
+    out_of_bounds: tuple[str, ...] = ()
+    """Python literals of the right type that the input schemas reject as beyond
+    what the column holds (past int32, a naive timestamp, an oversized text)."""
     sample: Callable[[str, int], str] | None = None
     """(field name, n) → a valid, JSON-ready Python literal; n varies it."""
     varying: Callable[[str], str] | None = None
@@ -95,7 +111,9 @@ KINDS: Final[Mapping[str, Kind]] = {
             read_type="str",
             column_type="Text",
             migration_type="sa.Text()",
+            constraints=f"max_length={TEXT_MAX_LENGTH}",
             invalid="12345",
+            out_of_bounds=(f'"x" * {TEXT_MAX_LENGTH + 1}',),
             sample=lambda name, n: repr(f"Some {_words(name)} {n}"),
             varying=lambda name: f'f"Some {_words(name)} {{number}}"',
         ),
@@ -105,8 +123,10 @@ KINDS: Final[Mapping[str, Kind]] = {
             read_type="int",
             column_type="Integer",
             migration_type="sa.Integer()",
+            bounds=f"ge={INT32_MIN}, le={INT32_MAX}",
             filterable=True,
             invalid='"not-a-number"',
+            out_of_bounds=(str(INT32_MAX + 1), str(INT32_MIN - 1)),
             sample=lambda name, n: str(n),
             varying=lambda name: "number",
         ),
@@ -116,6 +136,7 @@ KINDS: Final[Mapping[str, Kind]] = {
             read_type="float",
             column_type="Float",
             migration_type="sa.Float()",
+            bounds="allow_inf_nan=False",
             invalid='"not-a-number"',
             sample=lambda name, n: f"{n}.5",
             varying=lambda name: "number + 0.5",
@@ -159,12 +180,13 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "datetime",
-            input_type="datetime",
+            input_type="AwareDatetime",
             read_type="datetime",
             column_type="DateTime(timezone=True)",
             migration_type="sa.DateTime(timezone=True)",
             stdlib_import=("datetime", "datetime"),
             invalid='"not-a-datetime"',
+            out_of_bounds=('"2024-01-01T12:00:00"',),
             sample=lambda name, n: f'"2024-01-{_day(n)}T12:00:00Z"',
             varying=lambda name: (
                 "(datetime(2024, 1, 1, 12, tzinfo=UTC) + timedelta(days=number)).isoformat()"
@@ -231,8 +253,10 @@ KINDS: Final[Mapping[str, Kind]] = {
             read_type="int",
             column_type="ForeignKey",
             migration_type="sa.Integer()",
+            bounds=ID_BOUNDS,
             filterable=True,
             invalid='"not-an-id"',
+            out_of_bounds=("0", str(INT32_MAX + 1)),
         ),
     )
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -125,7 +126,8 @@ def project(workdir: Path, venv: Path) -> Generated:
     blueprintgen("add", "resource", "tag", cwd=root)
     blueprintgen("add", "resource", "user", cwd=root)
     _uv("pip", "install", "--quiet", "--python", str(venv / "bin/python"), "-e", f"{root}[test]", cwd=workdir)
-    return Generated(root=root, venv=venv, base_env={"SECRET_KEY": "e2e-" + "k" * 40})
+    # A random key: the generated app refuses a short, published or predictable one.
+    return Generated(root=root, venv=venv, base_env={"SECRET_KEY": secrets.token_urlsafe(48)})
 
 
 @pytest.fixture(scope="session")

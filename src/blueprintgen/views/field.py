@@ -79,9 +79,15 @@ class FieldView:
     # --- pydantic schemas --------------------------------------------------------
 
     @cached_property
+    def constraints(self) -> str:
+        """The keyword arguments of ``Field(...)`` on the input schemas: the kind's
+        constraints and the bounds of its column."""
+        return ", ".join(part for part in (self.kind.constraints, self.kind.bounds) if part)
+
+    @cached_property
     def uses_pydantic_field(self) -> bool:
         """The input schemas declare it with ``Field(...)``."""
-        return bool(self.kind.constraints) or (self.type == "json" and self.has_default)
+        return bool(self.constraints) or (self.type == "json" and self.has_default)
 
     @cached_property
     def base_line(self) -> str:
@@ -89,7 +95,7 @@ class FieldView:
         annotation = self.input_type + (" | None" if self.optional else "")
         value = self.default_code if self.has_default else ("None" if self.optional else "")
         line = f"{self.column}: {annotation}"
-        constraints = self.kind.constraints
+        constraints = self.constraints
         if self.type == "json" and self.has_default:
             return f"{line} = Field(default_factory={f'lambda: {value}' if self.default else 'dict'})"
         if constraints:
@@ -100,7 +106,7 @@ class FieldView:
     @cached_property
     def update_line(self) -> str:
         """``name: T | None = ...`` for the Update schema: every field optional."""
-        constraints = self.kind.constraints
+        constraints = self.constraints
         value = f"Field(default=None, {constraints})" if constraints else "None"
         return f"{self.column}: {self.input_type} | None = {value}"
 
@@ -113,7 +119,11 @@ class FieldView:
     def filter_line(self) -> str:
         """The list filter as a field of the list-query model, with a description."""
         description = f"Only {naming_words(self.plural)} with this {self.words}."
-        return f"{self.column}: {self.read_type} | None = Field(default=None, description={description!r})"
+        bounds = f", {self.kind.bounds}" if self.kind.bounds else ""
+        return (
+            f"{self.column}: {self.read_type} | None = "
+            f"Field(default=None, description={description!r}{bounds})"
+        )
 
     @cached_property
     def enum_class_code(self) -> str:
@@ -133,6 +143,8 @@ class FieldView:
             pairs.append(("enum", "StrEnum"))
         if self.type == "email":
             pairs.append(("pydantic", "EmailStr"))
+        if self.type == "datetime":
+            pairs.append(("pydantic", "AwareDatetime"))
         if self.uses_pydantic_field:
             pairs.append(("pydantic", "Field"))
         return pairs
@@ -225,6 +237,12 @@ class FieldView:
             taken = "not-a-choice" in self.choices
             return repr(f"not-a-choice-{len(self.choices)}" if taken else "not-a-choice")
         return self.kind.invalid
+
+    @cached_property
+    def invalid_values(self) -> list[str]:
+        """Every value the input schemas reject, as Python literals: one of the wrong
+        type or form, then those beyond what the column holds."""
+        return [self.invalid, *self.kind.out_of_bounds]
 
     @cached_property
     def varying(self) -> str:

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from blueprintgen import naming
-from blueprintgen.resource_model import Reference, Resource
+from blueprintgen.resource_model import ID_BOUNDS, INT32_MAX, OFFSET_BOUNDS, Reference, Resource
 from blueprintgen.views.field import FieldView
 from blueprintgen.views.words import (
     article,
@@ -85,6 +85,31 @@ class ResourceView:
     def id(self) -> str:
         """The path parameter and argument naming one row: ``blog_post_id``."""
         return f"{self.resource}_id"
+
+    @cached_property
+    def id_path_type(self) -> str:
+        """The annotation of the id in a REST path: bounded to the ``Integer`` primary key."""
+        return f"Annotated[int, Path({ID_BOUNDS})]"
+
+    @cached_property
+    def id_argument_type(self) -> str:
+        """The annotation of the id argument of an MCP tool, bounded as in a path."""
+        return f"Annotated[int, Field({ID_BOUNDS})]"
+
+    @cached_property
+    def id_bounds(self) -> str:
+        """``Field(...)`` keyword arguments bounding an id."""
+        return ID_BOUNDS
+
+    @cached_property
+    def offset_bounds(self) -> str:
+        """``Field(...)`` keyword arguments bounding a list's offset."""
+        return OFFSET_BOUNDS
+
+    @cached_property
+    def past_int32(self) -> str:
+        """An integer one past what an ``Integer`` column holds, as a literal."""
+        return str(INT32_MAX + 1)
 
     @cached_property
     def sort_const(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -131,12 +132,6 @@ def _server_default(field: FieldView) -> str:
     if field.type == "bool":
         return "sa.true()" if field.default else "sa.false()"
     if field.type == "json":
-        # Byte for byte what the template before the views printed: Jinja's tojson
-        # (sorted keys, HTML-safe escapes) and the repr of the Markup it returns.
-        import json
-
-        text = json.dumps(field.default, sort_keys=True)
-        for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
-            text = text.replace(char, escape)
-        return f"Markup({text!r})"
+        # A SQL string literal the database casts to the column's JSON type.
+        return repr(json.dumps(field.default, sort_keys=True))
     return repr(str(field.default))

@@ -51,6 +51,8 @@ def do_run_migrations(connection: Connection) -> None:
 
 async def run_migrations_online() -> None:
     """Connect with the async driver and run the migrations."""
+    # A plain engine, not the application's: SQLite's foreign keys stay off here,
+    # as batch mode needs while it copies a table and drops the old one.
     engine = create_async_engine(database_url(), poolclass=pool.NullPool)
     async with engine.connect() as connection:
         await connection.run_sync(do_run_migrations)

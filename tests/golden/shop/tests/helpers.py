@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import httpx
 from alembic.config import Config
 from fastapi import FastAPI
-from sqlalchemy import delete
+from sqlalchemy import delete, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shop.config.settings import Settings
@@ -95,3 +95,98 @@ async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
     finally:
         stop.set()
         await task
+
+
+class TcpProxy:
+    """A TCP proxy in front of a real server that a test can make refuse, stall and
+    restore, to see how the service behaves when its database or Redis fails.
+
+    It only ever closes its own sockets: the real server keeps running.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self._target = (host, port)
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    async def start(self) -> None:
+        """Listen on 127.0.0.1 (a free port the first time, the same one after)."""
+        self._server = await asyncio.start_server(
+            self._accept, "127.0.0.1", self.port, reuse_address=True
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def refuse(self) -> None:
+        """Close every connection and stop listening: connecting is refused."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+
+    def stall(self) -> None:
+        """Keep connections open but pass no byte either way."""
+        self._flowing.clear()
+
+    async def restore(self) -> None:
+        """Forward again, listening again if refusing."""
+        self._flowing.set()
+        if self._server is None:
+            await self.start()
+
+    async def stop(self) -> None:
+        """Close everything for good."""
+        self._flowing.set()
+        await self.refuse()
+
+    async def _accept(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self._writers.add(writer)
+        try:
+            await self._flowing.wait()
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                *self._target
+            )
+        except OSError:
+            writer.close()
+            return
+        self._writers.add(upstream_writer)
+        await asyncio.gather(
+            self._pipe(reader, upstream_writer),
+            self._pipe(upstream_reader, writer),
+            return_exceptions=True,
+        )
+
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        try:
+            while data := await reader.read(65536):
+                await self._flowing.wait()
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+            self._writers.discard(writer)
+
+
+@asynccontextmanager
+async def proxied(url: str, default_port: int) -> AsyncIterator[tuple[str, TcpProxy]]:
+    """`url` rewritten to pass through a started :class:`TcpProxy`, and the proxy."""
+    parsed = make_url(url)
+    proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or default_port)
+    await proxy.start()
+    try:
+        yield (
+            parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(
+                hide_password=False
+            ),
+            proxy,
+        )
+    finally:
+        await proxy.stop()

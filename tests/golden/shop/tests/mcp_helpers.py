@@ -37,7 +37,12 @@ async def mcp_http_session(
 @asynccontextmanager
 async def mcp_stdio_session(settings: Settings) -> AsyncIterator[ClientSession]:
     """Start `python -m shop.server` on the test database and connect."""
-    env = {"DATABASE_URL": settings.database_url, "LOG_LEVEL": "WARNING"}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "LOG_LEVEL": "WARNING",
+        "ENVIRONMENT": settings.environment,
+        "SECRET_KEY": settings.secret_key,
+    }
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
     params = StdioServerParameters(

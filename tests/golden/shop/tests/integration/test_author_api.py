@@ -58,6 +58,8 @@ async def test_create_author(
         ("name", ""),
         ("website", "not-a-url"),
         ("age", "not-a-number"),
+        ("age", 2147483648),
+        ("age", -2147483649),
     ],
 )
 async def test_invalid_author_is_422(
@@ -124,6 +126,21 @@ async def test_missing_author_is_404(
         assert response.json()["error"]["message"] == "Author 999999 not found"
 
 
+@pytest.mark.parametrize("row_id", [0, 2147483648])
+async def test_author_id_beyond_the_column_is_422(
+    client: httpx.AsyncClient, headers: Headers, row_id: int
+) -> None:
+    url = f"{AUTHORS}/{row_id}"
+    for response in [
+        await client.get(url, headers=headers),
+        await client.patch(url, json={}, headers=headers),
+        await client.delete(url, headers=headers),
+    ]:
+        assert response.status_code == 422
+        details = response.json()["error"]["details"]
+        assert [detail["loc"] for detail in details] == [["path", "author_id"]]
+
+
 async def test_list_is_paginated(
     client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
 ) -> None:
@@ -173,6 +190,7 @@ async def test_list_filters_by_name(
         {"limit": 0},
         {"limit": 101},
         {"offset": -1},
+        {"offset": 2147483648},
         {"unknown": "x"},
     ],
 )

@@ -97,6 +97,16 @@ async def test_invalid_arguments_are_reported(
     assert "name" in error_text(outcome)
 
 
+async def test_author_id_beyond_the_column_is_a_tool_error(
+    transport: httpx2.ASGITransport, user_token: str
+) -> None:
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        outcome = await mcp.call_tool("get_author", {"author_id": 2147483648})
+
+    assert outcome.is_error
+    assert "author_id" in error_text(outcome)
+
+
 async def test_missing_author_is_a_tool_error(
     transport: httpx2.ASGITransport, user_token: str
 ) -> None:

@@ -59,19 +59,27 @@ async def test_create_book(
         ("title", ""),
         ("subtitle", ""),
         ("summary", 12345),
+        ("summary", "x" * 65536),
         ("contact", "not-an-email"),
         ("homepage", "not-a-url"),
         ("pages", "not-a-number"),
+        ("pages", 2147483648),
+        ("pages", -2147483649),
         ("rating", "not-a-number"),
         ("price", "not-a-number"),
         ("in_stock", "not-a-bool"),
         ("published_on", "not-a-date"),
         ("released_at", "not-a-datetime"),
+        ("released_at", "2024-01-01T12:00:00"),
         ("isbn", "not-a-uuid"),
         ("extra", "not-an-object"),
         ("format", "not-a-choice"),
         ("author_id", "not-an-id"),
+        ("author_id", 0),
+        ("author_id", 2147483648),
         ("editor_id", "not-an-id"),
+        ("editor_id", 0),
+        ("editor_id", 2147483648),
     ],
 )
 async def test_invalid_book_is_422(
@@ -162,6 +170,21 @@ async def test_missing_book_is_404(
         assert response.json()["error"]["message"] == "Book 999999 not found"
 
 
+@pytest.mark.parametrize("row_id", [0, 2147483648])
+async def test_book_id_beyond_the_column_is_422(
+    client: httpx.AsyncClient, headers: Headers, row_id: int
+) -> None:
+    url = f"{BOOKS}/{row_id}"
+    for response in [
+        await client.get(url, headers=headers),
+        await client.patch(url, json={}, headers=headers),
+        await client.delete(url, headers=headers),
+    ]:
+        assert response.status_code == 422
+        details = response.json()["error"]["details"]
+        assert [detail["loc"] for detail in details] == [["path", "book_id"]]
+
+
 async def test_list_is_paginated(
     client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
 ) -> None:
@@ -211,6 +234,7 @@ async def test_list_filters_by_title(
         {"limit": 0},
         {"limit": 101},
         {"offset": -1},
+        {"offset": 2147483648},
         {"unknown": "x"},
     ],
 )

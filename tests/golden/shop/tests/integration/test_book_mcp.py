@@ -91,6 +91,16 @@ async def test_invalid_arguments_are_reported(
     assert "title" in error_text(outcome)
 
 
+async def test_book_id_beyond_the_column_is_a_tool_error(
+    transport: httpx2.ASGITransport, user_token: str
+) -> None:
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        outcome = await mcp.call_tool("get_book", {"book_id": 2147483648})
+
+    assert outcome.is_error
+    assert "book_id" in error_text(outcome)
+
+
 async def test_missing_book_is_a_tool_error(
     transport: httpx2.ASGITransport, user_token: str
 ) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from shop.cli import main
 from shop.config.settings import get_settings
-from tests.helpers import clean_database
+from tests.helpers import TEST_SECRET_KEY, clean_database
 
 ARGS = ["create-admin", "--email", "Root@Example.com", "--password", "root-password"]
 
@@ -19,6 +19,8 @@ def configured_database(
     """Point the CLI's settings at the empty test database."""
     asyncio.run(clean_database(database_url))
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ENVIRONMENT", "test")
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

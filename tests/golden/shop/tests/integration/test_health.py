@@ -1,9 +1,50 @@
-"""Liveness, readiness and request ids."""
+"""Liveness, readiness, request ids, and fast 503s when the database or Redis fails."""
+
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
+import pytest
+from fastapi import FastAPI
 
 from shop.app import create_app
-from tests.helpers import BASE_URL, make_settings, running
+from shop.middleware.cache import REDIS_TIMEOUT_SECONDS, create_cache
+from tests.helpers import BASE_URL, make_settings, proxied, running
+
+# Short bounds, so that a fault shows within a test's patience.
+FAST_TIMEOUTS = {
+    "database_connect_timeout_seconds": 1.0,
+    "database_statement_timeout_seconds": 1.0,
+    "database_pool_timeout_seconds": 1.0,
+}
+# A fault is answered within its timeout plus the readiness check's, never a hang.
+FAST_ENOUGH_SECONDS = 8.0
+needs_postgres = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+    reason="the TCP proxy needs a database server (DATABASE_URL)",
+)
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs a Redis server (REDIS_URL)"
+)
+
+
+@asynccontextmanager
+async def client_of(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run `app` and yield a client for it."""
+    async with running(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            yield http
+
+
+async def login_attempt(http: httpx.AsyncClient) -> httpx.Response:
+    """A request that needs the database: a login of no one."""
+    return await http.post(
+        "/api/v1/auth/token",
+        data={"username": "nobody@example.com", "password": "not-a-password"},
+    )
 
 
 async def test_liveness(client: httpx.AsyncClient) -> None:
@@ -68,3 +109,63 @@ async def test_readiness_is_503_when_redis_is_down(database_url: str) -> None:
         "status": "unavailable",
         "checks": {"database": "ok", "redis": "error"},
     }
+
+
+@needs_postgres
+async def test_a_refused_or_stalled_database_gives_fast_503s_and_heals(
+    database_url: str,
+) -> None:
+    async with proxied(database_url, 5432) as (url, proxy):
+        app = create_app(make_settings(url, **FAST_TIMEOUTS))
+        async with client_of(app) as http:
+            assert (await login_attempt(http)).status_code == 401
+            for fault in ("stall", "refuse"):
+                if fault == "stall":
+                    proxy.stall()
+                else:
+                    await proxy.refuse()
+                started = time.monotonic()
+                refused = await login_attempt(http)
+                ready = await http.get("/health/ready")
+                elapsed = time.monotonic() - started
+
+                assert refused.status_code == 503, (fault, refused.text)
+                assert refused.headers["Retry-After"].isdigit()
+                assert refused.json()["error"]["code"] == "service_unavailable"
+                assert ready.status_code == 503
+                assert elapsed < FAST_ENOUGH_SECONDS, fault
+
+                await proxy.restore()
+                assert (await login_attempt(http)).status_code == 401, fault
+                assert (await http.get("/health/ready")).status_code == 200, fault
+
+
+async def test_reads_bypass_an_unreachable_redis(database_url: str) -> None:
+    cache = create_cache(make_settings(database_url, redis_url="redis://127.0.0.1:1/0"))
+    try:
+        await cache.set("key", "value")
+        assert await cache.get("key") is None
+        await cache.delete("key")
+        await cache.delete_prefix("k")
+    finally:
+        await cache.close()
+
+
+@needs_redis
+async def test_a_stalled_redis_costs_one_timeout_and_heals(database_url: str) -> None:
+    async with proxied(os.environ["REDIS_URL"], 6379) as (url, proxy):
+        cache = create_cache(make_settings(database_url, redis_url=url))
+        try:
+            await cache.set("stall-probe", "before")
+            assert await cache.get("stall-probe") == "before"
+
+            proxy.stall()
+            started = time.monotonic()
+            assert await cache.get("stall-probe") is None
+            assert time.monotonic() - started < REDIS_TIMEOUT_SECONDS + 1
+
+            await proxy.restore()
+            assert await cache.get("stall-probe") == "before"
+        finally:
+            await cache.delete("stall-probe")
+            await cache.close()

@@ -7,6 +7,8 @@ from fastapi import FastAPI
 
 from shop.app import create_app
 from shop.config.settings import Settings
+from shop.services.user_service import UserService
+from shop.utils.errors import UNAVAILABLE_MESSAGE
 from tests.helpers import BASE_URL, CreateUser, login, make_settings, running
 from tests.mcp_helpers import (
     error_text,
@@ -115,6 +117,24 @@ async def test_list_users_refuses_non_admin(
         result = await mcp.call_tool("list_users", {})
 
     assert error_text(result).endswith("Administrator access required")
+
+
+async def test_an_unreachable_database_is_a_tool_error(
+    asgi_transport: httpx2.ASGITransport,
+    admin_token: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with mcp_http_session(MCP_URL, admin_token, asgi_transport) as mcp:
+
+        async def refused(*_: object) -> None:
+            raise ConnectionRefusedError("connection refused")
+
+        # The token was checked; the database goes away before the tool's query.
+        monkeypatch.setattr(UserService, "list_users", refused)
+        result = await mcp.call_tool("list_users", {})
+
+    assert result.is_error
+    assert error_text(result).endswith(UNAVAILABLE_MESSAGE)
 
 
 async def test_invalid_tool_arguments_are_reported(

@@ -33,6 +33,8 @@ def test_required_fields(field: str) -> None:
         ("name", ""),
         ("website", "not-a-url"),
         ("age", "not-a-number"),
+        ("age", 2147483648),
+        ("age", -2147483649),
     ],
 )
 def test_invalid_values_are_rejected(field: str, value: object) -> None:

@@ -6,9 +6,20 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_SECRET_KEY = "insecure-development-key-change-me-before-deploying"
 MIN_SECRET_KEY_BYTES = 32
+MIN_SECRET_KEY_DISTINCT_CHARACTERS = 16
+# Keys that were published (documentation, examples) and so sign nothing safely.
+KNOWN_SECRET_KEYS = frozenset(
+    {
+        "change-me",
+        "changeme",
+        "secret",
+        "insecure-development-key-change-me-before-deploying",
+    }
+)
+GENERATE_SECRET_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
+Environment = Literal["development", "test", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 CommaSeparated = Annotated[list[str], NoDecode]
 
@@ -24,15 +35,19 @@ class Settings(BaseSettings):
     )
 
     app_name: str = "shop"
-    environment: Literal["development", "test", "production"] = "development"
+    environment: Environment = "development"
     log_level: LogLevel = "INFO"
-    enable_docs: bool = True
+    enable_docs: bool | None = None
+    """Serve /docs, /redoc and /openapi.json; unset: everywhere but in production."""
     public_url: str = "http://127.0.0.1:8000"
 
     database_url: str = "sqlite+aiosqlite:///./shop.db"
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_statement_timeout_seconds: float = Field(default=10.0, gt=0)
+    database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     redis_url: str | None = None
 
-    secret_key: str = DEFAULT_SECRET_KEY
+    secret_key: str = Field(default="", repr=False)
     access_token_expire_minutes: int = Field(default=60, gt=0)
 
     cors_origins: CommaSeparated = []
@@ -62,19 +77,43 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @property
+    def docs_enabled(self) -> bool:
+        """Whether the API documentation is served."""
+        if self.enable_docs is None:
+            return self.environment != "production"
+        return self.enable_docs
+
     @model_validator(mode="after")
-    def require_strong_secret_in_production(self) -> Self:
-        """Refuse to start in production with the default or a short secret key."""
-        if self.environment == "production" and (
-            self.secret_key == DEFAULT_SECRET_KEY
-            or len(self.secret_key.encode()) < MIN_SECRET_KEY_BYTES
-        ):
-            msg = (
-                "SECRET_KEY must be set to a random value of at least "
-                f"{MIN_SECRET_KEY_BYTES} bytes when ENVIRONMENT=production"
-            )
+    def require_strong_secret(self) -> Self:
+        """Refuse to start with no, a published, a short or a guessable secret key.
+
+        Anyone who knows the key can sign an administrator's token, so only the
+        test suite's own settings (`ENVIRONMENT=test`) may use a weak one.
+        """
+        if self.environment == "test":
+            return self
+        problem = weak_secret_key(self.secret_key)
+        if problem:
+            msg = f"SECRET_KEY {problem}; generate one with: {GENERATE_SECRET_KEY}"
             raise ValueError(msg)
         return self
+
+
+def weak_secret_key(key: str) -> str | None:
+    """Say what makes `key` unfit to sign tokens, or None when it is fit."""
+    if not key:
+        return "is not set"
+    if key.strip().lower() in KNOWN_SECRET_KEYS:
+        return "is a published example key"
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        return f"must be at least {MIN_SECRET_KEY_BYTES} bytes"
+    if len(set(key)) < MIN_SECRET_KEY_DISTINCT_CHARACTERS:
+        return (
+            "is too predictable (fewer than "
+            f"{MIN_SECRET_KEY_DISTINCT_CHARACTERS} distinct characters)"
+        )
+    return None
 
 
 @lru_cache

@@ -1,6 +1,8 @@
 """Async engine and session factory built from the settings."""
 
-from sqlalchemy import event
+from typing import Any
+
+from sqlalchemy import event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -17,14 +19,45 @@ from shop.config.settings import Settings
 def create_engine(settings: Settings) -> AsyncEngine:
     """Create the async engine for `DATABASE_URL`.
 
-    A server connection the database closed (a restart, a fail-over, an idle
-    timeout) is replaced when it is checked out of the pool; an embedded SQLite
-    file has no connection to lose.
+    Every wait on the database is bounded (connecting, each statement, a free
+    connection from the pool), so that a database that is down or stalled makes
+    requests fail fast with 503 instead of hanging. A server connection the
+    database closed (a restart, a fail-over, an idle timeout) is replaced when
+    it is checked out of the pool. SQLite enforces foreign keys on every
+    connection, so that ON DELETE behaves as on PostgreSQL. Statement
+    parameters stay out of error messages, and so out of the logs.
     """
-    engine = create_async_engine(settings.database_url)
-    if not settings.database_url.startswith("sqlite"):
-        event.listen(engine.sync_engine.pool, "checkout", _replace_closed_connection)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        # The statement timeout is how long SQLite waits for a locked file.
+        engine = create_async_engine(
+            url,
+            hide_parameters=True,
+            connect_args={"timeout": settings.database_statement_timeout_seconds},
+        )
+        event.listen(engine.sync_engine, "connect", _enforce_foreign_keys)
+        return engine
+    connect_args: dict[str, Any] = {}
+    if url.get_driver_name() == "asyncpg":
+        connect_args = {
+            "timeout": settings.database_connect_timeout_seconds,
+            "command_timeout": settings.database_statement_timeout_seconds,
+        }
+    engine = create_async_engine(
+        url,
+        hide_parameters=True,
+        pool_timeout=settings.database_pool_timeout_seconds,
+        connect_args=connect_args,
+    )
+    event.listen(engine.sync_engine.pool, "checkout", _replace_closed_connection)
     return engine
+
+
+def _enforce_foreign_keys(dbapi_connection: DBAPIConnection, _record: object) -> None:
+    """Turn SQLite's foreign-key checks on for a new connection (off by default)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 # `pool_pre_ping` would find the same connections with three round trips (BEGIN,

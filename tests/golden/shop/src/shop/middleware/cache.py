@@ -4,12 +4,16 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
+import structlog
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from shop.config.settings import Settings
 
-REDIS_TIMEOUT_SECONDS = 2.0
+REDIS_TIMEOUT_SECONDS = 1.0
 SCAN_BATCH_SIZE = 500
+
+logger = structlog.get_logger(__name__)
 
 
 class CacheManager(ABC):
@@ -106,7 +110,12 @@ class InMemoryCache(CacheManager):
 
 
 class RedisCache(CacheManager):
-    """Cache shared by every replica through Redis."""
+    """Cache shared by every replica through Redis.
+
+    A Redis that is down or stalled costs each call at most the socket timeout:
+    a read is a miss (the caller reads the database) and a write is skipped, so
+    the service keeps answering and recovers by itself when Redis is back.
+    """
 
     def __init__(self, client: Redis, namespace: str, default_ttl: float) -> None:
         super().__init__(namespace, default_ttl)
@@ -114,29 +123,46 @@ class RedisCache(CacheManager):
 
     async def get(self, key: str) -> str | None:
         """Return the cached value, or None when missing or expired."""
-        value = await self._client.get(self._key(key))
+        try:
+            value = await self._client.get(self._key(key))
+        except (RedisError, OSError) as exc:
+            _log_bypass("get", exc)
+            return None
         return value.decode() if isinstance(value, bytes) else value
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         """Store a value for `ttl` seconds (the default TTL when omitted)."""
         seconds = ttl if ttl is not None else self._default_ttl
-        await self._client.set(self._key(key), value, px=max(1, int(seconds * 1000)))
+        try:
+            await self._client.set(
+                self._key(key), value, px=max(1, int(seconds * 1000))
+            )
+        except (RedisError, OSError) as exc:
+            _log_bypass("set", exc)
 
     async def delete(self, key: str) -> None:
-        """Remove one key."""
-        await self._client.unlink(self._key(key))
+        """Remove one key (when Redis is unreachable, the entry expires by its TTL)."""
+        try:
+            await self._client.unlink(self._key(key))
+        except (RedisError, OSError) as exc:
+            _log_bypass("delete", exc)
 
     async def delete_prefix(self, prefix: str) -> None:
         """Remove every key starting with `prefix`."""
         pattern = f"{_escape_glob(self._key(prefix))}*"
         batch: list[str] = []
-        async for key in self._client.scan_iter(match=pattern, count=SCAN_BATCH_SIZE):
-            batch.append(key)
-            if len(batch) == SCAN_BATCH_SIZE:
+        try:
+            async for key in self._client.scan_iter(
+                match=pattern, count=SCAN_BATCH_SIZE
+            ):
+                batch.append(key)
+                if len(batch) == SCAN_BATCH_SIZE:
+                    await self._client.unlink(*batch)
+                    batch.clear()
+            if batch:
                 await self._client.unlink(*batch)
-                batch.clear()
-        if batch:
-            await self._client.unlink(*batch)
+        except (RedisError, OSError) as exc:
+            _log_bypass("delete_prefix", exc)
 
     async def ping(self) -> None:
         """Raise when Redis does not answer."""
@@ -145,6 +171,10 @@ class RedisCache(CacheManager):
     async def close(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
+
+
+def _log_bypass(operation: str, exc: Exception) -> None:
+    logger.warning("cache_unavailable", operation=operation, error=str(exc))
 
 
 def _escape_glob(text: str) -> str:

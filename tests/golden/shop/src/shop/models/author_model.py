@@ -24,7 +24,7 @@ class AuthorBase(BaseModel):
     website: str | None = Field(
         default=None, max_length=2048, pattern=r"^https?://\S+$"
     )
-    age: int = 0
+    age: int = Field(default=0, ge=-2147483648, le=2147483647)
 
 
 class AuthorCreate(AuthorBase):
@@ -40,7 +40,7 @@ class AuthorUpdate(BaseModel):
     website: str | None = Field(
         default=None, max_length=2048, pattern=r"^https?://\S+$"
     )
-    age: int | None = None
+    age: int | None = Field(default=None, ge=-2147483648, le=2147483647)
 
     @field_validator("name", "age")
     @classmethod
@@ -78,7 +78,7 @@ class AuthorQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=2147483647)
     limit: int = Field(default=20, ge=1, le=100)
     sort: str = Field(
         default="-created_at",
@@ -86,7 +86,12 @@ class AuthorQuery(BaseModel):
         description="Field to sort by; prefix with '-' for descending order.",
     )
     name: str | None = Field(default=None, description="Only authors with this name.")
-    age: int | None = Field(default=None, description="Only authors with this age.")
+    age: int | None = Field(
+        default=None,
+        description="Only authors with this age.",
+        ge=-2147483648,
+        le=2147483647,
+    )
 
     def filters(self) -> dict[str, Any]:
         """Return the equality filters that were given."""

@@ -6,7 +6,14 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+)
 
 BOOK_SORT_FIELDS = (
     "id",
@@ -45,22 +52,22 @@ class BookBase(BaseModel):
 
     title: str = Field(min_length=1, max_length=255)
     subtitle: str | None = Field(default="untitled", min_length=1, max_length=255)
-    summary: str | None = None
+    summary: str | None = Field(default=None, max_length=65535)
     contact: EmailStr
     homepage: str | None = Field(
         default=None, max_length=2048, pattern=r"^https?://\S+$"
     )
-    pages: int = 100
-    rating: float | None = 4.5
+    pages: int = Field(default=100, ge=-2147483648, le=2147483647)
+    rating: float | None = Field(default=4.5, allow_inf_nan=False)
     price: Decimal = Field(default=Decimal("9.99"), max_digits=12, decimal_places=2)
     in_stock: bool = True
     published_on: date | None = date(2024, 1, 31)
-    released_at: datetime | None = None
+    released_at: AwareDatetime | None = None
     isbn: UUID
     extra: dict[str, Any] | None = None
     format: BookFormat = BookFormat.PAPERBACK
-    author_id: int
-    editor_id: int | None = None
+    author_id: int = Field(ge=1, le=2147483647)
+    editor_id: int | None = Field(default=None, ge=1, le=2147483647)
 
 
 class BookCreate(BookBase):
@@ -74,22 +81,22 @@ class BookUpdate(BaseModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=255)
     subtitle: str | None = Field(default=None, min_length=1, max_length=255)
-    summary: str | None = None
+    summary: str | None = Field(default=None, max_length=65535)
     contact: EmailStr | None = None
     homepage: str | None = Field(
         default=None, max_length=2048, pattern=r"^https?://\S+$"
     )
-    pages: int | None = None
-    rating: float | None = None
+    pages: int | None = Field(default=None, ge=-2147483648, le=2147483647)
+    rating: float | None = Field(default=None, allow_inf_nan=False)
     price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
     in_stock: bool | None = None
     published_on: date | None = None
-    released_at: datetime | None = None
+    released_at: AwareDatetime | None = None
     isbn: UUID | None = None
     extra: dict[str, Any] | None = None
     format: BookFormat | None = None
-    author_id: int | None = None
-    editor_id: int | None = None
+    author_id: int | None = Field(default=None, ge=1, le=2147483647)
+    editor_id: int | None = Field(default=None, ge=1, le=2147483647)
 
     @field_validator(
         "title", "contact", "pages", "price", "in_stock", "isbn", "format", "author_id"
@@ -142,7 +149,7 @@ class BookQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=2147483647)
     limit: int = Field(default=20, ge=1, le=100)
     sort: str = Field(
         default="-created_at",
@@ -156,7 +163,12 @@ class BookQuery(BaseModel):
     contact: str | None = Field(
         default=None, description="Only books with this contact."
     )
-    pages: int | None = Field(default=None, description="Only books with this pages.")
+    pages: int | None = Field(
+        default=None,
+        description="Only books with this pages.",
+        ge=-2147483648,
+        le=2147483647,
+    )
     in_stock: bool | None = Field(
         default=None, description="Only books with this in stock."
     )
@@ -168,10 +180,10 @@ class BookQuery(BaseModel):
         default=None, description="Only books with this format."
     )
     author_id: int | None = Field(
-        default=None, description="Only books with this author."
+        default=None, description="Only books with this author.", ge=1, le=2147483647
     )
     editor_id: int | None = Field(
-        default=None, description="Only books with this editor."
+        default=None, description="Only books with this editor.", ge=1, le=2147483647
     )
 
     def filters(self) -> dict[str, Any]:

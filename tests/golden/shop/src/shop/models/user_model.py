@@ -60,7 +60,7 @@ class UserPage(BaseModel):
 class UserQuery(BaseModel):
     """Paging of the user list."""
 
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=2147483647)
     limit: int = Field(default=20, ge=1, le=100)
 
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from shop.database.repositories.author_repository import AuthorRepository
 from shop.dependencies import ContainerDep, SessionDep
@@ -48,14 +48,18 @@ async def read_authors(
 
 
 @router.get("/{author_id}")
-async def read_author(author_id: int, service: AuthorServiceDep) -> AuthorRead:
+async def read_author(
+    author_id: Annotated[int, Path(ge=1, le=2147483647)], service: AuthorServiceDep
+) -> AuthorRead:
     """Return one author."""
     return await service.get_author(author_id)
 
 
 @router.put("/{author_id}")
 async def replace_author(
-    author_id: int, data: AuthorCreate, service: AuthorServiceDep
+    author_id: Annotated[int, Path(ge=1, le=2147483647)],
+    data: AuthorCreate,
+    service: AuthorServiceDep,
 ) -> AuthorRead:
     """Replace every field of an author."""
     return await service.replace_author(author_id, data)
@@ -63,13 +67,17 @@ async def replace_author(
 
 @router.patch("/{author_id}")
 async def update_author(
-    author_id: int, data: AuthorUpdate, service: AuthorServiceDep
+    author_id: Annotated[int, Path(ge=1, le=2147483647)],
+    data: AuthorUpdate,
+    service: AuthorServiceDep,
 ) -> AuthorRead:
     """Change only the fields that were sent."""
     return await service.update_author(author_id, data)
 
 
 @router.delete("/{author_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_author(author_id: int, service: AuthorServiceDep) -> None:
+async def delete_author(
+    author_id: Annotated[int, Path(ge=1, le=2147483647)], service: AuthorServiceDep
+) -> None:
     """Delete an author."""
     await service.delete_author(author_id)

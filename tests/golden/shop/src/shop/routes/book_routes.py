@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from shop.database.repositories.book_repository import BookRepository
 from shop.dependencies import ContainerDep, SessionDep
@@ -40,14 +40,18 @@ async def read_books(
 
 
 @router.get("/{book_id}")
-async def read_book(book_id: int, service: BookServiceDep) -> BookRead:
+async def read_book(
+    book_id: Annotated[int, Path(ge=1, le=2147483647)], service: BookServiceDep
+) -> BookRead:
     """Return one book."""
     return await service.get_book(book_id)
 
 
 @router.put("/{book_id}")
 async def replace_book(
-    book_id: int, data: BookCreate, service: BookServiceDep
+    book_id: Annotated[int, Path(ge=1, le=2147483647)],
+    data: BookCreate,
+    service: BookServiceDep,
 ) -> BookRead:
     """Replace every field of a book."""
     return await service.replace_book(book_id, data)
@@ -55,13 +59,17 @@ async def replace_book(
 
 @router.patch("/{book_id}")
 async def update_book(
-    book_id: int, data: BookUpdate, service: BookServiceDep
+    book_id: Annotated[int, Path(ge=1, le=2147483647)],
+    data: BookUpdate,
+    service: BookServiceDep,
 ) -> BookRead:
     """Change only the fields that were sent."""
     return await service.update_book(book_id, data)
 
 
 @router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_book(book_id: int, service: BookServiceDep) -> None:
+async def delete_book(
+    book_id: Annotated[int, Path(ge=1, le=2147483647)], service: BookServiceDep
+) -> None:
     """Delete a book."""
     await service.delete_book(book_id)

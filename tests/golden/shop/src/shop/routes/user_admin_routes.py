@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Path, status
 
 from shop.database.repositories.user_admin_repository import UserAdminRepository
 from shop.dependencies import ContainerDep, SessionDep
@@ -33,20 +33,26 @@ router = APIRouter(
 
 
 @router.get("/{user_id:int}")
-async def read_user(user_id: int, service: UserAdminServiceDep) -> UserRead:
+async def read_user(
+    user_id: Annotated[int, Path(ge=1, le=2147483647)], service: UserAdminServiceDep
+) -> UserRead:
     """Return one user (administrators only)."""
     return await service.get_user(user_id)
 
 
 @router.patch("/{user_id:int}")
 async def update_user(
-    user_id: int, data: UserUpdate, service: UserAdminServiceDep
+    user_id: Annotated[int, Path(ge=1, le=2147483647)],
+    data: UserUpdate,
+    service: UserAdminServiceDep,
 ) -> UserRead:
     """Change only the fields that were sent (administrators only)."""
     return await service.update_user(user_id, data)
 
 
 @router.delete("/{user_id:int}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(user_id: int, service: UserAdminServiceDep) -> None:
+async def delete_user(
+    user_id: Annotated[int, Path(ge=1, le=2147483647)], service: UserAdminServiceDep
+) -> None:
     """Delete a user (administrators only)."""
     await service.delete_user(user_id)

@@ -2,11 +2,12 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
+from pydantic import Field
 
 from shop.container import ServiceContainer
 from shop.database.repositories.author_repository import AuthorRepository
@@ -18,7 +19,11 @@ from shop.models.author_model import (
     AuthorUpdate,
 )
 from shop.services.author_service import AuthorService
-from shop.utils.errors import ServiceError
+from shop.utils.errors import (
+    UNAVAILABLE_ERRORS,
+    UNAVAILABLE_MESSAGE,
+    ServiceError,
+)
 
 
 def register(server: MCPServer[Any], services: ServiceContainer) -> None:
@@ -32,6 +37,8 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
                 yield AuthorService(AuthorRepository(session), services.cache)
             except ServiceError as exc:
                 raise ToolError(exc.message) from exc
+            except UNAVAILABLE_ERRORS as exc:
+                raise ToolError(UNAVAILABLE_MESSAGE) from exc
 
     @server.tool(
         annotations=ToolAnnotations(title="Create author", destructive_hint=False)
@@ -48,7 +55,9 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             return await service.list_authors(query or AuthorQuery())
 
     @server.tool(annotations=ToolAnnotations(title="Get author", read_only_hint=True))
-    async def get_author(author_id: int) -> AuthorRead:
+    async def get_author(
+        author_id: Annotated[int, Field(ge=1, le=2147483647)],
+    ) -> AuthorRead:
         """Return one author by id."""
         async with author_service() as service:
             return await service.get_author(author_id)
@@ -58,7 +67,9 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             title="Update author", destructive_hint=False, idempotent_hint=True
         )
     )
-    async def update_author(author_id: int, data: AuthorUpdate) -> AuthorRead:
+    async def update_author(
+        author_id: Annotated[int, Field(ge=1, le=2147483647)], data: AuthorUpdate
+    ) -> AuthorRead:
         """Change the given fields of an author; omitted fields are kept."""
         async with author_service() as service:
             return await service.update_author(author_id, data)
@@ -66,7 +77,9 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     @server.tool(
         annotations=ToolAnnotations(title="Delete author", destructive_hint=True)
     )
-    async def delete_author(author_id: int) -> str:
+    async def delete_author(
+        author_id: Annotated[int, Field(ge=1, le=2147483647)],
+    ) -> str:
         """Delete an author by id."""
         async with author_service() as service:
             await service.delete_author(author_id)

@@ -2,17 +2,22 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
+from pydantic import Field
 
 from shop.container import ServiceContainer
 from shop.database.repositories.book_repository import BookRepository
 from shop.models.book_model import BookCreate, BookPage, BookQuery, BookRead, BookUpdate
 from shop.services.book_service import BookService
-from shop.utils.errors import ServiceError
+from shop.utils.errors import (
+    UNAVAILABLE_ERRORS,
+    UNAVAILABLE_MESSAGE,
+    ServiceError,
+)
 
 
 def register(server: MCPServer[Any], services: ServiceContainer) -> None:
@@ -26,6 +31,8 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
                 yield BookService(BookRepository(session), services.cache)
             except ServiceError as exc:
                 raise ToolError(exc.message) from exc
+            except UNAVAILABLE_ERRORS as exc:
+                raise ToolError(UNAVAILABLE_MESSAGE) from exc
 
     @server.tool(
         annotations=ToolAnnotations(title="Create book", destructive_hint=False)
@@ -42,7 +49,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             return await service.list_books(query or BookQuery())
 
     @server.tool(annotations=ToolAnnotations(title="Get book", read_only_hint=True))
-    async def get_book(book_id: int) -> BookRead:
+    async def get_book(book_id: Annotated[int, Field(ge=1, le=2147483647)]) -> BookRead:
         """Return one book by id."""
         async with book_service() as service:
             return await service.get_book(book_id)
@@ -52,7 +59,9 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             title="Update book", destructive_hint=False, idempotent_hint=True
         )
     )
-    async def update_book(book_id: int, data: BookUpdate) -> BookRead:
+    async def update_book(
+        book_id: Annotated[int, Field(ge=1, le=2147483647)], data: BookUpdate
+    ) -> BookRead:
         """Change the given fields of a book; omitted fields are kept."""
         async with book_service() as service:
             return await service.update_book(book_id, data)
@@ -60,7 +69,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     @server.tool(
         annotations=ToolAnnotations(title="Delete book", destructive_hint=True)
     )
-    async def delete_book(book_id: int) -> str:
+    async def delete_book(book_id: Annotated[int, Field(ge=1, le=2147483647)]) -> str:
         """Delete a book by id."""
         async with book_service() as service:
             await service.delete_book(book_id)

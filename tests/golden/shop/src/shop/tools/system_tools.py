@@ -15,6 +15,7 @@ from shop.models.health_model import Readiness
 from shop.models.user_model import Caller, UserPage, UserQuery, UserRead
 from shop.services.health_service import HealthService
 from shop.services.user_service import UserService
+from shop.utils.errors import UNAVAILABLE_ERRORS, UNAVAILABLE_MESSAGE
 
 STDIO_CALLER = (
     "Local stdio session: tools run as the operator who started the server, "
@@ -27,11 +28,14 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
 
     @asynccontextmanager
     async def user_service() -> AsyncIterator[UserService]:
-        """Open a session for one tool call."""
+        """Open a session for one tool call; an unreachable database is a tool error."""
         async with services.session() as session:
-            yield UserService(
-                UserRepository(session), services.processing, services.settings
-            )
+            try:
+                yield UserService(
+                    UserRepository(session), services.processing, services.settings
+                )
+            except UNAVAILABLE_ERRORS as exc:
+                raise ToolError(UNAVAILABLE_MESSAGE) from exc
 
     async def token_user(users: UserService) -> UserRead | None:
         """Return the bearer token's user over HTTP; None over stdio."""

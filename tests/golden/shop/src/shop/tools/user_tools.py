@@ -2,19 +2,24 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
+from pydantic import Field
 
 from shop.container import ServiceContainer
 from shop.database.repositories.user_admin_repository import UserAdminRepository
 from shop.models.user_admin_model import UserUpdate
 from shop.models.user_model import UserCreate, UserRead
 from shop.services.user_admin_service import UserAdminService
-from shop.utils.errors import ServiceError
+from shop.utils.errors import (
+    UNAVAILABLE_ERRORS,
+    UNAVAILABLE_MESSAGE,
+    ServiceError,
+)
 
 
 async def _require_admin(service: UserAdminService) -> None:
@@ -45,6 +50,8 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
                 yield service
             except ServiceError as exc:
                 raise ToolError(exc.message) from exc
+            except UNAVAILABLE_ERRORS as exc:
+                raise ToolError(UNAVAILABLE_MESSAGE) from exc
 
     @server.tool(
         annotations=ToolAnnotations(title="Create user", destructive_hint=False)
@@ -55,7 +62,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             return await service.create_user(data)
 
     @server.tool(annotations=ToolAnnotations(title="Get user", read_only_hint=True))
-    async def get_user(user_id: int) -> UserRead:
+    async def get_user(user_id: Annotated[int, Field(ge=1, le=2147483647)]) -> UserRead:
         """Return one user by id (administrators only)."""
         async with user_admin_service() as service:
             return await service.get_user(user_id)
@@ -65,7 +72,9 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             title="Update user", destructive_hint=False, idempotent_hint=True
         )
     )
-    async def update_user(user_id: int, data: UserUpdate) -> UserRead:
+    async def update_user(
+        user_id: Annotated[int, Field(ge=1, le=2147483647)], data: UserUpdate
+    ) -> UserRead:
         """Change the given fields of a user; a new password is hashed (admins only)."""
         async with user_admin_service() as service:
             return await service.update_user(user_id, data)
@@ -73,7 +82,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     @server.tool(
         annotations=ToolAnnotations(title="Delete user", destructive_hint=True)
     )
-    async def delete_user(user_id: int) -> str:
+    async def delete_user(user_id: Annotated[int, Field(ge=1, le=2147483647)]) -> str:
         """Delete a user by id (administrators only)."""
         async with user_admin_service() as service:
             await service.delete_user(user_id)

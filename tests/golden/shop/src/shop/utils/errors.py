@@ -6,11 +6,28 @@ from typing import Any
 import structlog
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 logger = structlog.get_logger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_MESSAGE = (
+    f"The service is unavailable (its database cannot be reached); "
+    f"retry in {RETRY_AFTER_SECONDS} seconds"
+)
+# What a database that is down, refusing, stalled or out of connections raises:
+# the driver's connection errors, a connect or statement timeout, an empty pool.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
 
 
 class ServiceError(Exception):
@@ -97,7 +114,27 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
     )
 
 
+async def _handle_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning(
+        "database_unavailable",
+        request_id=getattr(request.state, "request_id", None),
+        path=request.url.path,
+        exc_info=exc,
+    )
+    return error_response(
+        request,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "service_unavailable",
+        UNAVAILABLE_MESSAGE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Raised outside the routes (the MCP endpoint's token check in its middleware),
+    # an unreachable database reaches this last-resort handler: still a 503.
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return await _handle_unavailable(request, exc)
     logger.error(
         "unhandled_exception",
         request_id=getattr(request.state, "request_id", None),
@@ -117,4 +154,6 @@ def install_error_handlers(app: Starlette) -> None:
     app.add_exception_handler(ServiceError, _handle_service_error)
     app.add_exception_handler(HTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, _handle_unavailable)
     app.add_exception_handler(Exception, _handle_unexpected)
