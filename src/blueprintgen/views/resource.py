@@ -432,6 +432,8 @@ class ResourceView:
             targets.append(self.duplicate.ref.resource)
         if self.list_filter is not None and self.list_filter.ref is not None and self.has_list:
             targets.append(self.list_filter.ref.resource)
+        # Each reference's ON DELETE rule is tested on a stored row.
+        targets += [field.ref.resource for field in self.refs if field.ref is not None]
         return targets
 
     @cached_property

@@ -8,7 +8,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shop.config.settings import get_settings
+from shop.config.settings import DatabaseSettings
 from shop.database import models  # noqa: F401  (registers every table)
 from shop.database.base import Base
 
@@ -24,7 +24,8 @@ target_metadata = Base.metadata
 def database_url() -> str:
     """Return the URL given by the caller, else the application's DATABASE_URL."""
     url: str | None = config.attributes.get("database_url")
-    return url or get_settings().database_url
+    # Only DATABASE_URL is read: migrating needs no SECRET_KEY (CI has none).
+    return url or DatabaseSettings().database_url
 
 
 def run_migrations_offline() -> None:

@@ -6,8 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import delete
 
 from shop.container import ServiceContainer
+from shop.database.models.author_db_model import AuthorDBModel
+from shop.database.models.book_db_model import BookDBModel
 from shop.models.book_model import BookCreate
 from tests.factories.author_factory import insert_author
 from tests.factories.book_factory import book_values, insert_book
@@ -391,3 +394,38 @@ async def test_median_read_is_within_budget(
         assert response.status_code == 200
 
     assert statistics.median(durations) < RESPONSE_TIME_BUDGET_SECONDS
+
+
+async def test_deleting_its_author_deletes_the_book(
+    container: ServiceContainer,
+) -> None:
+    # The database applies ON DELETE CASCADE itself, SQLite included.
+    target = await insert_author(container)
+    row = await insert_book(container, author_id=target.id)
+
+    async with container.session() as session:
+        await session.execute(
+            delete(AuthorDBModel).where(AuthorDBModel.id == target.id)
+        )
+        await session.commit()
+        stored = await session.get(BookDBModel, row.id)
+
+    assert stored is None
+
+
+async def test_deleting_its_editor_clears_the_book(
+    container: ServiceContainer,
+) -> None:
+    # The database applies ON DELETE SET NULL itself, SQLite included.
+    target = await insert_author(container)
+    row = await insert_book(container, editor_id=target.id)
+
+    async with container.session() as session:
+        await session.execute(
+            delete(AuthorDBModel).where(AuthorDBModel.id == target.id)
+        )
+        await session.commit()
+        stored = await session.get(BookDBModel, row.id)
+
+    assert stored is not None
+    assert stored.editor_id is None

@@ -5,7 +5,12 @@ import secrets
 import pytest
 from pydantic import ValidationError
 
-from shop.config.settings import KNOWN_SECRET_KEYS, Environment, Settings
+from shop.config.settings import (
+    KNOWN_SECRET_KEYS,
+    DatabaseSettings,
+    Environment,
+    Settings,
+)
 
 STRONG_SECRET = secrets.token_urlsafe(48)
 
@@ -65,6 +70,13 @@ def test_accepts_a_random_secret() -> None:
 
 def test_only_the_test_suite_may_use_a_weak_secret() -> None:
     assert Settings(environment="test", secret_key="short").secret_key == "short"
+
+
+def test_migrations_need_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    database_url = Settings().database_url
+    monkeypatch.delenv("SECRET_KEY")
+
+    assert DatabaseSettings().database_url == database_url
 
 
 def test_docs_are_off_in_production_unless_asked_for() -> None:

@@ -24,8 +24,8 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 CommaSeparated = Annotated[list[str], NoDecode]
 
 
-class Settings(BaseSettings):
-    """Runtime configuration; each field reads the upper-case environment variable."""
+class DatabaseSettings(BaseSettings):
+    """The database setting alone: all that migrations need (no signing key)."""
 
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
+    database_url: str = "sqlite+aiosqlite:///./shop.db"
+
+
+class Settings(DatabaseSettings):
+    """Runtime configuration; each field reads the upper-case environment variable."""
+
     app_name: str = "shop"
     environment: Environment = "development"
     log_level: LogLevel = "INFO"
@@ -41,7 +47,6 @@ class Settings(BaseSettings):
     """Serve /docs, /redoc and /openapi.json; unset: everywhere but in production."""
     public_url: str = "http://127.0.0.1:8000"
 
-    database_url: str = "sqlite+aiosqlite:///./shop.db"
     database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     database_statement_timeout_seconds: float = Field(default=10.0, gt=0)
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
