@@ -473,3 +473,11 @@ def test_two_blueprints_generating_one_literal_path(ws: Workspace) -> None:
     mine = [found.blueprints["third"]]
     assert found.clashing_outputs(mine) == []
     assert catalog.load(None).clashing_outputs() == [], "the built-in blueprints share no literal path"
+
+
+def test_a_path_placeholder_whose_parameter_may_have_no_value(ws: Workspace) -> None:
+    """Found by the fuzz: an optional parameter without a default in a generated path."""
+    data = simple_blueprint()
+    data["parameters"]["who"] = {"type": "string"}
+    ws.blueprint("greeting", data)
+    refused(ws, ["validate"], "at /relationships/generates/0", "placeholder {who} may have no value")

@@ -224,6 +224,15 @@ def _outputs(order: list[Instance]) -> list[PlannedOutput]:
                 path = safe_relative(
                     expand(output.path, values), blueprint=instance.blueprint, pointer=pointer
                 )
+            except KeyError as missing:  # schema.check refuses this for a loaded blueprint
+                problems.append(
+                    GraphError(
+                        f"generated path {output.path!r} uses placeholder {{{missing.args[0]}}} with no value",
+                        **instance.blueprint.where(pointer),
+                        blueprint=instance.label,
+                    )
+                )
+                continue
             except BlueprintgenError as error:
                 problems.append(error)
                 continue

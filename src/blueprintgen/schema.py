@@ -149,15 +149,28 @@ def _meaning(blueprint: Blueprint) -> list[tuple[str, str]]:
             if reason:
                 found.append((f"/parameters/{name}/default", f"default of {name!r} does not match: {reason}"))
     known = known_placeholders(set(blueprint.parameters))
-    patterned = [("/metadata/name", blueprint.name)]
-    patterned += [(f"/relationships/depends_on/{i}", ref) for i, ref in enumerate(blueprint.depends_on)]
+    # A file's path is expanded for every instance: each placeholder in it needs a value
+    # every instance has, a string or number (required, or with a default).
+    always = known_placeholders(
+        {
+            name
+            for name, parameter in blueprint.parameters.items()
+            if parameter.type in ("string", "integer", "number")
+            and (parameter.required or parameter.has_default)
+        }
+    )
+    patterned = [("/metadata/name", blueprint.name, False)]
+    patterned += [
+        (f"/relationships/depends_on/{i}", ref, False) for i, ref in enumerate(blueprint.depends_on)
+    ]
     for output in blueprint.outputs:
         here = f"/relationships/generates/{output.index}"
-        patterned.append(
-            (here if output.template is None and output.condition is None else f"{here}/path", output.path)
-        )
-    patterned += [(f"/validation/required_files/{i}", p) for i, p in enumerate(blueprint.required_files)]
-    for pointer, text in patterned:
+        pointer = here if output.template is None and output.condition is None else f"{here}/path"
+        patterned.append((pointer, output.path, True))
+    patterned += [
+        (f"/validation/required_files/{i}", p, True) for i, p in enumerate(blueprint.required_files)
+    ]
+    for pointer, text, is_path in patterned:
         for placeholder in placeholders_in(text):
             if placeholder not in known:
                 close = get_close_matches(placeholder, sorted(known), n=1)
@@ -166,6 +179,14 @@ def _meaning(blueprint: Blueprint) -> list[tuple[str, str]]:
                     (
                         pointer,
                         f"placeholder {{{placeholder}}} names no parameter{suggestion}; declare it under parameters",
+                    )
+                )
+            elif is_path and placeholder not in always:
+                found.append(
+                    (
+                        pointer,
+                        f"placeholder {{{placeholder}}} may have no value: its parameter is optional without a "
+                        "default, or not a string or number; make it required or give it a default",
                     )
                 )
     plain = [output for output in blueprint.outputs if output.template is None]
