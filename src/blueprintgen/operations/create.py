@@ -130,7 +130,12 @@ def create_project(
     def plan() -> PipelineRun:
         found = catalog.load(target if (target / "blueprints").is_dir() else None)
         requests = [Request(PROJECT_BLUEPRINT, project_values(project_file))]
-        return prepare(target, found, requests, options, extra_files={PROJECT_FILE: project_file.to_yaml()})
+        own = {PROJECT_FILE: project_file.to_yaml()}
+        if not (target / ".env").exists():
+            # Written once, here: an own file is never tracked by the manifest, so no
+            # upgrade or drift check ever sees it; .gitignore keeps it out of git.
+            own[".env"] = secret_env()
+        return prepare(target, found, requests, options, extra_files=own)
 
     if not target.exists():
         # Nothing there to read, so nothing to lock yet: planning writes nothing, and
@@ -138,6 +143,16 @@ def create_project(
         return NewProjectPlan(plan(), package=package, where=where, git=git)
     with holding(target, options) as lock:
         return NewProjectPlan(plan(), package=package, where=where, git=git, lock=lock)
+
+
+def secret_env() -> str:
+    """A new project's .env: a random SECRET_KEY of its own (the app refuses a weak one)."""
+    import secrets
+
+    return (
+        "# Written once by `blueprintgen new project`; git-ignored. Keep it secret.\n"
+        f"SECRET_KEY={secrets.token_urlsafe(48)}\n"
+    )
 
 
 def make_folder(target: Path) -> list[Path]:
