@@ -473,6 +473,23 @@ def test_two_blueprints_generating_one_literal_path(ws: Workspace) -> None:
     mine = [found.blueprints["third"]]
     assert found.clashing_outputs(mine) == []
     assert catalog.load(None).clashing_outputs() == [], "the built-in blueprints share no literal path"
+    result = ws.run("validate")
+    assert result.exit_code == 1, result.output
+    assert "'NOTES.md'" in result.output and "Traceback" not in result.output
+
+
+def test_a_project_file_whose_alias_holds_itself_does_not_hang(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the fuzz: `x: &a [*a]` made the duplicate-key walk go round for ever."""
+    assert ws.run("new", "project", "demo", "--no-git").exit_code == 0
+    project_file = ws.root / "demo" / "blueprintgen.yaml"
+    project_file.write_text(project_file.read_text(encoding="utf-8") + "x: &a [*a]\n", encoding="utf-8")
+    monkeypatch.chdir(ws.root / "demo")
+    started = time.monotonic()
+    result = ws.run("upgrade", "--dry-run")
+    assert time.monotonic() - started < 30
+    assert "Traceback" not in result.output
 
 
 def test_a_path_placeholder_whose_parameter_may_have_no_value(ws: Workspace) -> None:

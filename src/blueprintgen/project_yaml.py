@@ -66,8 +66,12 @@ def _duplicate_keys(root: Node | None, text: str, path: Path) -> list[Blueprintg
 
     problems: list[BlueprintgenError] = []
     waiting = [root]
+    visited: set[int] = set()  # an alias makes a node its own descendant (`x: &a [*a]`)
     while waiting:
         node = waiting.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key, value in node.value:

@@ -118,6 +118,7 @@ def check_blueprints(
         found_problems = check_blueprint(found, blueprint, renderer, compiled)
         problems.extend(found_problems)
         results.append(BlueprintResult(blueprint.name, blueprint.source.value, len(found_problems)))
+    problems.extend(found.clashing_outputs(selected))  # two blueprints, one literal path
     if checks is not None and not problems:
         checks.put(entry, "\n".join(blueprint.name for blueprint in selected))
     return problems, results
