@@ -304,3 +304,26 @@ def test_resources_added_after_the_account_slice_can_be_changed(proj: Workspace)
     assert (proj.root / "alembic/versions/0005_alter_authors.py").is_file()
     result = proj.run("validate", "--check-all")
     assert result.exit_code == 0, result.output
+
+
+def test_long_names_and_a_replace_give_code_its_own_ruff_accepts(proj: Workspace) -> None:
+    """Names at the length limit, and a --replace migration (no unused import in it)."""
+    import subprocess
+    import sys
+
+    name = "inventory_reservation_entry_line_item_x"
+    fields = [
+        "--field",
+        "extraordinarily_long_descriptive_name_ab:str",
+        "--field",
+        "status_of_the_reservation_entry_line_a:enum[pending_confirmation_by_warehouse,confirmed]",
+        "--field",
+        "when_the_reservation_entry_was_made_ab:datetime?",
+    ]
+    assert proj.run("add", "resource", name, *fields, "--yes").exit_code == 0
+    replaced = proj.run("add", "resource", name, *fields[:2], "--field", "x:bool=false", "--replace", "--yes")
+    assert replaced.exit_code == 0, replaced.output
+    ruff = [sys.executable, "-m", "ruff"]
+    for command in ([*ruff, "check", "."], [*ruff, "format", "--check", "."]):
+        result = subprocess.run(command, cwd=proj.root, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
