@@ -91,10 +91,11 @@ def manifest_files(root: Path) -> dict[str, Any]:
 
 
 def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (but the random key each new project gets in ``.env``)."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        if p.is_file() and "__pycache__" not in p.parts and p.relative_to(root).as_posix() != ".env"
     }
 
 

@@ -71,7 +71,7 @@ PROJECT_IMPORTS = frozenset(
     certifi cffi click conftest dns dotenv email_validator fastapi greenlet h11 httpcore
     httptools httpx httpx2 httpcore2 httpx_sse idna iniconfig jinja2 jsonschema
     jsonschema_rs jsonschema_specifications jwt limits mako markdown_it markupsafe mcp
-    mdurl merge3 multipart mypy networkx packaging pluggy pwdlib pydantic pydantic_core
+    mdurl merge3 multipart mypy networkx packaging pluggy pre_commit pwdlib pydantic pydantic_core
     pydantic_settings pygments pytest pytest_asyncio python_multipart redis referencing
     rich rpds ruff sentry_sdk shellingham slowapi sniffio sqlalchemy sse_starlette
     starlette structlog tests typer typing_extensions typing_inspection uvicorn
