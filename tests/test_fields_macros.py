@@ -455,7 +455,7 @@ WANTED = (
 
 @cache
 def _catalog() -> catalogs.Catalog:
-    return catalogs.load(Path("/nonexistent-project"), remember=False)
+    return catalogs.load(Path("/nonexistent-project"))
 
 
 def resource_requests(resource: str, fields: list[dict[str, Any]], revision: str) -> list[Request]:

@@ -97,13 +97,8 @@ def load(
     extra_paths: Iterable[Path] = (),
     *,
     include_builtin: bool = True,
-    remember: bool = True,
 ) -> Catalog:
-    """Load, validate and index every blueprint; all problems are reported at once.
-
-    ``remember``: an unchanged blueprint that passed the schema before is not validated
-    against it again (the user's cache; see :class:`schema.ValidMemo`).
-    """
+    """Load, validate and index every blueprint; all problems are reported at once."""
     builtin_dir = resources.blueprints_dir().resolve()
     layers: list[tuple[Source, list[Path]]] = []
     template_dirs: list[Path] = []
@@ -140,7 +135,7 @@ def load(
             except BlueprintgenError as error:
                 problems.append(error)
     try:
-        built = schema.build(documents, remember=remember)
+        built = schema.build(documents)
     except ProblemsFound as found:
         problems.extend(found.problems)
         built = []

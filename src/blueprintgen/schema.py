@@ -207,15 +207,13 @@ def _meaning(blueprint: Blueprint) -> list[tuple[str, str]]:
     return found
 
 
-def build(documents: list[Document], *, remember: bool = True) -> list[Blueprint]:
+def build(documents: list[Document]) -> list[Blueprint]:
     """Validate every document, collecting all problems, then raise once or build all.
 
-    ``remember`` changes nothing: it is still accepted from ``catalog.load`` while that
-    passes it on. Schema passes are no longer cached: the checks of meaning load
-    jsonschema-rs for every blueprint with a list of fields anyway, so a remembered pass
-    saved under 10 ms a run, within the benchmark's noise.
+    Schema passes are not cached: the checks of meaning load jsonschema-rs for every
+    blueprint with a list of fields anyway, so a remembered pass saved under 10 ms a run,
+    within the benchmark's noise.
     """
-    del remember
     problems: list[BlueprintgenError] = []
     for document in documents:
         problems.extend(check(document))
