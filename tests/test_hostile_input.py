@@ -233,6 +233,14 @@ def test_an_included_template_that_is_not_utf8(ws: Workspace) -> None:
     refused(ws, generate(), "rendering greet.txt.j2", "not UTF-8")
 
 
+def _doubled(use: str, *, start: str = "['x']", step: str = "[ns.v, ns.v]") -> str:
+    """A value built from itself 64 times: small in memory, 2**64 elements as text."""
+    return (
+        f"{{% set ns = namespace(v={start}) %}}{{% for i in range(64) %}}{{% set ns.v = {step} %}}"
+        f"{{% endfor %}}{use}"
+    )
+
+
 @pytest.mark.parametrize(
     ("code", "says"),
     [
@@ -247,6 +255,12 @@ def test_an_included_template_that_is_not_utf8(ws: Workspace) -> None:
         ("{{ ('x' * 1000000)|replace('x', 'yyyyyyyyyy') }}", "the result of replace"),
         ("{% set s = 'ab' * 1500000 %}{% set s = s ~ s %}{{ s|length }}", "the joined string"),
         ("{{ range(3)|slice(1000000000)|list|length }}", "the result of slice"),
+        (_doubled("{{ ns.v }}"), "list or mapping"),
+        (_doubled("{{ ns.v ~ '' }}"), "list or mapping"),
+        (_doubled("{{ ns.v|tojson }}", start="{'k': 'x'}", step="{'a': ns.v, 'b': ns.v}"), "list or mapping"),
+        (_doubled("{{ '%s' % (ns.v,) }}"), "list or mapping"),
+        (_doubled("{{ ''.join(ns.v|map('string')) }}"), "list or mapping"),
+        (_doubled("{{ ns.v|string|length }}"), "list or mapping"),
     ],
 )
 def test_expressions_that_would_build_huge_values(ws: Workspace, code: str, says: str) -> None:

@@ -12,6 +12,10 @@ through a guard here, so a runaway template ends in a message naming it:
 - size: ``*``, ``**``, ``+``, ``%`` and ``~`` refuse results beyond the size of a file
   (checked before Python builds them, so ``'a' * 3000000000`` never takes 3 GB), as do
   the string methods and filters that pad or replace; integers stay printable;
+- text of containers: a list or dict built from itself (``{% set l = [l, l] %}`` in a loop)
+  stays small in memory while its text doubles each time; before such a value is printed,
+  joined, formatted or handed to a filter, its text is measured in a walk that stops at the
+  size of a file;
 - output: each rendered file, and a run's files together, have a size cap (the renderer
   counts them as they are produced).
 
@@ -37,7 +41,7 @@ from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-GUARDS_VERSION = 2
+GUARDS_VERSION = 3
 """Part of the compiled-template cache's key: templates compiled before the guards, or with
 other guards, are compiled again."""
 
@@ -139,6 +143,47 @@ def _measure(value: Any) -> int | None:
     return len(value) if isinstance(value, str | list | tuple) else None
 
 
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def check_text_size(limits: Limits, value: Any) -> None:
+    """Refuse a container whose text (``str(value)``) would be bigger than a file.
+
+    The walk counts at least two characters per element it visits and stops as soon as the
+    count passes the limit, so it ends after at most ``file_chars / 2`` visits however often
+    the value refers to its own parts.
+    """
+    if not isinstance(value, _CONTAINERS):
+        return
+    cap = limits.file_chars
+    size = 0
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item) + 2
+        elif isinstance(item, dict):
+            size += 2 + 2 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, _CONTAINERS):
+            size += 2 + 2 * len(item)
+            stack.extend(item)
+        else:
+            size += 2
+        if size > cap:
+            raise LimitExceeded(
+                f"the text of a list or mapping would be more than {cap:,} characters long, "
+                "more than a generated file may hold",
+                "look for a list or mapping built from itself, such as `{% set l = [l, l] %}` in a loop",
+            )
+
+
+def _check_texts(limits: Limits, values: Iterable[Any]) -> None:
+    for value in values:
+        check_text_size(limits, value)
+
+
 def check_binop(limits: Limits, operator: str, left: Any, right: Any) -> None:
     """Refuse an operation whose result would be bigger than a file, before it is built."""
     if operator == "*":
@@ -161,6 +206,7 @@ def check_binop(limits: Limits, operator: str, left: Any, right: Any) -> None:
             raise _too_big(limits, "the sum", sizes[0] + sizes[1])
     elif operator == "%" and isinstance(left, str):
         _check_format(limits, left)
+        check_text_size(limits, right)
 
 
 def _int_too_big(limits: Limits, bits: int) -> LimitExceeded:
@@ -189,6 +235,7 @@ def check_call(
         for count in counts:
             if count > limits.file_chars:
                 raise _too_big(limits, "the result of slice", count)
+    _check_texts(limits, (subject, *args, *kwargs.values()))
     if not isinstance(subject, str):
         return
     if name in _PADDING:
@@ -240,6 +287,12 @@ class GuardedEnvironment(SandboxedEnvironment):
         self.budget = Budget(self.limits)
         self.globals.pop("lipsum", None)  # lipsum(n) writes n paragraphs in one call; no template needs it
         self.add_filters(self.filters)
+        if self.finalize is None:  # every printed value passes here before it becomes text
+            self.finalize = self._printable
+
+    def _printable(self, value: Any) -> Any:
+        check_text_size(self.limits, value)
+        return value
 
     def add_filters(self, filters: dict[str, Callable[..., Any]]) -> None:
         """Add (or replace) filters, each behind the same size checks as Jinja's own."""
@@ -261,6 +314,7 @@ class GuardedEnvironment(SandboxedEnvironment):
 
     def joined(self, *parts: Any) -> str:
         """``a ~ b``: the parts as one string, refused beyond the size of a file."""
+        _check_texts(self.limits, parts)
         texts = [str(part) for part in parts]
         size = sum(map(len, texts))
         if size > self.limits.file_chars:
