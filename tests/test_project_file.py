@@ -478,3 +478,35 @@ def test_a_mangled_project_file_gets_a_message_and_changes_nothing(shop: Workspa
         result = shop.run("upgrade", "--dry-run", "--formatter", "none")  # raises on a traceback
         assert result.exit_code in (0, 1, 2), result.output
         assert shop.snapshot() == before, project_text(shop)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("add", "review", ["stars:int", "body:text?", "item:ref:item"]),
+        ("replace", "item", ["name:str", "price:decimal", "sku:str?"]),
+        ("remove", "tag", []),
+    ],
+    ids=["add", "replace", "remove"],
+)
+def test_both_writers_give_the_same_text_for_a_file_that_holds_nothing_of_the_users(
+    shop: Workspace, change: tuple[str, str, list[str]]
+) -> None:
+    """The fast path writes an untouched file afresh; the round trip must have given the same."""
+    from blueprintgen import project_yaml
+    from blueprintgen.project import ProjectFile
+
+    before = project_text(shop)
+    assert ProjectFile.read(shop.root).source == before
+    kind, name, fields = change
+    if kind == "remove":
+        plan_context = operations.remove_resource(shop.root, name, options=PLAIN)
+    else:
+        plan_context = operations.add_resources(
+            shop.root, name, fields=fields, replace=kind == "replace", options=PLAIN
+        )
+    with plan_context as plan:
+        plan.apply()
+    after = project_text(shop)
+    assert after != before
+    assert project_yaml.rewrite(before, yaml.safe_load(after)) == after
