@@ -347,3 +347,24 @@ def test_every_dependency_of_a_generated_project_is_a_refused_name() -> None:
         if distribution == "x":
             continue
         assert module_of.get(distribution, distribution) in PROJECT_IMPORTS, requirement
+
+
+def test_a_console_that_cannot_show_every_character_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
+    """LANG=C or an ASCII code page: the work is done and reported, ✓ printed as an escape."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LANG": "C", "LC_ALL": "C"}
+    result = subprocess.run(
+        [sys.executable, "-m", "blueprintgen", "new", "project", "shop", "--no-git"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == ExitCode.DONE, result.stderr.decode("ascii", "replace")
+    assert b"Traceback" not in result.stderr
+    assert b"\\u2713" in result.stdout
+    assert (tmp_path / "shop" / "blueprintgen.yaml").is_file()

@@ -50,4 +50,16 @@ resources.register(app)
 
 def main() -> None:
     """Console-script entry point."""
+    _printable_streams()
     app()
+
+
+def _printable_streams() -> None:
+    """On a terminal or pipe that cannot show every character (LANG=C, an ASCII code page),
+    print what it cannot as escapes (``\\u2713``) instead of failing after the work is done."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            reconfigure(errors="backslashreplace")
