@@ -249,11 +249,14 @@ def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, An
     """A required field added to an existing table needs a default for the rows it has."""
     from blueprintgen.errors import UsageError
 
+    from blueprintgen.project import ACCOUNT_RESOURCE
+
     known = {spec.split(":", 1)[0] for spec in before}
+    table = "the accounts (the users table)" if name == ACCOUNT_RESOURCE else f"the existing resource {name!r}"
     for field in entry["fields"]:
         if field["name"] not in known and not field.get("optional") and "default" not in field:
             raise UsageError(
-                f"adding the required field {field['name']!r} to the existing resource {name!r} needs a "
+                f"adding the required field {field['name']!r} to {table} needs a "
                 "value for the rows already in its table",
                 hint=f"give it a default ({field['name']}:{field['type']}=...) or make it optional "
                 f"({field['name']}:{field['type']}?)",
