@@ -69,7 +69,9 @@ def test_account_fields_go_through_every_layer(ws: Workspace, shop: Path) -> Non
     base, read = contracts.split("class UserBase")[1], contracts.split("class UserRead")[1]
     assert "display_name: str | None = Field(" in base and "plan: UserPlan = UserPlan.FREE" in base
     assert "display_name: str | None\n" in read and "plan: UserPlan\n" in read
-    assert '**data.model_dump(include={"display_name", "plan"})' in text(shop, "src/shop/services/user_service.py")
+    assert '**data.model_dump(include={"display_name", "plan"})' in text(
+        shop, "src/shop/services/user_service.py"
+    )
     updates = text(shop, "src/shop/models/user_admin_model.py")
     admin, profile = updates.split("class UserProfileUpdate")
     assert "plan: UserPlan | None = None" in admin and "plan: UserPlan | None = None" in profile
@@ -110,7 +112,17 @@ def test_dry_run_and_diff_write_nothing(ws: Workspace, shop: Path) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["email", "hashed_password", "password", "full_name", "is_active", "is_admin", "id", "created_at", "updated_at"],
+    [
+        "email",
+        "hashed_password",
+        "password",
+        "full_name",
+        "is_active",
+        "is_admin",
+        "id",
+        "created_at",
+        "updated_at",
+    ],
 )
 def test_built_in_account_columns_are_refused(ws: Workspace, shop: Path, name: str) -> None:
     before = tree(shop)
@@ -216,7 +228,7 @@ async def round_trip(engine: Any, root: Path) -> None:
 
     def account(connection: Any) -> dict[str, Any]:
         row = connection.execute(sql("SELECT * FROM users")).mappings().one()
-        return {key: row[key] for key in row.keys() if key in {"email", "display_name", "plan"}}
+        return {key: row[key] for key in row if key in {"email", "display_name", "plan"}}
 
     async with engine.begin() as connection:
         await connection.run_sync(migrate, root, ["0001", "0002"], "upgrade")

@@ -129,7 +129,9 @@ its records get ``resource: user``, as the blueprint records it now."""
 def _current_instance(record: InstanceRecord) -> InstanceRecord:
     """An instance record as the current blueprints write it (older manifests' records updated)."""
     if record.blueprint == LEGACY_ACCOUNT_MIGRATION and "resource" not in record.params:
-        return InstanceRecord(record.blueprint, record.version, {**record.params, "resource": "user"}, record.source)
+        return InstanceRecord(
+            record.blueprint, record.version, {**record.params, "resource": "user"}, record.source
+        )
     return record
 
 

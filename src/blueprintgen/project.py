@@ -254,7 +254,9 @@ def project_values(project: ProjectFile) -> dict[str, Any]:
     entry = project.resources.get(ACCOUNT_RESOURCE)
     specs = list(entry.get("fields") or []) if entry else []
     if specs:
-        values["account_fields"] = _fields(project, ACCOUNT_RESOURCE, specs, ("resources", ACCOUNT_RESOURCE, "fields"))
+        values["account_fields"] = _fields(
+            project, ACCOUNT_RESOURCE, specs, ("resources", ACCOUNT_RESOURCE, "fields")
+        )
     return values
 
 

@@ -135,7 +135,9 @@ def _entries(
         accounts = resource == ACCOUNT_RESOURCE  # built-in columns: no default fields
         specs = fields or recorded or ([] if accounts else list(fieldspec.DEFAULT_FIELD_SPECS))
         parsed = (
-            fieldspec.parse_fields(specs, resource=resource, plural=table, resources={**known, resource: table})
+            fieldspec.parse_fields(
+                specs, resource=resource, plural=table, resources={**known, resource: table}
+            )
             if specs
             else []
         )
@@ -248,11 +250,12 @@ def _check_account_resource(project: ProjectFile, entry: dict[str, Any]) -> None
 def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, Any]) -> None:
     """A required field added to an existing table needs a default for the rows it has."""
     from blueprintgen.errors import UsageError
-
     from blueprintgen.project import ACCOUNT_RESOURCE
 
     known = {spec.split(":", 1)[0] for spec in before}
-    table = "the accounts (the users table)" if name == ACCOUNT_RESOURCE else f"the existing resource {name!r}"
+    table = (
+        "the accounts (the users table)" if name == ACCOUNT_RESOURCE else f"the existing resource {name!r}"
+    )
     for field in entry["fields"]:
         if field["name"] not in known and not field.get("optional") and "default" not in field:
             raise UsageError(
