@@ -267,10 +267,12 @@ class ResourceView:
 
     @cached_property
     def input_imports(self) -> str:
-        """:attr:`model_imports` for a module that imports the enum classes rather than
-        defining them (the accounts' update schemas)."""
+        """The import lines of a module of update schemas only (the accounts'): it imports
+        the enum classes rather than defining them, and its :attr:`FieldView.update_line`
+        declarations hold no default (a timestamp is an ``AwareDatetime``)."""
+        unused = {("enum", "StrEnum"), ("datetime", "datetime")}
         pairs = (pair for field in self.fields for pair in field.schema_imports)
-        return import_lines(pair for pair in pairs if pair != ("enum", "StrEnum"))
+        return import_lines(pair for pair in pairs if pair not in unused)
 
     # --- table model -------------------------------------------------------------
 
