@@ -173,6 +173,19 @@ def test_replace_adds_and_drops_columns_and_merges_edits(ws: Workspace, shop: Pa
     ok(ws.run("validate", "--check-all"))
 
 
+def test_editing_the_project_file_and_upgrading_is_the_same_change(ws: Workspace, shop: Path) -> None:
+    ok(ws.run("add", "resource", "user", "--yes"))
+    project = shop / "blueprintgen.yaml"
+    project.write_text(project.read_text().replace("    fields: []\n", "    fields:\n    - nickname:str?\n", 1))
+    assert ws.run("validate", "--check-all").exit_code == ExitCode.PROBLEMS, "pending until upgrade"
+
+    ok(ws.run("upgrade", "--yes"))
+    assert 'sa.Column("nickname"' in text(shop, f"{VERSIONS}/0003_alter_users.py")
+    assert "nickname: Mapped[str | None]" in text(shop, "src/shop/database/models/user_db_model.py")
+    assert "nickname: str | None" in text(shop, "src/shop/models/user_admin_model.py")
+    ok(ws.run("validate", "--check-all"))
+
+
 def test_removing_the_slice_drops_its_account_columns(ws: Workspace, shop: Path) -> None:
     ok(ws.run("add", "resource", "user", *fields("display_name:str?"), "--yes"))
     ok(ws.run("remove", "resource", "user", "--yes"))
