@@ -132,7 +132,7 @@ def test_built_in_account_columns_are_refused(ws: Workspace, shop: Path, name: s
     assert tree(shop) == before
 
 
-def test_a_required_field_needs_a_default_for_the_accounts_there(ws: Workspace, shop: Path) -> None:
+def test_required_fields_no_auth_and_another_plural_are_refused(ws: Workspace, shop: Path) -> None:
     before = tree(shop)
     result = ws.run("add", "resource", "user", *fields("nickname:str"), "--yes")
     assert result.exit_code == ExitCode.USAGE
@@ -140,6 +140,9 @@ def test_a_required_field_needs_a_default_for_the_accounts_there(ws: Workspace, 
     assert tree(shop) == before
     result = ws.run("add", "resource", "user", "--no-auth", "--yes")
     assert result.exit_code == ExitCode.USAGE and "admin-only" in result.stderr
+    result = ws.run("add", "resource", "user", "--plural", "accounts", "--yes")
+    assert result.exit_code == ExitCode.USAGE and "the accounts table 'users'" in result.stderr
+    assert tree(shop) == before
 
 
 def test_replace_adds_and_drops_columns_and_merges_edits(ws: Workspace, shop: Path) -> None:
@@ -176,7 +179,9 @@ def test_replace_adds_and_drops_columns_and_merges_edits(ws: Workspace, shop: Pa
 def test_editing_the_project_file_and_upgrading_is_the_same_change(ws: Workspace, shop: Path) -> None:
     ok(ws.run("add", "resource", "user", "--yes"))
     project = shop / "blueprintgen.yaml"
-    project.write_text(project.read_text().replace("    fields: []\n", "    fields:\n    - nickname:str?\n", 1))
+    project.write_text(
+        project.read_text().replace("    fields: []\n", "    fields:\n    - nickname:str?\n", 1)
+    )
     assert ws.run("validate", "--check-all").exit_code == ExitCode.PROBLEMS, "pending until upgrade"
 
     ok(ws.run("upgrade", "--yes"))

@@ -590,8 +590,8 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
             "migration_down_revision": down_revision(project, created),
         }
         return [Request(f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}", values)] + [
-            Request(f"{SCHEMA_CHANGE_BLUEPRINT}-{name}-{values['migration_revision']}", values)
-            for values in schema_change_values(project, name, "removed")
+            Request(f"{SCHEMA_CHANGE_BLUEPRINT}-{name}-{change['migration_revision']}", change)
+            for change in schema_change_values(project, name, "removed")
         ]
     plural = str(entry.get("plural") or name)
     steps = [

@@ -231,7 +231,7 @@ def _check_account_resource(project: ProjectFile, entry: dict[str, Any]) -> None
     """`user` is the project's account table: its fields are account fields, added to the
     table's built-in columns (which rows it has already: a required one needs a default)."""
     from blueprintgen.errors import UsageError
-    from blueprintgen.project import ACCOUNT_RESOURCE
+    from blueprintgen.project import ACCOUNT_RESOURCE, ACCOUNT_TABLE
 
     for field in entry["fields"]:
         name = str(field["name"])
@@ -243,6 +243,8 @@ def _check_account_resource(project: ProjectFile, entry: dict[str, Any]) -> None
             )
     if entry.get("auth_required") is False:
         raise UsageError("`user` accounts are admin-only; --no-auth is not available for them")
+    if entry["plural"] != ACCOUNT_TABLE:
+        raise UsageError(f"`user` is the accounts table {ACCOUNT_TABLE!r}; --plural is not available for it")
     if ACCOUNT_RESOURCE not in project.resources:
         _refuse_unfillable_columns(ACCOUNT_RESOURCE, [], entry)
 
