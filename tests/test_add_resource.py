@@ -219,14 +219,6 @@ def test_the_design_cards_own_example_user(proj: Workspace) -> None:
     assert any("user" in p.name for p in (pkg(proj) / "tools").glob("*.py") if p.name != "__init__.py")
 
 
-def test_user_extra_fields_are_refused_with_a_way_forward(proj: Workspace) -> None:
-    before = proj.snapshot()
-    result = proj.run("add", "resource", "user", "--field", "name:str", "--field", "age:int?")
-    assert result.exit_code == 2
-    assert "existing account table" in result.stderr and "profile --field user:ref:user" in result.stderr
-    assert proj.snapshot() == before
-
-
 @pytest.mark.parametrize("spec", ["active:bool:unique", "kind:enum[a,b]:unique"])
 def test_unique_on_two_valued_types_is_refused(proj: Workspace, spec: str) -> None:
     result = proj.run("add", "resource", "gadget", "--field", spec)

@@ -369,6 +369,19 @@ def test_sample_values() -> None:
     assert by_name["checked_at"].default_json == "'2024-01-01T00:00:00Z'"
 
 
+def test_decimal_defaults_are_at_the_column_scale() -> None:
+    """A new row answers with the value a read of it gives: 0.00, not 0."""
+    (balance,) = resource_view({"resource": "wallet", "fields": parse_fields(["balance:decimal=0"])}).fields
+    assert balance.default_code == "Decimal('0.00')" and balance.default_json == "'0.00'"
+
+
+def test_account_update_schemas_import_what_they_use() -> None:
+    fields = parse_fields(["seen_at:datetime?", "tier:enum[a,b]=a", "born_on:date?"])
+    view = resource_view({"resource": "user", "plural": "users", "fields": fields})
+    assert "StrEnum" in view.model_imports and "datetime" in view.model_imports
+    assert view.input_imports == "from datetime import date\nfrom pydantic import AwareDatetime"
+
+
 def test_schema_change() -> None:
     old = [Field.from_param(f) for f in parse_fields(["title:str:unique", "body:text", "rank:int"])]
     new = [

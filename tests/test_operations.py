@@ -140,9 +140,9 @@ def test_the_account_resource_gets_a_slice_but_no_columns(project: Path) -> None
     assert tables.read_text() == before
 
 
-def test_the_account_resource_refuses_fields_and_no_auth(project: Path) -> None:
-    with pytest.raises(UsageError, match="cannot add columns to it"):
-        operations.add_resources(project, "user", fields=["age:int?"])
+def test_the_account_resource_refuses_built_in_columns_and_no_auth(project: Path) -> None:
+    with pytest.raises(UsageError, match="account field 'is_admin' clashes with a built-in column"):
+        operations.add_resources(project, "user", fields=["age:int?", "is_admin:bool=false"])
     with pytest.raises(UsageError, match="admin-only; --no-auth is not available"):
         operations.add_resources(project, "user", auth_required=False)
 

@@ -48,6 +48,7 @@ USER_ADMIN_FILES = (
     "src/shop/database/repositories/user_admin_repository.py",
     "src/shop/services/user_admin_service.py",
     "src/shop/routes/user_admin_routes.py",
+    "src/shop/routes/user_profile_routes.py",
     "src/shop/tools/user_tools.py",
     "tests/factories/user_factory.py",
     "tests/unit/test_user_admin_model.py",

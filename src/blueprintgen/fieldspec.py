@@ -775,7 +775,8 @@ def parse_spec(
         try:
             specs = head.pop("field_specs")
             if specs is None:
-                head["fields"] = default_fields()
+                # The accounts (`user`) have their built-in columns: no field is added unasked.
+                head["fields"] = [] if head["resource"] == "user" else default_fields()
             else:
                 head["fields"] = parse_fields(
                     specs, resource=head["resource"], plural=head["plural"], resources=known, path=path

@@ -201,18 +201,10 @@ def _reference_fields(project: ProjectFile, source: str, target: str) -> list[tu
     return found
 
 
-def _account_migration(blueprint: str) -> str | None:
-    """The account resource, for the migration of its admin slice (a blueprint of its own,
-    whose parameters name no resource)."""
-    from blueprintgen.project import ACCOUNT_RESOURCE
-
-    return ACCOUNT_RESOURCE if blueprint.endswith(f"-{ACCOUNT_RESOURCE}") else None
-
-
 def _default_plural(name: str) -> str:
     from blueprintgen.project import ACCOUNT_RESOURCE
 
-    return "users" if name == ACCOUNT_RESOURCE else name
+    return ACCOUNT_TABLE if name == ACCOUNT_RESOURCE else name
 
 
 def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[BlueprintgenError]:
@@ -222,7 +214,7 @@ def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[Blue
     generated: dict[str, tuple[str, str]] = {}  # revision: (resource, table)
     for record in manifest.instances.values():
         params = record.params
-        name = params.get("resource") or _account_migration(record.blueprint)
+        name = params.get("resource")
         if params.get("migration_revision") and name:
             generated[str(params["migration_revision"])] = (
                 str(name),

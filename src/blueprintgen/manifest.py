@@ -107,7 +107,10 @@ class Manifest:
             data = strict_loads(path.read_text(encoding="utf-8"))
             return cls(
                 files={key: FileRecord(**value) for key, value in data.get("files", {}).items()},
-                instances={key: InstanceRecord(**value) for key, value in data.get("instances", {}).items()},
+                instances={
+                    key: _current_instance(InstanceRecord(**value))
+                    for key, value in data.get("instances", {}).items()
+                },
                 formatter=dict(data.get("formatter", {})),
                 generator=data.get("generator", {}).get("version", ""),
             )
@@ -116,6 +119,20 @@ class Manifest:
                 f"the manifest is damaged ({error}); restore it from version control",
                 path=path,
             ) from None
+
+
+LEGACY_ACCOUNT_MIGRATION = "resource-migration-user"
+"""The accounts' admin-slice migration, whose parameters named no resource at first:
+its records get ``resource: user``, as the blueprint records it now."""
+
+
+def _current_instance(record: InstanceRecord) -> InstanceRecord:
+    """An instance record as the current blueprints write it (older manifests' records updated)."""
+    if record.blueprint == LEGACY_ACCOUNT_MIGRATION and "resource" not in record.params:
+        return InstanceRecord(
+            record.blueprint, record.version, {**record.params, "resource": "user"}, record.source
+        )
+    return record
 
 
 class BaseCopies:

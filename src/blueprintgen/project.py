@@ -155,7 +155,12 @@ MIGRATION_BLUEPRINT = "resource-migration"
 DROP_BLUEPRINT = "resource-drop"
 FIRST_REVISION = "0001"
 ACCOUNT_RESOURCE = "user"
-"""The resource that is the project's account table: its columns belong to the project blueprint."""
+"""The resource that is the project's account table. The project blueprint creates the
+table with its built-in columns; the resource's ``fields`` are account fields the project
+blueprint adds to it (``account_fields``), each change a migration of the table."""
+ACCOUNT_TABLE = "users"
+ACCOUNT_BLUEPRINT = "project-users"
+"""The project blueprint that generates the accounts' table model, contracts and service."""
 
 
 RESOURCE_OPTIONS = ("plural", "methods", "auth_required", "mcp_style")
@@ -243,8 +248,24 @@ def check_project(project: ProjectFile, manifest: Manifest | None) -> None:
 
 
 def project_values(project: ProjectFile) -> dict[str, Any]:
-    """Parameters of the project blueprint."""
-    return {"project_name": project.name, "package": project.package, **project.options}
+    """Parameters of the project blueprint: its options, and the account fields the
+    ``user`` resource gives the accounts table."""
+    values = {"project_name": project.name, "package": project.package, **project.options}
+    entry = project.resources.get(ACCOUNT_RESOURCE)
+    specs = list(entry.get("fields") or []) if entry else []
+    if specs:
+        values["account_fields"] = _fields(
+            project, ACCOUNT_RESOURCE, specs, ("resources", ACCOUNT_RESOURCE, "fields")
+        )
+    return values
+
+
+def account_request(project: ProjectFile) -> Any:
+    """The request that regenerates the project's account files (table model, contracts,
+    service) from the account fields the project file records."""
+    from blueprintgen.instances import Request
+
+    return Request(ACCOUNT_BLUEPRINT, project_values(project))
 
 
 def schema_history(entry: dict[str, Any]) -> list[dict[str, Any]]:
@@ -294,17 +315,19 @@ def sync_fields(project: ProjectFile) -> list[str]:
     """
     changed: list[str] = []
     for name, entry in project.resources.items():
-        if name == ACCOUNT_RESOURCE and not entry.get("fields"):
-            continue  # the account table: its schema belongs to the project, not to the resource
         history = schema_history(entry)
         current = list(entry.get("fields") or [])
-        if history[0]["revision"] and current != list(history[-1]["fields"]):
-            history.append({"revision": next_revision(project), "fields": current})
+        if not history[0]["revision"]:
+            # The accounts table exists already: its slice's first migration adds no column.
+            first = [] if name == ACCOUNT_RESOURCE else current
+            history = [{"revision": next_revision(project), "fields": first}]
             entry["schema"] = history
             changed.append(name)
-        elif not history[0]["revision"]:
-            entry["schema"] = [{"revision": next_revision(project), "fields": current}]
-            changed.append(name)
+        if current != list(history[-1]["fields"]):
+            history.append({"revision": next_revision(project), "fields": current})
+            entry["schema"] = history
+            if name not in changed:
+                changed.append(name)
     return changed
 
 
@@ -316,6 +339,8 @@ def _fields(
     from blueprintgen import fieldspec
 
     plurals = _plurals(project)
+    if not specs and name == ACCOUNT_RESOURCE:
+        return []  # the accounts table's built-in columns only
     try:
         return fieldspec.parse_fields(
             specs or fieldspec.DEFAULT_FIELD_SPECS,
@@ -455,6 +480,9 @@ def record_removal(
     project.removed[name] = record  # its revisions count before the next one is numbered
     if name != ACCOUNT_RESOURCE:
         record["dropped"] = dropped or next_revision(project)
+    elif record["schema"] and record["schema"][-1].get("fields"):
+        # The accounts stay; the columns their slice added go, in a migration of their own.
+        record["schema"].append({"revision": next_revision(project), "fields": []})
     return record
 
 
@@ -523,7 +551,7 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
         if not revision:
             continue
         if record.blueprint == f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}":
-            history(ACCOUNT_RESOURCE, "users")
+            history(ACCOUNT_RESOURCE, ACCOUNT_TABLE)
             steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, []))
         elif record.blueprint == f"{MIGRATION_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
@@ -556,8 +584,15 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
     history = schema_history(entry)
     created = str(history[0]["revision"])
     if name == ACCOUNT_RESOURCE:
-        values = {"migration_revision": created, "migration_down_revision": down_revision(project, created)}
-        return [Request(f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}", values)]
+        values = {
+            "resource": ACCOUNT_RESOURCE,
+            "migration_revision": created,
+            "migration_down_revision": down_revision(project, created),
+        }
+        return [Request(f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}", values)] + [
+            Request(f"{SCHEMA_CHANGE_BLUEPRINT}-{name}-{change['migration_revision']}", change)
+            for change in schema_change_values(project, name, "removed")
+        ]
     plural = str(entry.get("plural") or name)
     steps = [
         _fields(project, name, list(step["fields"]), ("removed", name, "schema", index, "fields"))

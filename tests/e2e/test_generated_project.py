@@ -176,6 +176,9 @@ def test_server_rest_and_mcp_end_to_end(project: Generated, tmp_path: object) ->
         assert status == 200 and me["email"] == ADMIN["email"]
         status, account = http("GET", f"{base}/api/v1/users/{me['id']}", token=token)
         assert status == 200 and account["email"] == ADMIN["email"], "add resource user: admin REST slice"
+        assert account["plan"] == "free", "an account field, its default given to the existing admin"
+        status, me = http("PATCH", f"{base}/api/v1/users/me", token=token, body={"display_name": "Ada"})
+        assert status == 200 and me["display_name"] == "Ada", "a user sets their own account field"
 
     # MCP over stdio, as a desktop client launches it
     stdio = mcp(

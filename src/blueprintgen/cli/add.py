@@ -48,6 +48,7 @@ class McpStyle(StrEnum):
         "blueprintgen add resource customer --field name:str --field email:email --field 'age:int?'",
         "blueprintgen add resource order --field customer:ref:customer --field 'status:enum[open,paid]=open'",
         "blueprintgen add resource --spec resources.yaml",
+        "blueprintgen add resource user --field 'display_name:str?'",
         "blueprintgen add resource person --plural people --methods list,read",
         "blueprintgen add resource customer --field name:str --field 'phone:str?' --replace",
     ),

@@ -29,7 +29,8 @@ Force = Annotated[
     help="Remove a resource: its generated files (those you edited are kept and listed), its entry in "
     "blueprintgen.yaml, and its table, by a new migration whose downgrade creates the table again. "
     "Its earlier migrations stay. Refused while another resource refers to it. "
-    "`remove resource user` removes the accounts' admin routes, tools and tests, not the accounts.",
+    "`remove resource user` removes the accounts' admin routes, tools and tests, not the accounts "
+    "(a migration drops the columns of its account fields).",
     epilog=output.examples(
         "blueprintgen remove resource item --dry-run",
         "blueprintgen remove resource item --diff",

@@ -47,7 +47,7 @@ def _show(inventory: Inventory) -> None:
     for item in inventory.resources:
         fields = "\n".join(escape(str(field["spec"])) for field in item.fields)
         if item.accounts:
-            fields = "[dim](the accounts)[/]"
+            fields = "\n".join(["[dim](the accounts)[/]", *([fields] if fields else [])])
         references = [f"{ref.field} → {ref.target}" for ref in item.references]
         references += [f"[dim]← {ref.resource}.{ref.field}[/]" for ref in item.referenced_by]
         options = ["auth" if item.auth_required else "no auth", f"mcp {item.mcp_style}"]

@@ -228,7 +228,10 @@ class ResourceInfo(BaseModel):
     name: str
     plural: str = Field(description="Table and route name.")
     path: str = Field(description="Its REST path.")
-    accounts: bool = Field(description="The accounts' admin slice (user): its columns belong to the project.")
+    accounts: bool = Field(
+        description="The accounts' admin slice (user): its table and built-in columns belong to the "
+        "project; its fields are the account fields added to them."
+    )
     fields: list[FieldInfo]
     methods: list[str]
     auth_required: bool

@@ -45,7 +45,8 @@ class ResourceSummary:
     referenced_by: tuple[Reference, ...]
     """The fields of other resources that refer to it: while there are any it cannot be removed."""
     accounts: bool = False
-    """The accounts' admin slice (`user`): its table and columns belong to the project."""
+    """The accounts' admin slice (`user`): its table and built-in columns belong to the
+    project; its ``fields`` are the account fields added to them."""
 
     @property
     def path(self) -> str:
@@ -125,8 +126,7 @@ def list_resources(start: Path) -> Inventory:
     project = ProjectFile.read(project_root(start))
     parsed: dict[str, list[dict[str, Any]]] = {}
     for name in project.resources:
-        accounts = name == ACCOUNT_RESOURCE and not project.resources[name].get("fields")
-        parsed[name] = [] if accounts else list(resource_values(project, name)["fields"])
+        parsed[name] = list(resource_values(project, name)["fields"])
     references = [
         Reference(name, str(field["name"]), str(field["ref"]["resource"]), str(field.get("on_delete") or ""))
         for name, fields in parsed.items()
@@ -148,7 +148,7 @@ def list_resources(start: Path) -> Inventory:
                 ),
                 references=tuple(ref for ref in references if ref.resource == name),
                 referenced_by=tuple(ref for ref in references if ref.target == name and ref.resource != name),
-                accounts=name == ACCOUNT_RESOURCE and not parsed[name],
+                accounts=name == ACCOUNT_RESOURCE,
             )
         )
     removed = tuple(

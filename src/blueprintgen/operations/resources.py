@@ -80,7 +80,7 @@ def add_resources(
     with holding(root, options) as lock:
         project = ProjectFile.read(root)
         entries = _entries(project, name, list(fields), spec, methods, auth_required, plural, mcp_style)
-        changed = _record(project, entries, explicit_fields=bool(fields) or spec is not None)
+        changed = _record(project, entries)
         names = [entry["resource"] for entry in entries]
         run = _plan_resources(root, project, names, options)
         if changed and not (replace or options.force):
@@ -115,6 +115,7 @@ def _entries(
     """The resources asked for, each checked: name, plural, parsed fields and options."""
     from blueprintgen import fieldspec, naming
     from blueprintgen.errors import UsageError
+    from blueprintgen.project import ACCOUNT_RESOURCE
 
     known = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
     if spec is not None:
@@ -131,9 +132,14 @@ def _entries(
         except ValueError as error:
             raise UsageError(str(error)) from None
         recorded = [str(spec) for spec in project.resources.get(resource, {}).get("fields") or []]
-        specs = fields or recorded or list(fieldspec.DEFAULT_FIELD_SPECS)
-        parsed = fieldspec.parse_fields(
-            specs, resource=resource, plural=table, resources={**known, resource: table}
+        accounts = resource == ACCOUNT_RESOURCE  # built-in columns: no default fields
+        specs = fields or recorded or ([] if accounts else list(fieldspec.DEFAULT_FIELD_SPECS))
+        parsed = (
+            fieldspec.parse_fields(
+                specs, resource=resource, plural=table, resources={**known, resource: table}
+            )
+            if specs
+            else []
         )
         resources = [{"resource": resource, "plural": table, "fields": parsed}]
     chosen_methods = None
@@ -154,8 +160,12 @@ def _entries(
     return resources
 
 
-def _record(project: ProjectFile, entries: list[dict[str, Any]], *, explicit_fields: bool) -> list[str]:
-    """Write the entries into the project file; the resources that existed with other fields or options."""
+def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
+    """Write the entries into the project file; the resources that existed with other fields or options.
+
+    A new resource gets the migration that creates its table; a change of fields gets its
+    migration from ``sync_fields`` (so do account fields, the accounts' table being there).
+    """
     from blueprintgen.errors import UsageError
     from blueprintgen.project import ACCOUNT_RESOURCE, next_revision, schema_history
 
@@ -163,9 +173,9 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]], *, explicit_fie
     for entry in entries:
         key = entry["resource"]
         if key == ACCOUNT_RESOURCE:
-            _check_account_resource(entry, explicit_fields=explicit_fields)
+            _check_account_resource(project, entry)
         if key == ACCOUNT_RESOURCE and key in project.removed:
-            # The admin slice comes back with the (empty) migration it had: no table was dropped.
+            # The admin slice comes back with the migrations it had: no table was dropped.
             project.resources[key] = {**_project_record(entry), "schema": project.removed.pop(key)["schema"]}
             continue
         if key in project.removed:
@@ -178,7 +188,9 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]], *, explicit_fie
         record = _project_record(entry)
         if existing is None:
             # The table as its migrations leave it; editing `fields` later adds a migration.
-            record["schema"] = [{"revision": next_revision(project), "fields": list(record["fields"])}]
+            # The accounts' table exists already: their slice's first migration adds no column.
+            first = [] if key == ACCOUNT_RESOURCE else list(record["fields"])
+            record["schema"] = [{"revision": next_revision(project), "fields": first}]
             project.resources[key] = record
             continue
         if any(existing.get(option) != value for option, value in record.items()):
@@ -201,33 +213,55 @@ def _project_record(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _check_account_resource(entry: dict[str, Any], *, explicit_fields: bool) -> None:
-    """`user` is the project's account table: it gets its REST and MCP slice, not new columns."""
-    from blueprintgen import fieldspec
-    from blueprintgen.errors import UsageError
+ACCOUNT_COLUMNS = {
+    "id": "the accounts' integer primary key",
+    "email": "the address users sign in with",
+    "password": "what users sign in with (its hash is `hashed_password`)",
+    "hashed_password": "the password's Argon2 hash",
+    "full_name": "the accounts' built-in name field",
+    "is_active": "the flag that lets a user sign in",
+    "is_admin": "the flag that makes a user an administrator",
+    "created_at": "the accounts' creation timestamp",
+    "updated_at": "the accounts' last-change timestamp",
+}
+"""The accounts' built-in columns (and their password): no account field may take their names."""
 
-    given = [fieldspec.to_spec_string(f) for f in entry["fields"]]
-    if explicit_fields and given != list(fieldspec.DEFAULT_FIELD_SPECS):
-        raise UsageError(
-            "`user` is the project's existing account table (email, full name, password, admin flag): "
-            "`add resource user` gives it admin-only REST routes and MCP tools, but cannot add columns to it",
-            hint="drop the --field options, and keep extra data in a resource of its own, e.g. "
-            "`blueprintgen add resource profile --field user:ref:user --field age:int?`",
-        )
+
+def _check_account_resource(project: ProjectFile, entry: dict[str, Any]) -> None:
+    """`user` is the project's account table: its fields are account fields, added to the
+    table's built-in columns (which rows it has already: a required one needs a default)."""
+    from blueprintgen.errors import UsageError
+    from blueprintgen.project import ACCOUNT_RESOURCE, ACCOUNT_TABLE
+
+    for field in entry["fields"]:
+        name = str(field["name"])
+        if name in ACCOUNT_COLUMNS:
+            raise UsageError(
+                f"account field {name!r} clashes with a built-in column of the users table "
+                f"({ACCOUNT_COLUMNS[name]}); nothing was written",
+                hint=f"give the field another name; the built-in columns are {', '.join(ACCOUNT_COLUMNS)}",
+            )
     if entry.get("auth_required") is False:
         raise UsageError("`user` accounts are admin-only; --no-auth is not available for them")
-    entry["fields"] = []
+    if entry["plural"] != ACCOUNT_TABLE:
+        raise UsageError(f"`user` is the accounts table {ACCOUNT_TABLE!r}; --plural is not available for it")
+    if ACCOUNT_RESOURCE not in project.resources:
+        _refuse_unfillable_columns(ACCOUNT_RESOURCE, [], entry)
 
 
 def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, Any]) -> None:
     """A required field added to an existing table needs a default for the rows it has."""
     from blueprintgen.errors import UsageError
+    from blueprintgen.project import ACCOUNT_RESOURCE
 
     known = {spec.split(":", 1)[0] for spec in before}
+    table = (
+        "the accounts (the users table)" if name == ACCOUNT_RESOURCE else f"the existing resource {name!r}"
+    )
     for field in entry["fields"]:
         if field["name"] not in known and not field.get("optional") and "default" not in field:
             raise UsageError(
-                f"adding the required field {field['name']!r} to the existing resource {name!r} needs a "
+                f"adding the required field {field['name']!r} to {table} needs a "
                 "value for the rows already in its table",
                 hint=f"give it a default ({field['name']}:{field['type']}=...) or make it optional "
                 f"({field['name']}:{field['type']}?)",
@@ -239,7 +273,9 @@ def _plan_resources(root: Path, project: ProjectFile, names: list[str], options:
     from blueprintgen import catalog
     from blueprintgen.manifest import Manifest
     from blueprintgen.project import (
+        ACCOUNT_RESOURCE,
         PROJECT_FILE,
+        account_request,
         check_options,
         check_project,
         resource_requests,
@@ -254,5 +290,7 @@ def _plan_resources(root: Path, project: ProjectFile, names: list[str], options:
     manifest = Manifest.read(root)
     check_project(project, manifest)
     requests = [request for name in names for request in resource_requests(project, name)]
+    if ACCOUNT_RESOURCE in names:
+        requests.append(account_request(project))  # its account fields are in the project's files
     extra = {PROJECT_FILE: project.to_yaml()}
     return prepare(root, found, requests, options, extra_files=extra, manifest=manifest)

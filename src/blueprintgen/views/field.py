@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 
 from blueprintgen import naming
-from blueprintgen.resource_model import Field, Reference
+from blueprintgen.resource_model import DECIMAL_PLACES, Field, Reference
 from blueprintgen.views.words import naming_words
 
 TIMESTAMP_TYPE = "UTCDateTime"
@@ -60,7 +61,7 @@ class FieldView:
         if self.type == "enum":
             return f"{self.enum_class}.{naming.snake(value).upper()}"
         if self.type == "decimal":
-            return f"Decimal({value!r})"
+            return f"Decimal({self._scaled_decimal!r})"
         if self.type == "date":
             return f"date({', '.join(str(int(part)) for part in value.split('-'))})"
         if self.type == "datetime":
@@ -74,7 +75,15 @@ class FieldView:
         """The JSON form of the default, as a Python literal (timestamps in ``Z`` form)."""
         if self.type == "datetime":
             return repr(self.default.replace("+00:00", "Z"))
+        if self.type == "decimal":
+            return repr(self._scaled_decimal)
         return repr(self.default)
+
+    @cached_property
+    def _scaled_decimal(self) -> str:
+        """A decimal default at the column's scale (``0`` → ``0.00``): a new row then answers
+        with the value a read of it gives."""
+        return format(Decimal(self.default), f".{DECIMAL_PLACES}f")
 
     # --- pydantic schemas --------------------------------------------------------
 

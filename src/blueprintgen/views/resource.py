@@ -235,6 +235,12 @@ class ResourceView:
         return [field for field in self.fields if field.type == "enum"]
 
     @cached_property
+    def valued(self) -> list[FieldView]:
+        """The fields the accounts' tests give values: all but references (whose rows
+        those tests would have to create first)."""
+        return [field for field in self.fields if field.ref is None]
+
+    @cached_property
     def required_ref_targets(self) -> list[str]:
         """Resources a valid payload must point to (its required references), each once."""
         return deduplicated(f.ref.resource for f in self.refs if f.ref is not None and not f.optional)
@@ -258,6 +264,15 @@ class ResourceView:
     def model_imports(self) -> str:
         """The import lines the schema lines of the fields need."""
         return import_lines(pair for field in self.fields for pair in field.schema_imports)
+
+    @cached_property
+    def input_imports(self) -> str:
+        """The import lines of a module of update schemas only (the accounts'): it imports
+        the enum classes rather than defining them, and its :attr:`FieldView.update_line`
+        declarations hold no default (a timestamp is an ``AwareDatetime``)."""
+        unused = {("enum", "StrEnum"), ("datetime", "datetime")}
+        pairs = (pair for field in self.fields for pair in field.schema_imports)
+        return import_lines(pair for pair in pairs if pair not in unused)
 
     # --- table model -------------------------------------------------------------
 

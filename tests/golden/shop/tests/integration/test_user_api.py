@@ -7,11 +7,52 @@ import httpx
 import pytest
 
 from shop.container import ServiceContainer
+from shop.models.user_admin_model import UserProfileUpdate
 from tests.factories.user_factory import insert_user
 from tests.helpers import PASSWORD, Headers, login
 
 USERS = "/api/v1/users"
 RESPONSE_TIME_BUDGET_SECONDS = 0.2
+
+
+async def test_users_change_their_own_profile(
+    client: httpx.AsyncClient, user_headers: Headers
+) -> None:
+    change = {"full_name": "Ada Lovelace"}
+
+    response = await client.patch(f"{USERS}/me", json=change, headers=user_headers)
+
+    assert response.status_code == 200, response.text
+    expected = UserProfileUpdate.model_validate(change).model_dump(mode="json")
+    assert {name: response.json()[name] for name in expected} == expected
+    me = (await client.get(f"{USERS}/me", headers=user_headers)).json()
+    assert {name: me[name] for name in expected} == expected
+
+
+async def test_users_cannot_change_what_administrators_decide(
+    client: httpx.AsyncClient, user_headers: Headers
+) -> None:
+    for change in [
+        {"email": "other@example.com"},
+        {"password": "a-brand-new-password"},
+        {"is_active": False},
+        {"is_admin": True},
+    ]:
+        response = await client.patch(f"{USERS}/me", json=change, headers=user_headers)
+        assert response.status_code == 422, change
+
+    me = (await client.get(f"{USERS}/me", headers=user_headers)).json()
+    assert (me["email"], me["is_active"], me["is_admin"]) == (
+        "user@example.com",
+        True,
+        False,
+    )
+
+
+async def test_a_profile_change_needs_a_token(client: httpx.AsyncClient) -> None:
+    response = await client.patch(f"{USERS}/me", json={"full_name": "Ada"})
+
+    assert response.status_code == 401
 
 
 async def test_admin_reads_a_user(

@@ -1,8 +1,8 @@
-"""Changes an administrator may make to a user account."""
+"""Changes to a user account: an administrator's, and each user's to their own."""
 
 from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from shop.models.user_model import Password
 
@@ -29,3 +29,11 @@ class UserUpdate(BaseModel):
     def normalise_email(cls, value: str) -> str:
         """Store e-mail addresses lower-case, as new accounts are."""
         return value.lower()
+
+
+class UserProfileUpdate(BaseModel):
+    """What users may change of their own account (e-mail, password and flags are admin-only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: Annotated[str, Field(max_length=255)] | None = None

@@ -6,7 +6,7 @@ from shop.config.settings import Settings
 from shop.database.models.user_db_model import UserDBModel
 from shop.database.repositories.user_admin_repository import UserAdminRepository
 from shop.middleware.cache import CacheManager
-from shop.models.user_admin_model import UserUpdate
+from shop.models.user_admin_model import UserProfileUpdate, UserUpdate
 from shop.models.user_model import UserRead
 from shop.services.async_service import AsyncProcessingService
 from shop.services.user_service import UserService
@@ -47,6 +47,12 @@ class UserAdminService(UserService):
             row = await self._accounts.update(row, values)
         except IntegrityError as exc:
             raise ConflictError(f"A user with e-mail {data.email} exists") from exc
+        return UserRead.model_validate(row)
+
+    async def update_profile(self, user_id: int, data: UserProfileUpdate) -> UserRead:
+        """Change only the fields of their own account a user sent."""
+        row = await self._get_row(user_id)
+        row = await self._accounts.update(row, data.model_dump(exclude_unset=True))
         return UserRead.model_validate(row)
 
     async def delete_user(self, user_id: int) -> None:

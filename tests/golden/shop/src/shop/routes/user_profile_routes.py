@@ -1,0 +1,18 @@
+"""Each user's own account: the profile fields they may change themselves."""
+
+from fastapi import APIRouter
+
+from shop.middleware.auth import CurrentUser
+from shop.models.user_admin_model import UserProfileUpdate
+from shop.models.user_model import UserRead
+from shop.routes.user_admin_routes import UserAdminServiceDep
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+
+@router.patch("/me")
+async def update_current_user(
+    data: UserProfileUpdate, user: CurrentUser, service: UserAdminServiceDep
+) -> UserRead:
+    """Change only the sent fields of the caller's own profile."""
+    return await service.update_profile(user.id, data)
