@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -30,7 +32,7 @@ def bench(session: nox.Session) -> None:
 
     Generation against copier and a plain-Jinja2 floor, growth with N, start-up,
     validation throughput, the generated app under load against a hand-written one,
-    memory. See benchmarks/run.py for the options.
+    memory, and cost as the tables grow (wrk). See benchmarks/run.py for the options.
     """
     session.install("-e", ".[dev]")
     for optional in ("fastjsonschema", "jsonschema-rs"):  # compared in the validation rows when installable
@@ -38,4 +40,6 @@ def bench(session: nox.Session) -> None:
             session.install(optional)
         except nox.command.CommandFailed:
             session.warn(f"{optional} could not be installed; its validation row shows n/a")
+    if shutil.which("wrk") is None and shutil.which("apt-get") is not None:  # the load client of section 7
+        session.run("apt-get", "install", "-y", "-q", "wrk", external=True, success_codes=[0, 100])
     session.run("python", "benchmarks/run.py", *session.posargs)

@@ -2,7 +2,18 @@
 
 python appctl.py createdb NAME           drop and create NAME on 127.0.0.1:5432 (user postgres)
 python appctl.py dropdb NAME
-python appctl.py seed URL TABLE COUNT    insert COUNT rows, values made from the column types
+python appctl.py seed URL TABLE COUNT [START]
+                                         insert COUNT rows, values made from the column types
+                                         (row numbers START+1.., so a table can grow in steps)
+python appctl.py count URL TABLE         rows in TABLE
+python appctl.py max-id URL TABLE        the largest id in TABLE
+python appctl.py cursors URL TABLE N PACKAGE
+                                         N cursors from the middle of TABLE in its default order
+                                         (created_at, id, newest first), as JSON
+                                         {"generated": [...], "baseline": [...]}: the generated
+                                         app's own encoding (PACKAGE's pagination module) and
+                                         baseline_app's
+python appctl.py redis-fill URL COUNT    empty the Redis database URL names, then put COUNT keys in it
 python appctl.py mcp-latency PORT FIRST COUNT
                                          call the MCP tool get_item COUNT times, one at a time,
                                          ids FIRST.., bearer token from $BENCH_TOKEN; prints JSON
@@ -67,21 +78,82 @@ def _value(column: Any, i: int) -> Any:
     return None
 
 
-async def seed(url: str, table_name: str, count: int) -> None:
+async def seed(url: str, table_name: str, count: int, first: int = 0) -> None:
     from sqlalchemy import MetaData, insert
     from sqlalchemy.ext.asyncio import create_async_engine
 
     engine = create_async_engine(url)
     metadata = MetaData()
-    async with engine.begin() as conn:
+    async with engine.connect() as conn:
         await conn.run_sync(metadata.reflect, only=[table_name])
         table = metadata.tables[table_name]
         columns = [c for c in table.columns if not (c.primary_key and c.autoincrement)]
-        rows = [{c.name: _value(c, i) for c in columns} for i in range(1, count + 1)]
-        for start in range(0, count, 1000):
-            await conn.execute(insert(table), rows[start : start + 1000])
+        for start in range(first + 1, first + count + 1, 5000):
+            stop = min(start + 5000, first + count + 1)
+            await conn.execute(
+                insert(table), [{c.name: _value(c, i) for c in columns} for i in range(start, stop)]
+            )
+            await conn.commit()
     await engine.dispose()
     print(f"seeded {count} rows into {table_name}: {', '.join(c.name for c in columns)}")
+
+
+async def scalar(url: str, sql: str) -> Any:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        value = (await conn.execute(text(sql))).scalar()
+    await engine.dispose()
+    return value
+
+
+async def cursors(url: str, table_name: str, count: int, package: str) -> None:
+    import base64
+    import importlib
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        total = (await conn.execute(text(f"SELECT count(*) FROM {table_name}"))).scalar() or 0
+        rows = (
+            await conn.execute(
+                text(
+                    f"SELECT created_at, id FROM {table_name} ORDER BY created_at DESC, id DESC LIMIT :n OFFSET :o"
+                ),
+                {"n": count, "o": max(0, total // 2 - count // 2)},
+            )
+        ).all()
+    await engine.dispose()
+    pagination = importlib.import_module(f"{package}.utils.pagination")
+    generated, baseline = [], []
+    for created_at, ident in rows:
+        when = (
+            created_at if isinstance(created_at, dt.datetime) else dt.datetime.fromisoformat(str(created_at))
+        )
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        generated.append(pagination.encode_cursor("created_at", when, ident))
+        baseline.append(base64.urlsafe_b64encode(f"{when.isoformat()}|{ident}".encode()).decode())
+    print(json.dumps({"generated": generated, "baseline": baseline}))
+
+
+async def redis_fill(url: str, count: int) -> None:
+    import redis.asyncio as redis
+
+    client = redis.from_url(url)
+    try:
+        await client.flushdb()
+        for start in range(0, count, 10_000):
+            async with client.pipeline(transaction=False) as pipe:
+                for i in range(start, min(start + 10_000, count)):
+                    pipe.set(f"unrelated:{i}", "x" * 32)
+                await pipe.execute()
+    finally:
+        await client.aclose()
 
 
 async def mcp_latency(port: int, first: int, count: int) -> None:
@@ -115,7 +187,15 @@ def main() -> None:
     elif command == "dropdb":
         asyncio.run(createdb(rest[0], create=False))
     elif command == "seed":
-        asyncio.run(seed(rest[0], rest[1], int(rest[2])))
+        asyncio.run(seed(rest[0], rest[1], int(rest[2]), int(rest[3]) if len(rest) > 3 else 0))
+    elif command == "count":
+        print(asyncio.run(scalar(rest[0], f"SELECT count(*) FROM {rest[1]}")))
+    elif command == "max-id":
+        print(asyncio.run(scalar(rest[0], f"SELECT coalesce(max(id), 0) FROM {rest[1]}")))
+    elif command == "cursors":
+        asyncio.run(cursors(rest[0], rest[1], int(rest[2]), rest[3]))
+    elif command == "redis-fill":
+        asyncio.run(redis_fill(rest[0], int(rest[1])))
     elif command == "mcp-latency":
         asyncio.run(mcp_latency(int(rest[0]), int(rest[1]), int(rest[2])))
     else:

@@ -7,7 +7,11 @@ check cost: verify the bearer JWT (HS256, same claims) and load the user by id.
     DATABASE_URL=... SECRET_KEY=... APP_NAME=... uvicorn baseline_app:app
 
 GET /api/v1/items/{id}                   one row by primary key
-GET /api/v1/items?limit=20&offset=0      a page, newest first, and the total count
+GET /api/v1/items?limit=20&offset=0      a page, newest first (the total count with include_total=true)
+GET /api/v1/items?limit=20&cursor=C      the page after the cursor: keyset on (created_at, id)
+POST /api/v1/items                       create (409 on a duplicate name)
+PATCH /api/v1/items/{id}                 change some fields
+GET /healthz                             no auth, no database: the harness ceiling
 
 What it does not do, unlike the generated app: no read cache, no request-id or
 rate-limit middleware, no MCP mount, no check for server-closed connections at
@@ -16,16 +20,18 @@ pool checkout, no structured logging, no gc.freeze() after start-up.
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
 import jwt
-from fastapi import Depends, FastAPI, Header, HTTPException, Query
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Boolean, DateTime, Integer, Numeric, String, func, select
+from sqlalchemy import Boolean, DateTime, Integer, Numeric, String, func, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -72,9 +78,37 @@ class ItemOut(BaseModel):
 
 class ItemPage(BaseModel):
     items: list[ItemOut]
-    total: int
+    total: int | None
     limit: int
     offset: int
+    next_cursor: str | None
+
+
+class ItemCreate(BaseModel):
+    name: str
+    price: Decimal
+    active: bool = True
+    quantity: int
+
+
+class ItemUpdate(BaseModel):
+    name: str | None = None
+    price: Decimal | None = None
+    active: bool | None = None
+    quantity: int | None = None
+
+
+def encode_cursor(row: Item) -> str:
+    return base64.urlsafe_b64encode(f"{row.created_at.isoformat()}|{row.id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        stamp, _, ident = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        when = datetime.fromisoformat(stamp)
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(ident)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise HTTPException(422, "bad cursor") from error
 
 
 async def session() -> AsyncIterator[AsyncSession]:
@@ -104,10 +138,11 @@ async def current_user(db: DB, authorization: Annotated[str | None, Header()] = 
     return user
 
 
-app = FastAPI(dependencies=[Depends(current_user)])
+app = FastAPI()
+api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_user)])
 
 
-@app.get("/api/v1/items/{item_id}")
+@api.get("/items/{item_id}")
 async def get_item(item_id: int, db: DB) -> ItemOut:
     row = await db.get(Item, item_id)
     if row is None:
@@ -115,17 +150,61 @@ async def get_item(item_id: int, db: DB) -> ItemOut:
     return ItemOut.model_validate(row)
 
 
-@app.get("/api/v1/items")
+@api.get("/items")
 async def list_items(
-    db: DB, limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0)] = 0
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    cursor: str | None = None,
+    include_total: bool = False,
 ) -> ItemPage:
-    rows = (
-        await db.scalars(
-            select(Item).order_by(Item.created_at.desc(), Item.id.desc()).offset(offset).limit(limit)
-        )
-    ).all()
-    total = await db.scalar(select(func.count()).select_from(Item)) or 0
-    return ItemPage(items=[ItemOut.model_validate(r) for r in rows], total=total, limit=limit, offset=offset)
+    query = select(Item).order_by(Item.created_at.desc(), Item.id.desc()).limit(limit + 1)
+    if cursor is not None:
+        when, ident = decode_cursor(cursor)
+        query = query.where(tuple_(Item.created_at, Item.id) < tuple_(when, ident))
+    else:
+        query = query.offset(offset)
+    rows = list((await db.scalars(query)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    total = await db.scalar(select(func.count()).select_from(Item)) if include_total else None
+    return ItemPage(
+        items=[ItemOut.model_validate(r) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_cursor=encode_cursor(rows[-1]) if more and rows else None,
+    )
+
+
+@api.post("/items", status_code=201)
+async def create_item(body: ItemCreate, db: DB) -> ItemOut:
+    now = datetime.now(UTC)
+    row = Item(**body.model_dump(), created_at=now, updated_at=now)
+    db.add(row)
+    try:
+        await db.commit()
+    except IntegrityError as error:
+        raise HTTPException(409, "an item with this name exists") from error
+    return ItemOut.model_validate(row)
+
+
+@api.patch("/items/{item_id}")
+async def update_item(item_id: int, body: ItemUpdate, db: DB) -> ItemOut:
+    row = await db.get(Item, item_id)
+    if row is None:
+        raise HTTPException(404, "Item not found")
+    for key, value in body.model_dump(exclude_unset=True).items():
+        setattr(row, key, value)
+    row.updated_at = datetime.now(UTC)
+    try:
+        await db.commit()
+    except IntegrityError as error:
+        raise HTTPException(409, "an item with this name exists") from error
+    return ItemOut.model_validate(row)
+
+
+app.include_router(api)
 
 
 @app.get("/healthz")

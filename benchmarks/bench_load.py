@@ -1,6 +1,6 @@
 """The generated app under load (point 5) and its memory (point 6).
 
-1. `blueprintgen new project loadapp` + `add resource item` (name:str, price:decimal,
+1. `blueprintgen new project loadapp` + `add resource item` (name:str:unique, price:decimal,
    active:bool=true, quantity:int), installed with uv into one venv reused between runs
    (<bench cache>/app-venv).
 2. Per database (SQLite file, PostgreSQL on 127.0.0.1:5432): `alembic upgrade head`,
@@ -39,7 +39,7 @@ from typing import Any
 from _common import HERE, Row, cache_root, fmt_ratio, log, tool
 from loadclient import LoadResult, run_load
 
-FIELDS = ["name:str", "price:decimal", "active:bool=true", "quantity:int"]
+FIELDS = ["name:str:unique", "price:decimal", "active:bool=true", "quantity:int"]
 EMAIL, PASSWORD = "bench@example.com", "bench-password-123"
 SECRET = "bench-secret-key-0123456789abcdef0123456789abcdef"
 PG_DB = "blueprintgen_bench_load"

@@ -2,7 +2,7 @@
 
     nox -s bench                         # everything (~10 min on 2 cores)
     nox -s bench -- --quick              # fewer rounds, N = 0 and 10, short load runs (< 2 min)
-    nox -s bench -- --only gen,startup   # sections: gen, startup, validate, load
+    nox -s bench -- --only gen,startup   # sections: gen, startup, validate, load, scale
     nox -s bench -- --write-readme       # also put the table into README.md (bench markers)
 
 Prints the table, writes benchmarks/results/latest.json (raw samples) and
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import HERE, ROOT, Row, cache_root, log, machine, versions
 
-SECTIONS = ("gen", "startup", "validate", "load")
+SECTIONS = ("gen", "startup", "validate", "load", "scale")
 PACKAGES = (
     "blueprintgen",
     "jinja2",
@@ -36,6 +36,9 @@ PACKAGES = (
 )
 APP_PACKAGES = ("fastapi", "uvicorn", "sqlalchemy", "mcp")  # in the generated app's venv
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+# Section 7 (cost as the data grows, ~15 min) has its own block, so `--only scale --write-readme`
+# refreshes it without touching the table of the other sections, and the reverse.
+SCALE_START, SCALE_END = "<!-- bench-scale:start -->", "<!-- bench-scale:end -->"
 
 
 def child_env() -> dict[str, str]:
@@ -93,7 +96,13 @@ def main() -> int:
         markdown = to_markdown(rows, saved["machine"], saved.get("versions", {}), bool(saved.get("quick")))
         (args.results / "latest.md").write_text(markdown, encoding="utf-8")
         if args.write_readme:
-            write_readme(ROOT / "README.md", markdown)
+            write_readmes(
+                ROOT / "README.md",
+                rows,
+                saved["machine"],
+                saved.get("versions", {}),
+                bool(saved.get("quick")),
+            )
         return 0
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(chosen) - set(SECTIONS)
@@ -143,6 +152,12 @@ def main() -> int:
         load_rows, raw["load"] = bench_load.run(quick, env)
         rows += load_rows
         lap("load")
+    if "scale" in chosen:
+        import bench_scale
+
+        scale_rows, raw["scale"] = bench_scale.run(quick, env)
+        rows += scale_rows
+        lap("scale")
 
     elapsed = time.perf_counter() - started
     info["harness time"] = f"{elapsed:.0f} s ({'quick' if quick else 'full'})"
@@ -156,7 +171,7 @@ def main() -> int:
     (args.results / "latest.md").write_text(markdown, encoding="utf-8")
     log(f"raw samples in {args.results / 'latest.json'}; table in {args.results / 'latest.md'}")
     if args.write_readme:
-        write_readme(ROOT / "README.md", markdown)
+        write_readmes(ROOT / "README.md", rows, info, raw["versions"], quick)
         log("README.md bench section updated")
     return 0
 
@@ -196,19 +211,43 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(rows: list[Row], info: dict[str, str], packages: dict[str, str], quick: bool) -> str:
+INTRO = (
+    "Reproduce: `nox -s bench -- --write-readme` (the whole run, 5–10 min on 2 cores; "
+    "`-- --quick` for a shorter, noisier one; needs PostgreSQL on 127.0.0.1:5432). The harness is in "
+    "`benchmarks/` (`benchmarks/README.md` says what each row compares); raw samples go to "
+    "`benchmarks/results/latest.json`. Times are medians of interleaved rounds of fresh processes, "
+    "wall clock, with .pyc caches; a machine shared with other work gives noisy numbers, so read "
+    "ratios, not absolutes. Load runs: one uvicorn process per app, both apps up at once and each "
+    "scenario alternating between them in three rounds, rate limiting off "
+    "(`RATE_LIMIT_ENABLED=false`), no Redis (in-process read cache), 50 keep-alive clients; the "
+    "hand-written app has no cache, middleware or MCP mount, no closed-connection check at pool checkout and no gc.freeze()."
+)
+SCALE_INTRO = (
+    "Reproduce: `nox -s bench -- --only scale --write-readme` (about 15 min on 2 cores; `--quick`: 1,000 and "
+    "10,000 rows, 1 s slices). The generated app (resource `item`: `name:str:unique`, `price:decimal`, "
+    "`active:bool=true`, `quantity:int`) against `benchmarks/baseline_app.py`, a hand-written FastAPI + "
+    "SQLAlchemy 2 async app doing the same work (same JWT check and user lookup, keyset pagination, same "
+    "database and table, same venv). uvicorn, one process per app, pinned to CPU 0; `wrk` (one thread, "
+    "50 connections) pinned to CPU 1; the database servers unpinned. Each row: three slices per app, "
+    "alternating which app goes first, rates pooled; each request a random id (or one of 64 cursors from "
+    "the middle of the table). The generated app keeps its read cache (in-process; Redis in the Redis "
+    "rows), so at 1,000 rows many of its reads are cache hits. `benchmarks/README.md` section 7 says more."
+)
+
+
+def to_markdown(
+    rows: list[Row],
+    info: dict[str, str],
+    packages: dict[str, str],
+    quick: bool,
+    *,
+    title: str = "## Benchmarks",
+    intro: str | None = None,
+) -> str:
     lines = [
-        "## Benchmarks",
+        title,
         "",
-        "Reproduce: `nox -s bench -- --write-readme` (the whole run, 5–10 min on 2 cores; "
-        "`-- --quick` for a shorter, noisier one; needs PostgreSQL on 127.0.0.1:5432). The harness is in "
-        "`benchmarks/` (`benchmarks/README.md` says what each row compares); raw samples go to "
-        "`benchmarks/results/latest.json`. Times are medians of interleaved rounds of fresh processes, "
-        "wall clock, with .pyc caches; a machine shared with other work gives noisy numbers, so read "
-        "ratios, not absolutes. Load runs: one uvicorn process per app, both apps up at once and each "
-        "scenario alternating between them in three rounds, rate limiting off "
-        "(`RATE_LIMIT_ENABLED=false`), no Redis (in-process read cache), 50 keep-alive clients; the "
-        "hand-written app has no cache, middleware or MCP mount, no closed-connection check at pool checkout and no gc.freeze().",
+        intro or INTRO,
         "",
         f"Measured {info['date']} on {info['cpus']} × {info['cpu']}, {info['memory']}, {info['os']}, "
         f"Python {info['python']}; load average at start {info['load average at start']}; "
@@ -239,12 +278,27 @@ def to_markdown(rows: list[Row], info: dict[str, str], packages: dict[str, str],
     return "\n".join(lines) + "\n"
 
 
-def write_readme(path: Path, markdown: str) -> None:
+def write_readmes(
+    path: Path, rows: list[Row], info: dict[str, str], packages: dict[str, str], quick: bool
+) -> None:
+    """Write the measured sections' blocks of README.md; a block whose section did not run stays."""
+    scale = [row for row in rows if row.section.startswith("7 ")]
+    others = [row for row in rows if not row.section.startswith("7 ")]
+    if others:
+        write_readme(path, to_markdown(others, info, packages, quick))
+    if scale:
+        markdown = to_markdown(
+            scale, info, packages, quick, title="## Benchmarks: cost as the data grows", intro=SCALE_INTRO
+        )
+        write_readme(path, markdown, start=SCALE_START, end=SCALE_END)
+
+
+def write_readme(path: Path, markdown: str, *, start: str = START, end: str = END) -> None:
     text = path.read_text(encoding="utf-8")
-    block = f"{START}\n{markdown}{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        _, tail = rest.split(END, 1)
+    block = f"{start}\n{markdown}{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
         text = head + block + tail
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
