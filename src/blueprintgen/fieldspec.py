@@ -710,7 +710,7 @@ def _default_fields() -> tuple[dict[str, Any], ...]:
 
 # --- spec files ------------------------------------------------------------------
 
-_RESOURCE_KEYS = ("fields", "plural", "methods", "auth", "auth_required", "mcp_style")
+_RESOURCE_KEYS = ("fields", "plural", "methods", "auth", "auth_required", "mcp", "mcp_style")
 
 
 def load_spec_file(path: str | Path, *, resources: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
@@ -739,7 +739,7 @@ def parse_spec(
     """Check a loaded spec file and return its resources, referenced ones first.
 
     Each resource is ``{"resource", "plural", "fields"}`` plus whichever of
-    ``methods``, ``auth_required`` and ``mcp_style`` the file sets. A resource
+    ``methods``, ``auth_required``, ``mcp`` and ``mcp_style`` the file sets. A resource
     without ``fields`` gets :func:`default_fields`. References may point to
     resources of the same file, or (when *resources* is given) to those.
     """
@@ -843,6 +843,13 @@ def _resource_head(name: str, body: Any, path: str | Path | None) -> dict[str, A
                 path=path,
             )
         head["mcp_style"] = body["mcp_style"]
+    if "mcp" in body:
+        from blueprintgen.project import mcp_problem
+
+        problem = mcp_problem({"methods": head.get("methods"), "mcp": body["mcp"]})
+        if problem:
+            raise FieldSpecError(problem, resource=resource, path=path)
+        head["mcp"] = body["mcp"]
     return head
 
 

@@ -127,8 +127,11 @@ def prepare(
         settled=settled,
         own=extra,
     )
-    if options.prune:
-        changes += planning.removals(snapshot, files)
+    # Every instance this run renders owns its whole output: a file one of them wrote before
+    # and writes no more (a condition turned false: a resource's MCP tools turned off) goes,
+    # unless edited. Pruning goes further: files of instances the run does not render.
+    ran = None if options.prune else {instance.label for instance in graph.order}
+    changes += planning.removals(snapshot, files, instances=ran)
     return Run(
         project=project,
         options=options,
@@ -150,7 +153,9 @@ def drift_states(run: Run) -> list[drift.FileState]:
     The states are those of the run's own plan (the removals included even when the
     run does not prune), so they say what an upgrade would find.
     """
-    changes = run.changes if run.options.prune else run.changes + planning.removals(run.snapshot, run.files)
+    planned = {change.path for change in run.changes}
+    extra = [] if run.options.prune else planning.removals(run.snapshot, run.files)
+    changes = run.changes + [change for change in extra if change.path not in planned]
     return drift.view(changes, run.snapshot, run.settled)
 
 

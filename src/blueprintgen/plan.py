@@ -358,11 +358,17 @@ def plan(
     ]
 
 
-def removals(snapshot: Snapshot, files: Collection[str]) -> list[FileChange]:
-    """Files the manifest owns that are no longer generated: removed unless edited."""
+def removals(
+    snapshot: Snapshot, files: Collection[str], *, instances: Collection[str] | None = None
+) -> list[FileChange]:
+    """Files the manifest owns that are no longer generated: removed unless edited.
+
+    With ``instances``, only the files those instances wrote (a run that renders only some
+    of the project's instances knows only what they no longer generate).
+    """
     changes: list[FileChange] = []
     for path, record in sorted(snapshot.manifest.files.items()):
-        if path in files:
+        if path in files or (instances is not None and record.instance not in instances):
             continue
         disk = snapshot.get(path)
         decision = decide(disk, None, record, None)

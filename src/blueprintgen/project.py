@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -167,6 +167,44 @@ RESOURCE_OPTIONS = ("plural", "methods", "auth_required", "mcp_style")
 """Options of a resource in the project file that go, as they are, to the resource blueprint."""
 
 
+def mcp_methods(entry: Mapping[str, Any]) -> list[str]:
+    """The methods a resource also serves as MCP tools: its ``mcp`` option (absent or true:
+    every method of ``methods``; false: none; a list: those of ``methods`` it names)."""
+    from blueprintgen.fieldspec import METHODS
+
+    methods = [m for m in METHODS if m in (entry.get("methods") or METHODS)]
+    exposed = entry.get("mcp")
+    if exposed is None or exposed is True:
+        return methods
+    if exposed is False:
+        return []
+    return [m for m in methods if m in exposed]
+
+
+def mcp_problem(entry: Mapping[str, Any]) -> str | None:
+    """What is wrong with a resource's ``mcp`` option, or None."""
+    from blueprintgen.fieldspec import METHODS
+
+    exposed = entry.get("mcp")
+    if exposed is None or isinstance(exposed, bool):
+        return None
+    if not isinstance(exposed, list) or not all(isinstance(m, str) for m in exposed):
+        return "mcp takes true, false or a list of methods, e.g. [list, read]"
+    unknown = [m for m in exposed if m not in METHODS]
+    if unknown:
+        return f"mcp names {unknown[0]!r}, which is not a method ({', '.join(METHODS)})"
+    methods = list(entry.get("methods") or METHODS)
+    missing = [m for m in exposed if m not in methods]
+    if missing:
+        return (
+            f"mcp names {missing[0]!r}, which is not among the resource's methods ({', '.join(methods)}): "
+            "MCP serves a subset of what the resource offers"
+        )
+    if len(set(exposed)) != len(exposed):
+        return "mcp lists a method twice"
+    return None
+
+
 def check_options(root: Path, project: ProjectFile, catalog: Catalog) -> None:
     """Check every value of the project file that feeds a blueprint parameter (the project's
     name, package and options; each resource's name, options and migration revisions)
@@ -192,6 +230,9 @@ def check_options(root: Path, project: ProjectFile, catalog: Catalog) -> None:
         for key in RESOURCE_OPTIONS:
             if key in entry and entry[key] is not None:
                 checks.append((("resources", name, key), False, key, entry[key], f"resource {name!r}, {key}"))
+        exposure = mcp_problem(entry)
+        if exposure:
+            raise project_error(project, f"resource {name!r}: {exposure}", ("resources", name, "mcp"))
         for index, step in enumerate(entry.get("schema") or []):
             revision = step.get("revision")
             label = f"resource {name!r}, migration revision"
@@ -397,6 +438,7 @@ def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
         "methods": list(entry.get("methods") or fieldspec.METHODS),
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": str(entry.get("mcp_style") or "tools"),
+        "mcp_methods": mcp_methods(entry),
         "migration_revision": revision,
         "migration_down_revision": down_revision(project, revision),
     }

@@ -365,11 +365,21 @@ class Resource:
     methods: tuple[str, ...] = METHODS
     auth_required: bool = True
     mcp_style: str = "tools"
+    mcp_methods: tuple[str, ...] | None = None
+    """The methods also served as MCP tools (a subset of ``methods``); None: all of them."""
+
+    @property
+    def exposed_on_mcp(self) -> tuple[str, ...]:
+        """The methods served as MCP tools, in the order of ``METHODS``."""
+        if self.mcp_methods is None:
+            return self.methods
+        return tuple(m for m in self.methods if m in self.mcp_methods)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Resource:
         """The resource a resource blueprint's parameters describe (absent ones take defaults)."""
         methods = params.get("methods")
+        mcp = params.get("mcp_methods")
         return cls(
             name=params["resource"],
             plural=params.get("plural") or naming.plural(params["resource"]),
@@ -377,6 +387,7 @@ class Resource:
             methods=METHODS if methods is None else tuple(m for m in METHODS if m in methods),
             auth_required=bool(params.get("auth_required", True)),
             mcp_style=params.get("mcp_style") or "tools",
+            mcp_methods=None if mcp is None else tuple(m for m in METHODS if m in mcp),
         )
 
     def to_params(self) -> dict[str, Any]:
@@ -387,6 +398,7 @@ class Resource:
             "methods": list(self.methods),
             "auth_required": self.auth_required,
             "mcp_style": self.mcp_style,
+            "mcp_methods": list(self.exposed_on_mcp),
         }
 
 

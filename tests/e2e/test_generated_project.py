@@ -166,6 +166,7 @@ def test_server_rest_and_mcp_end_to_end(project: Generated, tmp_path: object) ->
             "create_post",
             "list_tags",
         } <= tools
+        assert not any("audit_entr" in name for name in tools), "audit_entry is REST only (--no-mcp)"
         created = lines[1]["structured"]
         assert not lines[1]["is_error"] and created["email"] == "grace@example.com"
         assert lines[2]["structured"]["name"] == "Ada", "REST-created entity read through MCP"

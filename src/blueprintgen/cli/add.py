@@ -50,6 +50,8 @@ class McpStyle(StrEnum):
         "blueprintgen add resource --spec resources.yaml",
         "blueprintgen add resource user --field 'display_name:str?'",
         "blueprintgen add resource person --plural people --methods list,read",
+        "blueprintgen add resource audit_entry --field action:str --no-mcp",
+        "blueprintgen add resource invoice --field total:decimal --mcp-methods list,read",
         "blueprintgen add resource customer --field name:str --field 'phone:str?' --replace",
     ),
 )
@@ -82,6 +84,17 @@ def resource(
         typer.Option(
             "--mcp-style",
             help="tools: one MCP tool per action; manager: one {resource}_manager tool with an action argument.",
+        ),
+    ] = None,
+    no_mcp: Annotated[
+        bool,
+        typer.Option("--no-mcp", help="Serve the resource over REST only: no MCP tools (mcp: false)."),
+    ] = False,
+    mcp_methods: Annotated[
+        str | None,
+        typer.Option(
+            "--mcp-methods",
+            help="Comma-separated subset of the methods to serve as MCP tools too (default: all of them).",
         ),
     ] = None,
     replace: Annotated[
@@ -119,6 +132,7 @@ def resource(
                 auth_required=not no_auth,
                 plural=plural,
                 mcp_style=mcp_style.value if mcp_style is not None else None,
+                mcp=_mcp_choice(no_mcp, mcp_methods),
                 replace=replace,
                 options=write_options(formatter, force=force, restore=restore, conflict=conflict),
             )
@@ -131,3 +145,23 @@ def resource(
         raise as_usage_error(error) from None  # one of --field or the --spec file
     # finish closes the plan, releasing the project lock
     finish(plan, dry_run=dry_run, diff=diff, yes=yes, listing=plan_listing(quiet=quiet, verbose=verbose))
+
+
+def _mcp_choice(no_mcp: bool, methods: str | None) -> bool | list[str] | None:
+    """--no-mcp and --mcp-methods as the `mcp` option (None: leave it as it is)."""
+    from blueprintgen.errors import UsageError
+    from blueprintgen.fieldspec import METHODS
+
+    if no_mcp and methods is not None:
+        raise UsageError("give --no-mcp or --mcp-methods, not both")
+    if no_mcp:
+        return False
+    if methods is None:
+        return None
+    chosen = [m.strip().lower() for m in methods.split(",") if m.strip()]
+    unknown = sorted(set(chosen) - set(METHODS))
+    if unknown or not chosen:
+        raise UsageError(
+            f"--mcp-methods takes a comma-separated subset of {', '.join(METHODS)}; got {methods!r}"
+        )
+    return chosen

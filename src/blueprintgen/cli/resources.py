@@ -50,7 +50,13 @@ def _show(inventory: Inventory) -> None:
             fields = "\n".join(["[dim](the accounts)[/]", *([fields] if fields else [])])
         references = [f"{ref.field} → {ref.target}" for ref in item.references]
         references += [f"[dim]← {ref.resource}.{ref.field}[/]" for ref in item.referenced_by]
-        options = ["auth" if item.auth_required else "no auth", f"mcp {item.mcp_style}"]
+        if not item.mcp_methods:
+            exposure = "REST only (no MCP)"
+        elif item.mcp_methods == item.methods:
+            exposure = f"mcp {item.mcp_style}"
+        else:
+            exposure = f"mcp {item.mcp_style}: {', '.join(item.mcp_methods)}"
+        options = ["auth" if item.auth_required else "no auth", exposure]
         table.add_row(
             f"[bold]{escape(item.name)}[/]\n{escape(item.plural)}\n[dim]{escape(item.path)}[/]",
             fields,

@@ -236,6 +236,9 @@ class ResourceInfo(BaseModel):
     methods: list[str]
     auth_required: bool
     mcp_style: str
+    mcp_methods: list[str] = Field(
+        default_factory=list, description="The methods also served as MCP tools (none: REST only)."
+    )
     migrations: list[str] = Field(
         description="Its table's migration revisions: the create, then each change."
     )

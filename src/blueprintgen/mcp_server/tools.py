@@ -113,6 +113,13 @@ McpStyleArg = Annotated[
     Literal["tools", "manager"] | None,
     Field(description="tools: one MCP tool per action; manager: one {resource}_manager tool."),
 ]
+McpArg = Annotated[
+    bool | list[Literal["create", "list", "read", "update", "delete"]] | None,
+    Field(
+        description="Which methods are also MCP tools of the generated project: true (all), false "
+        "(REST only), or a subset of methods. Default: as recorded, all for a new resource."
+    ),
+]
 ReplaceArg = Annotated[
     bool,
     Field(
@@ -399,6 +406,7 @@ def _resources(inventory: Inventory) -> list[models.ResourceInfo]:
             methods=list(item.methods),
             auth_required=item.auth_required,
             mcp_style=item.mcp_style,
+            mcp_methods=list(item.mcp_methods),
             migrations=list(item.migrations),
             references=[reference(ref) for ref in item.references],
             referenced_by=[reference(ref) for ref in item.referenced_by],
@@ -500,6 +508,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         auth_required: bool,
         plural: str | None,
         mcp_style: str | None,
+        mcp: bool | Sequence[str] | None,
         replace: bool,
         project: str,
         options: tuple[str | None, bool, bool, str],
@@ -521,6 +530,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
                 auth_required=auth_required,
                 plural=plural,
                 mcp_style=mcp_style,
+                mcp=mcp,
                 replace=replace,
                 options=write_options(warnings, formatter, force=force, restore=restore, conflict=conflict),
             )
@@ -541,6 +551,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         auth_required: AuthArg = True,
         plural: PluralArg = None,
         mcp_style: McpStyleArg = None,
+        mcp: McpArg = None,
         replace: ReplaceArg = False,
         project: ProjectArg = ".",
         formatter: FormatterArg = None,
@@ -553,7 +564,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         routes, MCP tools, migration, tests), or changing one (replace): each file with its diff.
         Writes nothing."""
         return resource_plan(
-            False, name, fields, spec_file, methods, auth_required, plural, mcp_style, replace, project,
+            False, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, replace, project,
             (formatter, force, restore, conflict), diffs,
         )  # fmt: skip
 
@@ -567,6 +578,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         auth_required: AuthArg = True,
         plural: PluralArg = None,
         mcp_style: McpStyleArg = None,
+        mcp: McpArg = None,
         replace: ReplaceArg = False,
         project: ProjectArg = ".",
         formatter: FormatterArg = None,
@@ -578,7 +590,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         """Add a resource through every layer, or change one (replace), as `blueprintgen add
         resource`: your edits are merged; a clash stops it with the hunks, nothing written."""
         return resource_plan(
-            True, name, fields, spec_file, methods, auth_required, plural, mcp_style, replace, project,
+            True, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, replace, project,
             (formatter, force, restore, conflict), diffs,
         )  # fmt: skip
 

@@ -44,6 +44,8 @@ class ResourceSummary:
     """Its fields that refer to other resources (or to itself)."""
     referenced_by: tuple[Reference, ...]
     """The fields of other resources that refer to it: while there are any it cannot be removed."""
+    mcp_methods: tuple[str, ...] = ()
+    """The methods also served as MCP tools (``mcp`` in the project file)."""
     accounts: bool = False
     """The accounts' admin slice (`user`): its table and built-in columns belong to the
     project; its ``fields`` are the account fields added to them."""
@@ -99,6 +101,7 @@ class Inventory:
                     "methods": list(item.methods),
                     "auth_required": item.auth_required,
                     "mcp_style": item.mcp_style,
+                    "mcp_methods": list(item.mcp_methods),
                     "migrations": list(item.migrations),
                     "references": [reference(ref) for ref in item.references],
                     "referenced_by": [reference(ref) for ref in item.referenced_by],
@@ -121,7 +124,13 @@ def list_resources(start: Path) -> Inventory:
     """The resources of the project at or above ``start``, as its project file records them."""
     from blueprintgen import fieldspec
     from blueprintgen.operations.upgrade import project_root
-    from blueprintgen.project import ACCOUNT_RESOURCE, ProjectFile, resource_values, schema_history
+    from blueprintgen.project import (
+        ACCOUNT_RESOURCE,
+        ProjectFile,
+        mcp_methods,
+        resource_values,
+        schema_history,
+    )
 
     project = ProjectFile.read(project_root(start))
     parsed: dict[str, list[dict[str, Any]]] = {}
@@ -143,6 +152,7 @@ def list_resources(start: Path) -> Inventory:
                 methods=tuple(entry.get("methods") or fieldspec.METHODS),
                 auth_required=bool(entry.get("auth_required", True)),
                 mcp_style=str(entry.get("mcp_style") or "tools"),
+                mcp_methods=tuple(mcp_methods(entry)),
                 migrations=tuple(
                     str(step["revision"]) for step in schema_history(entry) if step.get("revision")
                 ),

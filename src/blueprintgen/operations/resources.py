@@ -60,6 +60,7 @@ def add_resources(
     auth_required: bool = True,
     plural: str | None = None,
     mcp_style: str | None = None,
+    mcp: bool | Sequence[str] | None = None,
     replace: bool = False,
     options: WriteOptions | None = None,
 ) -> ResourcePlan:
@@ -67,7 +68,8 @@ def add_resources(
 
     ``fields`` are field specs (``price:decimal``); without them a resource that exists
     keeps its recorded fields and a new one gets the default fields. ``methods`` is a
-    comma-separated subset of create,list,read,update,delete. A resource that exists with
+    comma-separated subset of create,list,read,update,delete; ``mcp`` which of them are also
+    MCP tools (None: all; False: none; a list). A resource that exists with
     other fields or options is changed only with ``replace`` (or ``options.force``);
     otherwise ResourceChangeRefused carries the plan of the change.
     """
@@ -79,7 +81,7 @@ def add_resources(
     # or write a project file that lacks this run's resources.
     with holding(root, options) as lock:
         project = ProjectFile.read(root)
-        entries = _entries(project, name, list(fields), spec, methods, auth_required, plural, mcp_style)
+        entries = _entries(project, name, list(fields), spec, methods, auth_required, plural, mcp_style, mcp)
         changed = _record(project, entries)
         names = [entry["resource"] for entry in entries]
         run = _plan_resources(root, project, names, options)
@@ -111,11 +113,12 @@ def _entries(
     auth_required: bool,
     plural: str | None,
     mcp_style: str | None,
+    mcp: bool | Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The resources asked for, each checked: name, plural, parsed fields and options."""
     from blueprintgen import fieldspec, naming
     from blueprintgen.errors import UsageError
-    from blueprintgen.project import ACCOUNT_RESOURCE
+    from blueprintgen.project import ACCOUNT_RESOURCE, mcp_problem
 
     known = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
     if spec is not None:
@@ -157,6 +160,13 @@ def _entries(
             entry["auth_required"] = False
         if mcp_style is not None:
             entry["mcp_style"] = mcp_style
+        if mcp is not None:
+            entry["mcp"] = mcp if isinstance(mcp, bool) else list(mcp)
+        problem = mcp_problem(entry)
+        if problem:
+            raise UsageError(
+                f"resource {entry['resource']!r}: {problem}", hint="--mcp-methods takes a subset of --methods"
+            )
     return resources
 
 
@@ -193,11 +203,22 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
             record["schema"] = [{"revision": next_revision(project), "fields": first}]
             project.resources[key] = record
             continue
-        if any(existing.get(option) != value for option, value in record.items()):
+        if _options_differ(existing, record):
             changed.append(key)
             _refuse_unfillable_columns(key, list(existing.get("fields") or []), entry)
-        project.resources[key] = {**existing, **record, "schema": schema_history(existing)}
+        merged = {**existing, **record, "schema": schema_history(existing)}
+        if "mcp" not in record:
+            merged.pop("mcp", None)  # every method a tool again: the default, not written
+        project.resources[key] = merged
     return changed
+
+
+def _options_differ(existing: dict[str, Any], record: dict[str, Any]) -> bool:
+    from blueprintgen.project import mcp_methods
+
+    if mcp_methods(existing) != mcp_methods(record):
+        return True
+    return any(existing.get(option) != value for option, value in record.items() if option != "mcp")
 
 
 def _project_record(entry: dict[str, Any]) -> dict[str, Any]:
@@ -210,7 +231,18 @@ def _project_record(entry: dict[str, Any]) -> dict[str, Any]:
         "methods": list(entry.get("methods") or fieldspec.METHODS),
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": entry.get("mcp_style", "tools"),
+        **_mcp_record(entry),
     }
+
+
+def _mcp_record(entry: dict[str, Any]) -> dict[str, Any]:
+    """The ``mcp`` option as blueprintgen.yaml keeps it: absent when every method is a tool."""
+    from blueprintgen.project import mcp_methods
+
+    exposed = mcp_methods(entry)
+    if exposed == mcp_methods({"methods": entry.get("methods")}):
+        return {}
+    return {"mcp": exposed or False}
 
 
 ACCOUNT_COLUMNS = {

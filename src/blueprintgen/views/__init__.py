@@ -38,7 +38,16 @@ __all__ = [
     "text_literal",
 ]
 
-PARAMETERS = ("package", "resource", "plural", "fields", "methods", "auth_required", "mcp_style")
+PARAMETERS = (
+    "package",
+    "resource",
+    "plural",
+    "fields",
+    "methods",
+    "auth_required",
+    "mcp_style",
+    "mcp_methods",
+)
 """The blueprint parameters a resource view is built from (a template's context)."""
 
 

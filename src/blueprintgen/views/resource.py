@@ -33,6 +33,7 @@ class ResourceView:
     ) -> None:
         self.package = package
         self.performance_targets = dict(performance_targets or {})
+        self.model = resource
         self.resource = resource.name
         self.plural = resource.plural
         self.auth_required = resource.auth_required
@@ -48,6 +49,32 @@ class ResourceView:
         self.by_id = self.has_read or self.has_update or self.has_delete
         """Any endpoint that takes an id (read, update, delete)."""
         self.writes = self.has_create or self.has_update
+        self.mcp_methods = list(resource.exposed_on_mcp)
+        """The methods also served as MCP tools (``mcp`` in the project file)."""
+        self.has_mcp = bool(self.mcp_methods)
+
+    @cached_property
+    def mcp_view(self) -> ResourceView:
+        """The same resource with only its MCP methods: what the tools module and its tests print."""
+        from dataclasses import replace
+
+        only = replace(self.model, methods=tuple(self.mcp_methods), mcp_methods=None)
+        return ResourceView(only, self.package, self.performance_targets)
+
+    @cached_property
+    def exposure(self) -> list[tuple[str, str, str]]:
+        """(method, REST operation, MCP tool or "") for each method, as the README lists them."""
+        base = self.url
+        rest = {
+            "create": f"POST {base}",
+            "list": f"GET {base}",
+            "read": f"GET {base}/{{id}}",
+            "update": f"PATCH {base}/{{id}}",
+            "delete": f"DELETE {base}/{{id}}",
+        }
+        view = self.mcp_view
+        tools = dict.fromkeys(view.methods, f"{self.resource}_manager") if self.manager else view.tool_names
+        return [(m, rest[m], tools.get(m, "")) for m in self.methods]
 
     # --- names -------------------------------------------------------------------
 
@@ -406,6 +433,23 @@ class ResourceView:
             "delete": f"delete_{self.resource}",
         }
         return {method: names[method] for method in self.methods}
+
+    @cached_property
+    def possible_tool_names(self) -> set[str]:
+        """Every tool name this resource could have, exposed or not (what the tests look for)."""
+        return {
+            f"create_{self.resource}",
+            f"list_{self.plural}",
+            f"get_{self.resource}",
+            f"update_{self.resource}",
+            f"delete_{self.resource}",
+            f"{self.resource}_manager",
+        }
+
+    @cached_property
+    def possible_tools_code(self) -> str:
+        """:attr:`possible_tool_names` as a Python set literal, sorted."""
+        return "{" + ", ".join(f'"{name}"' for name in sorted(self.possible_tool_names)) + "}"
 
     def tool_call(self, action: str, arguments: str = "") -> str:
         """A tool call in the MCP tests: ``mcp.call_tool("create_item", {"data": payload})``."""
