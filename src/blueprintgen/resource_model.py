@@ -398,7 +398,7 @@ class Resource:
             "methods": list(self.methods),
             "auth_required": self.auth_required,
             "mcp_style": self.mcp_style,
-            "mcp_methods": list(self.exposed_on_mcp),
+            **({} if self.mcp_methods is None else {"mcp_methods": list(self.exposed_on_mcp)}),
         }
 
 

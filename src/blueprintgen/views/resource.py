@@ -434,6 +434,29 @@ class ResourceView:
         }
         return {method: names[method] for method in self.methods}
 
+    def tool_annotations(self, action: str) -> str:
+        """The ``ToolAnnotations(...)`` of a tool (``action`` a method, or ``manager``): every
+        hint set, as clients show and trust them. Closed world: a tool touches only this
+        service's database. An update overwrites values (destructive, in the protocol's
+        terms: not only additive); repeating an update, a delete or a read changes nothing more."""
+        titles = {
+            "create": f"Create {self.label}",
+            "list": f"List {self.labels}",
+            "read": f"Get {self.label}",
+            "update": f"Update {self.label}",
+            "delete": f"Delete {self.label}",
+            "manager": f"Manage {self.labels}",
+        }
+        if action == "manager":
+            read_only = not (self.has_create or self.has_update or self.has_delete)
+            destructive = self.has_update or self.has_delete
+            idempotent = not self.has_create
+        else:
+            read_only = action in {"list", "read"}
+            destructive = action in {"update", "delete"}
+            idempotent = action != "create"
+        return tool_annotations_code(titles[action], read_only, destructive, idempotent)
+
     @cached_property
     def possible_tool_names(self) -> set[str]:
         """Every tool name this resource could have, exposed or not (what the tests look for)."""
@@ -545,3 +568,11 @@ class ResourceView:
     def words(self, identifier: str) -> str:
         """``blog_post`` → ``blog post`` (another resource's name in a sentence)."""
         return naming_words(identifier)
+
+
+def tool_annotations_code(title: str, read_only: bool, destructive: bool, idempotent: bool) -> str:
+    """``ToolAnnotations(...)`` with every hint given (what the MCP tests check on every tool)."""
+    return (
+        f"ToolAnnotations(title={title!r}, read_only_hint={read_only}, destructive_hint={destructive}, "
+        f"idempotent_hint={idempotent}, open_world_hint=False)"
+    ).replace("'", '"')

@@ -11,7 +11,7 @@ from typing import Any
 import httpx2
 import uvicorn
 from fastapi import FastAPI
-from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp import Client, ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent
 
@@ -34,9 +34,38 @@ async def mcp_http_session(
         yield session
 
 
+REVISIONS = {"2026-07-28": "2026-07-28", "2025-11-25": "legacy"}
+"""The protocol revisions the server is tested with, and the client mode that speaks each:
+2026-07-28 (stateless requests, no handshake) and 2025-11-25 (the initialize handshake)."""
+
+
 @asynccontextmanager
-async def mcp_stdio_session(settings: Settings) -> AsyncIterator[ClientSession]:
-    """Start `python -m shop.server` on the test database and connect."""
+async def mcp_http_client(
+    url: str,
+    token: str,
+    revision: str,
+    transport: httpx2.AsyncBaseTransport | None = None,
+) -> AsyncIterator[Client]:
+    """The official high-level client over Streamable HTTP, speaking `revision`."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with (
+        httpx2.AsyncClient(transport=transport, headers=headers, timeout=30) as http,
+        Client(
+            streamable_http_client(url, http_client=http), mode=REVISIONS[revision]
+        ) as client,
+    ):
+        yield client
+
+
+@asynccontextmanager
+async def mcp_stdio_client(settings: Settings, revision: str) -> AsyncIterator[Client]:
+    """The official client over stdio (`python -m shop.server`), speaking `revision`."""
+    async with Client(stdio_parameters(settings), mode=REVISIONS[revision]) as client:
+        yield client
+
+
+def stdio_parameters(settings: Settings) -> StdioServerParameters:
+    """How a desktop client launches the server: on the test database, quiet."""
     env = {
         "DATABASE_URL": settings.database_url,
         "LOG_LEVEL": "WARNING",
@@ -45,14 +74,19 @@ async def mcp_stdio_session(settings: Settings) -> AsyncIterator[ClientSession]:
     }
     if settings.redis_url:
         env["REDIS_URL"] = settings.redis_url
-    params = StdioServerParameters(
+    return StdioServerParameters(
         command=sys.executable,
         args=["-m", "shop.server"],
         env=env,
         cwd=PROJECT_ROOT,
     )
+
+
+@asynccontextmanager
+async def mcp_stdio_session(settings: Settings) -> AsyncIterator[ClientSession]:
+    """Start `python -m shop.server` on the test database and connect."""
     async with (
-        stdio_client(params) as (read, write),
+        stdio_client(stdio_parameters(settings)) as (read, write),
         ClientSession(read, write) as session,
     ):
         await session.initialize()

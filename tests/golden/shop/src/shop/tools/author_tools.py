@@ -41,20 +41,42 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
                 raise ToolError(UNAVAILABLE_MESSAGE) from exc
 
     @server.tool(
-        annotations=ToolAnnotations(title="Create author", destructive_hint=False)
+        annotations=ToolAnnotations(
+            title="Create author",
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=False,
+        )
     )
     async def create_author(data: AuthorCreate) -> AuthorRead:
         """Create an author."""
         async with author_service() as service:
             return await service.create_author(data)
 
-    @server.tool(annotations=ToolAnnotations(title="List authors", read_only_hint=True))
+    @server.tool(
+        annotations=ToolAnnotations(
+            title="List authors",
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=False,
+        )
+    )
     async def list_authors(query: AuthorQuery | None = None) -> AuthorPage:
         """List authors, paginated, filtered and sorted."""
         async with author_service() as service:
             return await service.list_authors(query or AuthorQuery())
 
-    @server.tool(annotations=ToolAnnotations(title="Get author", read_only_hint=True))
+    @server.tool(
+        annotations=ToolAnnotations(
+            title="Get author",
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=False,
+        )
+    )
     async def get_author(
         author_id: Annotated[int, Field(ge=1, le=2147483647)],
     ) -> AuthorRead:
@@ -64,7 +86,11 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
 
     @server.tool(
         annotations=ToolAnnotations(
-            title="Update author", destructive_hint=False, idempotent_hint=True
+            title="Update author",
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=True,
+            open_world_hint=False,
         )
     )
     async def update_author(
@@ -75,7 +101,13 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             return await service.update_author(author_id, data)
 
     @server.tool(
-        annotations=ToolAnnotations(title="Delete author", destructive_hint=True)
+        annotations=ToolAnnotations(
+            title="Delete author",
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=True,
+            open_world_hint=False,
+        )
     )
     async def delete_author(
         author_id: Annotated[int, Field(ge=1, le=2147483647)],

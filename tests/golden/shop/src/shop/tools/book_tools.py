@@ -35,20 +35,42 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
                 raise ToolError(UNAVAILABLE_MESSAGE) from exc
 
     @server.tool(
-        annotations=ToolAnnotations(title="Create book", destructive_hint=False)
+        annotations=ToolAnnotations(
+            title="Create book",
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=False,
+        )
     )
     async def create_book(data: BookCreate) -> BookRead:
         """Create a book."""
         async with book_service() as service:
             return await service.create_book(data)
 
-    @server.tool(annotations=ToolAnnotations(title="List books", read_only_hint=True))
+    @server.tool(
+        annotations=ToolAnnotations(
+            title="List books",
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=False,
+        )
+    )
     async def list_books(query: BookQuery | None = None) -> BookPage:
         """List books, paginated, filtered and sorted."""
         async with book_service() as service:
             return await service.list_books(query or BookQuery())
 
-    @server.tool(annotations=ToolAnnotations(title="Get book", read_only_hint=True))
+    @server.tool(
+        annotations=ToolAnnotations(
+            title="Get book",
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=False,
+        )
+    )
     async def get_book(book_id: Annotated[int, Field(ge=1, le=2147483647)]) -> BookRead:
         """Return one book by id."""
         async with book_service() as service:
@@ -56,7 +78,11 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
 
     @server.tool(
         annotations=ToolAnnotations(
-            title="Update book", destructive_hint=False, idempotent_hint=True
+            title="Update book",
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=True,
+            open_world_hint=False,
         )
     )
     async def update_book(
@@ -67,7 +93,13 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             return await service.update_book(book_id, data)
 
     @server.tool(
-        annotations=ToolAnnotations(title="Delete book", destructive_hint=True)
+        annotations=ToolAnnotations(
+            title="Delete book",
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=True,
+            open_world_hint=False,
+        )
     )
     async def delete_book(book_id: Annotated[int, Field(ge=1, le=2147483647)]) -> str:
         """Delete a book by id."""

@@ -17,6 +17,18 @@ from shop.services.health_service import HealthService
 from shop.services.user_service import UserService
 from shop.utils.errors import UNAVAILABLE_ERRORS, UNAVAILABLE_MESSAGE
 
+
+def read_only_tool(title: str) -> ToolAnnotations:
+    """A read-only tool's annotations: every hint set, closed world (this service only)."""
+    return ToolAnnotations(
+        title=title,
+        read_only_hint=True,
+        destructive_hint=False,
+        idempotent_hint=True,
+        open_world_hint=False,
+    )
+
+
 STDIO_CALLER = (
     "Local stdio session: tools run as the operator who started the server, "
     "with full access and no token."
@@ -48,7 +60,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             raise ToolError("The access token no longer belongs to an active user")
         return user
 
-    @server.tool(annotations=ToolAnnotations(title="Who am I", read_only_hint=True))
+    @server.tool(annotations=read_only_tool("Who am I"))
     async def whoami() -> Caller:
         """Return the user these tool calls run as."""
         async with user_service() as users:
@@ -60,13 +72,13 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             authenticated=True, user=user, message=f"Signed in as {role} {user.email}"
         )
 
-    @server.tool(annotations=ToolAnnotations(title="Check health", read_only_hint=True))
+    @server.tool(annotations=read_only_tool("Check health"))
     async def check_health() -> Readiness:
         """Report whether the database and, when configured, Redis answer."""
         health = HealthService(services.engine, services.cache, services.settings)
         return await health.readiness()
 
-    @server.tool(annotations=ToolAnnotations(title="List users", read_only_hint=True))
+    @server.tool(annotations=read_only_tool("List users"))
     async def list_users(query: UserQuery | None = None) -> UserPage:
         """List users, oldest first (administrators only)."""
         async with user_service() as users:

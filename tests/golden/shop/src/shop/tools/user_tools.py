@@ -54,14 +54,28 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
                 raise ToolError(UNAVAILABLE_MESSAGE) from exc
 
     @server.tool(
-        annotations=ToolAnnotations(title="Create user", destructive_hint=False)
+        annotations=ToolAnnotations(
+            title="Create user",
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=False,
+        )
     )
     async def create_user(data: UserCreate) -> UserRead:
         """Create a user account (administrators only)."""
         async with user_admin_service() as service:
             return await service.create_user(data)
 
-    @server.tool(annotations=ToolAnnotations(title="Get user", read_only_hint=True))
+    @server.tool(
+        annotations=ToolAnnotations(
+            title="Get user",
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=False,
+        )
+    )
     async def get_user(user_id: Annotated[int, Field(ge=1, le=2147483647)]) -> UserRead:
         """Return one user by id (administrators only)."""
         async with user_admin_service() as service:
@@ -69,7 +83,11 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
 
     @server.tool(
         annotations=ToolAnnotations(
-            title="Update user", destructive_hint=False, idempotent_hint=True
+            title="Update user",
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=True,
+            open_world_hint=False,
         )
     )
     async def update_user(
@@ -80,7 +98,13 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             return await service.update_user(user_id, data)
 
     @server.tool(
-        annotations=ToolAnnotations(title="Delete user", destructive_hint=True)
+        annotations=ToolAnnotations(
+            title="Delete user",
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=True,
+            open_world_hint=False,
+        )
     )
     async def delete_user(user_id: Annotated[int, Field(ge=1, le=2147483647)]) -> str:
         """Delete a user by id (administrators only)."""
