@@ -39,7 +39,9 @@ def tool_functions(path: Path) -> set[str]:
     for line in path.read_text().splitlines():
         stripped = line.strip()
         if stripped.startswith("async def ") and "service" not in stripped:
-            names.add(stripped.split("(")[0].removeprefix("async def "))
+            name = stripped.split("(")[0].removeprefix("async def ")
+            if not name.endswith("_resource"):  # the MCP resources' readers
+                names.add(name)
     return names
 
 
@@ -64,6 +66,8 @@ def test_mcp_methods_expose_a_subset(proj: Workspace) -> None:
     result = proj.run("add", "resource", "invoice", "--field", "total:decimal", "--mcp-methods", "read,list")
     assert result.exit_code == 0, result.output
     assert tool_functions(tools_file(proj, "invoice")) == {"list_invoices", "get_invoice"}
+    tools = tools_file(proj, "invoice").read_text()
+    assert '"invoice://{invoice_id}"' in tools and '"invoice://list"' in tools, "rows as MCP resources too"
     assert recorded(proj, "invoice")["mcp"] == ["list", "read"]
     routes = (proj.root / "src/shop_api/routes/invoice_routes.py").read_text()
     assert "@router.delete" in routes, "REST keeps every method"
@@ -141,6 +145,8 @@ def test_editing_mcp_in_the_project_file_and_upgrading(proj: Workspace) -> None:
     (proj.root / "blueprintgen.yaml").write_text(text)
     assert proj.run("upgrade", "--yes").exit_code == 0
     assert tool_functions(tools_file(proj, "invoice")) == {"get_invoice"}
+    tools = tools_file(proj, "invoice").read_text()
+    assert '"invoice://{invoice_id}"' in tools and "invoice://list" not in tools, "no list: no list resource"
 
 
 def test_a_method_rest_does_not_have_is_refused_at_its_line(proj: Workspace) -> None:

@@ -434,6 +434,26 @@ class ResourceView:
         }
         return {method: names[method] for method in self.methods}
 
+    @cached_property
+    def uri_scheme(self) -> str:
+        """The scheme of its MCP resources: ``blog-post`` (a URI scheme takes no underscore)."""
+        return naming.kebab(self.resource)
+
+    @cached_property
+    def resource_uri(self) -> str:
+        """The MCP resource template of one row: ``blog-post://{blog_post_id}``."""
+        return f"{self.uri_scheme}://{{{self.id}}}"
+
+    @cached_property
+    def list_resource_uri(self) -> str:
+        """The MCP resource of the first page: ``blog-post://list``."""
+        return f"{self.uri_scheme}://list"
+
+    @cached_property
+    def has_mcp_resources(self) -> bool:
+        """Rows readable as MCP resources: one by id (read), the first page (list)."""
+        return self.has_read or self.has_list
+
     def tool_annotations(self, action: str) -> str:
         """The ``ToolAnnotations(...)`` of a tool (``action`` a method, or ``manager``): every
         hint set, as clients show and trust them. Closed world: a tool touches only this
@@ -547,6 +567,18 @@ class ResourceView:
     @cached_property
     def mcp_ref_targets(self) -> list[str]:
         return self.required_ref_targets if self.has_create else []
+
+    @cached_property
+    def mcp_factory_names(self) -> str:
+        """What the MCP tests import from the resource's factory (empty: nothing)."""
+        names = [f"insert_{self.resource}"] * (self.mcp_inserts or self.has_mcp_resources)
+        names += [f"{self.resource}_values"] * self.has_create
+        return ", ".join(names)
+
+    @cached_property
+    def mcp_uses_container(self) -> bool:
+        """The MCP tests store rows through the factory, so they take the container."""
+        return self.mcp_inserts or self.has_mcp_resources or bool(self.mcp_ref_targets)
 
     @cached_property
     def mcp_inserts(self) -> bool:

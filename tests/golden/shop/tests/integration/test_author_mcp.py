@@ -1,12 +1,16 @@
-"""Author MCP tools through the official client over Streamable HTTP."""
+"""Author MCP tools and resources through the official client over Streamable HTTP."""
 
+import json
 from typing import Any
 
 import httpx2
 import pytest
 from fastapi import FastAPI
+from mcp.shared.exceptions import MCPError
+from mcp.types import TextResourceContents
 
-from tests.factories.author_factory import author_values
+from shop.container import ServiceContainer
+from tests.factories.author_factory import author_values, insert_author
 from tests.helpers import BASE_URL
 from tests.mcp_helpers import error_text, mcp_http_session, structured
 
@@ -127,3 +131,32 @@ async def test_missing_author_is_a_tool_error(
         outcome = await mcp.call_tool("get_author", {"author_id": 999999})
 
     assert error_text(outcome).endswith("Author 999999 not found")
+
+
+async def test_authors_as_mcp_resources(
+    transport: httpx2.ASGITransport, user_token: str, container: ServiceContainer
+) -> None:
+    row = (await insert_author(container)).model_dump(mode="json")
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        templates = [
+            t.uri_template
+            for t in (await mcp.list_resource_templates()).resource_templates
+        ]
+        listed = [
+            str(resource.uri) for resource in (await mcp.list_resources()).resources
+        ]
+        one = (await mcp.read_resource(f"author://{row['id']}")).contents[0]
+        with pytest.raises(MCPError, match="Author 999999 not found"):
+            await mcp.read_resource("author://999999")
+        with pytest.raises(MCPError):
+            await mcp.read_resource("author://2147483648")
+        first = (await mcp.read_resource("author://list")).contents[0]
+
+    assert ("author://{author_id}" in templates) is True
+    assert ("author://list" in listed) is True
+    assert isinstance(one, TextResourceContents)
+    assert one.mime_type == "application/json"
+    assert json.loads(one.text) == row, "the row, as get_author returns it"
+    assert isinstance(first, TextResourceContents)
+    assert first.mime_type == "application/json"
+    assert row["id"] in [item["id"] for item in json.loads(first.text)["items"]]

@@ -1,14 +1,17 @@
-"""Book MCP tools through the official client over Streamable HTTP."""
+"""Book MCP tools and resources through the official client over Streamable HTTP."""
 
+import json
 from typing import Any
 
 import httpx2
 import pytest
 from fastapi import FastAPI
+from mcp.shared.exceptions import MCPError
+from mcp.types import TextResourceContents
 
 from shop.container import ServiceContainer
 from tests.factories.author_factory import insert_author
-from tests.factories.book_factory import book_values
+from tests.factories.book_factory import book_values, insert_book
 from tests.helpers import BASE_URL
 from tests.mcp_helpers import error_text, mcp_http_session, structured
 
@@ -121,3 +124,32 @@ async def test_missing_book_is_a_tool_error(
         outcome = await mcp.call_tool("get_book", {"book_id": 999999})
 
     assert error_text(outcome).endswith("Book 999999 not found")
+
+
+async def test_books_as_mcp_resources(
+    transport: httpx2.ASGITransport, user_token: str, container: ServiceContainer
+) -> None:
+    row = (await insert_book(container)).model_dump(mode="json")
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        templates = [
+            t.uri_template
+            for t in (await mcp.list_resource_templates()).resource_templates
+        ]
+        listed = [
+            str(resource.uri) for resource in (await mcp.list_resources()).resources
+        ]
+        one = (await mcp.read_resource(f"book://{row['id']}")).contents[0]
+        with pytest.raises(MCPError, match="Book 999999 not found"):
+            await mcp.read_resource("book://999999")
+        with pytest.raises(MCPError):
+            await mcp.read_resource("book://2147483648")
+        first = (await mcp.read_resource("book://list")).contents[0]
+
+    assert ("book://{book_id}" in templates) is True
+    assert ("book://list" in listed) is True
+    assert isinstance(one, TextResourceContents)
+    assert one.mime_type == "application/json"
+    assert json.loads(one.text) == row, "the row, as get_book returns it"
+    assert isinstance(first, TextResourceContents)
+    assert first.mime_type == "application/json"
+    assert row["id"] in [item["id"] for item in json.loads(first.text)["items"]]

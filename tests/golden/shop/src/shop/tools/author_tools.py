@@ -1,11 +1,11 @@
-"""Authors as MCP tools, over the same service as the REST routes."""
+"""Authors as MCP tools and MCP resources, over the same service as the REST routes."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
@@ -27,18 +27,20 @@ from shop.utils.errors import (
 
 
 def register(server: MCPServer[Any], services: ServiceContainer) -> None:
-    """Add the author tools to `server`."""
+    """Add the author tools and resources to `server`."""
 
     @asynccontextmanager
-    async def author_service() -> AsyncIterator[AuthorService]:
-        """Open a session for one tool call; service errors become tool errors."""
+    async def author_service(
+        error: type[Exception] = ToolError,
+    ) -> AsyncIterator[AuthorService]:
+        """Open a session for one tool call or resource read; service errors become `error`."""
         async with services.session() as session:
             try:
                 yield AuthorService(AuthorRepository(session), services.cache)
             except ServiceError as exc:
-                raise ToolError(exc.message) from exc
+                raise error(exc.message) from exc
             except UNAVAILABLE_ERRORS as exc:
-                raise ToolError(UNAVAILABLE_MESSAGE) from exc
+                raise error(UNAVAILABLE_MESSAGE) from exc
 
     @server.tool(
         annotations=ToolAnnotations(
@@ -116,3 +118,32 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
         async with author_service() as service:
             await service.delete_author(author_id)
         return f"Author {author_id} deleted"
+
+    @server.resource(
+        "author://{author_id}",
+        name="author",
+        title="Author",
+        description="An author by id, as JSON: what get_author returns.",
+        mime_type="application/json",
+    )
+    async def author_resource(
+        author_id: Annotated[int, Field(ge=1, le=2147483647)],
+    ) -> str:
+        """An author by id, read through the same service (and checks) as the tools."""
+        async with author_service(ResourceError) as service:
+            row = await service.get_author(author_id)
+        return row.model_dump_json()
+
+    @server.resource(
+        "author://list",
+        name="authors",
+        title="Authors",
+        description="The first page of authors in the list's default order, as JSON; "
+        "list_authors pages further.",
+        mime_type="application/json",
+    )
+    async def authors_resource() -> str:
+        """The first page of authors."""
+        async with author_service(ResourceError) as service:
+            page = await service.list_authors(AuthorQuery())
+        return page.model_dump_json()

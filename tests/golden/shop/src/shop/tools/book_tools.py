@@ -1,11 +1,11 @@
-"""Books as MCP tools, over the same service as the REST routes."""
+"""Books as MCP tools and MCP resources, over the same service as the REST routes."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
@@ -21,18 +21,20 @@ from shop.utils.errors import (
 
 
 def register(server: MCPServer[Any], services: ServiceContainer) -> None:
-    """Add the book tools to `server`."""
+    """Add the book tools and resources to `server`."""
 
     @asynccontextmanager
-    async def book_service() -> AsyncIterator[BookService]:
-        """Open a session for one tool call; service errors become tool errors."""
+    async def book_service(
+        error: type[Exception] = ToolError,
+    ) -> AsyncIterator[BookService]:
+        """Open a session for one tool call or resource read; service errors become `error`."""
         async with services.session() as session:
             try:
                 yield BookService(BookRepository(session), services.cache)
             except ServiceError as exc:
-                raise ToolError(exc.message) from exc
+                raise error(exc.message) from exc
             except UNAVAILABLE_ERRORS as exc:
-                raise ToolError(UNAVAILABLE_MESSAGE) from exc
+                raise error(UNAVAILABLE_MESSAGE) from exc
 
     @server.tool(
         annotations=ToolAnnotations(
@@ -106,3 +108,30 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
         async with book_service() as service:
             await service.delete_book(book_id)
         return f"Book {book_id} deleted"
+
+    @server.resource(
+        "book://{book_id}",
+        name="book",
+        title="Book",
+        description="A book by id, as JSON: what get_book returns.",
+        mime_type="application/json",
+    )
+    async def book_resource(book_id: Annotated[int, Field(ge=1, le=2147483647)]) -> str:
+        """A book by id, read through the same service (and checks) as the tools."""
+        async with book_service(ResourceError) as service:
+            row = await service.get_book(book_id)
+        return row.model_dump_json()
+
+    @server.resource(
+        "book://list",
+        name="books",
+        title="Books",
+        description="The first page of books in the list's default order, as JSON; "
+        "list_books pages further.",
+        mime_type="application/json",
+    )
+    async def books_resource() -> str:
+        """The first page of books."""
+        async with book_service(ResourceError) as service:
+            page = await service.list_books(BookQuery())
+        return page.model_dump_json()
