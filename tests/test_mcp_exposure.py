@@ -202,3 +202,29 @@ def test_the_accounts_admin_tools_follow_mcp_too(proj: Workspace) -> None:
     assert result.exit_code == 0, result.output
     assert not tools_file(proj, "user").exists()
     assert (proj.root / "src/shop_api/routes/user_routes.py").is_file()
+
+
+def test_edited_tools_are_kept_when_mcp_is_turned_off_and_removed_with_force(proj: Workspace) -> None:
+    assert proj.run("add", "resource", "invoice", "--field", "total:decimal").exit_code == 0
+    tools = tools_file(proj, "invoice")
+    tools.write_text(tools.read_text() + "\n# my note\n")
+    args = ("add", "resource", "invoice", "--field", "total:decimal", "--no-mcp", "--replace")
+    planned = proj.run(*args, "--dry-run")
+    assert planned.exit_code == 0, planned.output
+    assert "kept orphan src/shop_api/tools/invoice_tools.py" in " ".join(planned.stdout.split())
+    forced = proj.run(*args, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert not tools.exists(), "--force: your edits give way, as for a generated file"
+    assert not (proj.root / "tests/integration/test_invoice_mcp.py").exists()
+    assert proj.run("validate", "--check-all").exit_code == 0
+
+
+def test_edited_tools_are_kept_without_force(proj: Workspace) -> None:
+    assert proj.run("add", "resource", "invoice", "--field", "total:decimal").exit_code == 0
+    tools = tools_file(proj, "invoice")
+    tools.write_text(tools.read_text() + "\n# my note\n")
+    kept = proj.run("add", "resource", "invoice", "--field", "total:decimal", "--no-mcp", "--replace")
+    assert kept.exit_code == 0, kept.output
+    assert "kept orphan" in " ".join(kept.stdout.split())
+    assert "# my note" in tools.read_text()
+    assert not (proj.root / "tests/integration/test_invoice_mcp.py").exists(), "unedited: removed"

@@ -310,3 +310,17 @@ def test_an_edited_file_no_longer_generated_is_kept_and_forgotten(ws: Workspace)
     assert "kept orphan" in upgraded.stdout
     assert (ws.root / "src/extra_world.py").read_text() == "EXTRA = 'mine'\n"
     assert ws.run("validate", "--check-all").exit_code == 0
+
+
+def test_force_removes_an_edited_file_no_longer_generated_as_remove_resource_does(ws: Workspace) -> None:
+    """--force means the same in every command that writes: your edits give way."""
+    _notes(ws)
+    (ws.root / "src/extra_world.py").write_text("EXTRA = 'mine'\n", encoding="utf-8")
+    _stop_generating_extra(ws)
+    upgraded = ws.run("upgrade", "--yes", "--force")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "kept orphan" not in upgraded.stdout
+    assert not (ws.root / "src/extra_world.py").exists()
+    manifest = json.loads((ws.root / MANIFEST).read_text())
+    assert "src/extra_world.py" not in manifest["files"]
+    assert ws.run("validate", "--check-all").exit_code == 0

@@ -131,7 +131,7 @@ def prepare(
     # and writes no more (a condition turned false: a resource's MCP tools turned off) goes,
     # unless edited. Pruning goes further: files of instances the run does not render.
     ran = None if options.prune else {instance.label for instance in graph.order}
-    changes += planning.removals(snapshot, files, instances=ran)
+    changes += planning.removals(snapshot, files, instances=ran, force=options.flags.force)
     return Run(
         project=project,
         options=options,

@@ -359,9 +359,14 @@ def plan(
 
 
 def removals(
-    snapshot: Snapshot, files: Collection[str], *, instances: Collection[str] | None = None
+    snapshot: Snapshot,
+    files: Collection[str],
+    *,
+    instances: Collection[str] | None = None,
+    force: bool = False,
 ) -> list[FileChange]:
-    """Files the manifest owns that are no longer generated: removed unless edited.
+    """Files the manifest owns that are no longer generated: removed unless edited (and
+    then removed too with ``force``, as --force overwrites an edited file that is generated).
 
     With ``instances``, only the files those instances wrote (a run that renders only some
     of the project's instances knows only what they no longer generate).
@@ -372,6 +377,10 @@ def removals(
             continue
         disk = snapshot.get(path)
         decision = decide(disk, None, record, None)
+        if force and decision.action is Action.ORPHAN:
+            decision = Decision(
+                Action.REMOVE, State.GONE, "no longer generated; your edits are removed (--force)"
+            )
         changes.append(FileChange(path, "", disk if isinstance(disk, str) else None, decision))
     return changes
 

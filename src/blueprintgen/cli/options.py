@@ -22,7 +22,11 @@ Yes = Annotated[
     bool, typer.Option("--yes", "-y", help="Apply without asking (never asks when input is not a terminal).")
 ]
 Force = Annotated[
-    bool, typer.Option("--force", help="Overwrite files you edited since blueprintgen wrote them.")
+    bool,
+    typer.Option(
+        "--force",
+        help="Overwrite files you edited since blueprintgen wrote them; remove those it no longer generates.",
+    ),
 ]
 Restore = Annotated[bool, typer.Option("--restore", help="Re-create generated files you deleted.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print one summary line, not the plan's files.")]

@@ -10,7 +10,6 @@ on being generated unchanged, and the next revision drops its table.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,9 +60,7 @@ def remove_resource(start: Path, name: str, *, options: WriteOptions | None = No
         key = _recorded_name(project, name)
         manifest = Manifest.read(root)
         record = project_file.remove_resource(project, key, manifest)
-        run = _plan_project(root, project, manifest, options)
-        if options.force:
-            run = _remove_edited(run)
+        run = _plan_project(root, project, manifest, options)  # --force removes edited files too
         kept = tuple(change.path for change in run.changes if change.action is Action.ORPHAN)
         dropped = str(record["dropped"]) if record and record.get("dropped") else None
         return RemovalPlan(run, resource=key, dropped=dropped, kept=kept, lock=lock)
@@ -105,15 +102,3 @@ def _plan_project(root: Path, project: ProjectFile, manifest: Manifest, options:
     return prepare(
         root, found, project_requests(project), options, extra_files=extra, prune=True, manifest=manifest
     )
-
-
-def _remove_edited(run: PipelineRun) -> PipelineRun:
-    """The run with the edited files no longer generated removed rather than kept (--force)."""
-    from blueprintgen.plan import Action, Decision, FileChange, State
-
-    removed = Decision(Action.REMOVE, State.GONE, "no longer generated; your edits are removed (--force)")
-    changes = [
-        FileChange(change.path, change.new, change.old, removed) if change.action is Action.ORPHAN else change
-        for change in run.changes
-    ]
-    return dataclasses.replace(run, changes=changes)
