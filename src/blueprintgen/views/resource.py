@@ -22,6 +22,11 @@ from blueprintgen.views.words import (
 )
 
 
+OPERATION_SCOPES = {"list": "read", "read": "read", "create": "write", "update": "write", "delete": "write"}
+"""The token scope each method needs, on REST and MCP alike: ``read`` to look, ``write`` to
+change (the generated README documents them, and ``admin`` for account administration)."""
+
+
 class ResourceView:
     """A resource as the templates print it."""
 
@@ -413,6 +418,36 @@ class ResourceView:
             extra = f", {arguments}" if arguments else ""
             return f'mcp.call_tool("{self.resource}_manager", {{"action": "{action}"{extra}}})'
         return f'mcp.call_tool("{self.tool_names[action]}", {{{arguments}}})'
+
+    # --- scopes ------------------------------------------------------------------
+
+    def scope(self, method: str) -> str:
+        """The scope a route or tool of ``method`` needs: ``read`` or ``write``."""
+        return OPERATION_SCOPES[method]
+
+    def scope_guard(self, method: str) -> str:
+        """The REST dependency that checks the scope of ``method``: ``require_write``."""
+        return f"require_{self.scope(method)}"
+
+    def route_guard(self, method: str) -> str:
+        """What a route decorator of ``method`` adds to check its scope (nothing without auth)."""
+        return f", dependencies=[Depends({self.scope_guard(method)})]" if self.auth_required else ""
+
+    @cached_property
+    def scope_guards(self) -> list[str]:
+        """The REST scope dependencies the resource's routes use, sorted."""
+        return sorted({self.scope_guard(method) for method in self.methods})
+
+    @cached_property
+    def scope_constants(self) -> list[str]:
+        """The scope constants the resource's tools import: ``READ``, ``WRITE``."""
+        return sorted({self.scope(method).upper() for method in self.methods})
+
+    @cached_property
+    def manager_scopes(self) -> str:
+        """The manager tool's scope per action, as a literal: ``{"list": READ, ...}``."""
+        pairs = ", ".join(f'"{method}": {self.scope(method).upper()}' for method in self.methods)
+        return "{" + pairs + "}"
 
     # --- tests -------------------------------------------------------------------
 
