@@ -449,6 +449,22 @@ class ResourceView:
         pairs = ", ".join(f'"{method}": {self.scope(method).upper()}' for method in self.methods)
         return "{" + pairs + "}"
 
+    @cached_property
+    def write_probe(self) -> str | None:
+        """The changing method the scope tests try with a read-only token: the one whose
+        arguments need no valid payload first (delete, then update, then create)."""
+        if not self.auth_required:
+            return None
+        return next((method for method in ("delete", "update", "create") if method in self.methods), None)
+
+    @cached_property
+    def write_probe_arguments(self) -> str:
+        """The tool arguments of :attr:`write_probe` in the MCP scope test."""
+        if self.write_probe == "create":
+            return '"data": payload'
+        data = ', "data": {}' if self.write_probe == "update" else ""
+        return f'"{self.id}": 1{data}'
+
     # --- tests -------------------------------------------------------------------
 
     @cached_property
@@ -525,7 +541,7 @@ class ResourceView:
     def mcp_helpers(self) -> str:
         uses_structured = self.manager or self.writes or self.has_read or self.has_list
         names = (
-            ["error_text"] * (self.has_read or self.has_create)
+            ["error_text"] * bool(self.has_read or self.has_create or self.write_probe)
             + ["mcp_http_session"]
             + ["structured"] * uses_structured
         )
