@@ -108,3 +108,13 @@ async def test_missing_book_is_a_tool_error(
         outcome = await mcp.call_tool("get_book", {"book_id": 999999})
 
     assert error_text(outcome).endswith("Book 999999 not found")
+
+
+async def test_a_read_only_token_cannot_delete(
+    transport: httpx2.ASGITransport,
+    read_only_token: str,
+) -> None:
+    async with mcp_http_session(f"{BASE_URL}/mcp", read_only_token, transport) as mcp:
+        refused = await mcp.call_tool("delete_book", {"book_id": 1})
+
+    assert "'write' scope" in error_text(refused)
