@@ -53,6 +53,7 @@ def test_account_fields_go_through_every_layer(ws: Workspace, shop: Path) -> Non
     assert accounts.read_bytes() == created, "the applied migration is never rewritten"
     assert sorted(p.name for p in (shop / VERSIONS).glob("000*.py")) == [
         "0001_create_users.py",
+        "0002_create_oauth_tables.py",
         "0003_administer_users.py",
         "0004_alter_users.py",
     ]

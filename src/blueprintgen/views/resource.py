@@ -21,7 +21,6 @@ from blueprintgen.views.words import (
     text_literal,
 )
 
-
 OPERATION_SCOPES = {"list": "read", "read": "read", "create": "write", "update": "write", "delete": "write"}
 """The token scope each method needs, on REST and MCP alike: ``read`` to look, ``write`` to
 change (the generated README documents them, and ``admin`` for account administration)."""
