@@ -53,10 +53,11 @@ def test_account_fields_go_through_every_layer(ws: Workspace, shop: Path) -> Non
     assert accounts.read_bytes() == created, "the applied migration is never rewritten"
     assert sorted(p.name for p in (shop / VERSIONS).glob("000*.py")) == [
         "0001_create_users.py",
-        "0002_administer_users.py",
-        "0003_alter_users.py",
+        "0002_create_oauth_tables.py",
+        "0003_administer_users.py",
+        "0004_alter_users.py",
     ]
-    alter = text(shop, f"{VERSIONS}/0003_alter_users.py")
+    alter = text(shop, f"{VERSIONS}/0004_alter_users.py")
     assert 'op.batch_alter_table("users")' in alter
     assert 'sa.Column("display_name", sa.String(length=255), nullable=True)' in alter
     assert 'server_default="free"' in alter, "the rows there get the default"
@@ -81,8 +82,8 @@ def test_account_fields_go_through_every_layer(ws: Workspace, shop: Path) -> Non
     entry = recorded(shop)
     assert entry["fields"] == ["display_name:str?", "plan:enum[free,pro]=free"]
     assert entry["schema"] == [
-        {"revision": "0002", "fields": []},
-        {"revision": "0003", "fields": ["display_name:str?", "plan:enum[free,pro]=free"]},
+        {"revision": "0003", "fields": []},
+        {"revision": "0004", "fields": ["display_name:str?", "plan:enum[free,pro]=free"]},
     ]
     manifest = json.loads(text(shop, ".blueprintgen/manifest.json"))["instances"]
     (account,) = [r for r in manifest.values() if r["blueprint"] == "resource-migration-user"]
@@ -90,14 +91,14 @@ def test_account_fields_go_through_every_layer(ws: Workspace, shop: Path) -> Non
     ok(ws.run("validate", "--check-all"))
     listed = json.loads(ws.run("resources", "--json").stdout)
     (user,) = [r for r in listed["resources"] if r["name"] == "user"]
-    assert [f["spec"] for f in user["fields"]] == entry["fields"] and user["migrations"] == ["0002", "0003"]
+    assert [f["spec"] for f in user["fields"]] == entry["fields"] and user["migrations"] == ["0003", "0004"]
 
 
 def test_the_slice_without_fields_is_as_before(ws: Workspace, shop: Path) -> None:
     table = text(shop, "src/shop/database/models/user_db_model.py")
     ok(ws.run("add", "resource", "user", "--yes"))
     assert text(shop, "src/shop/database/models/user_db_model.py") == table
-    assert recorded(shop)["schema"] == [{"revision": "0002", "fields": []}]
+    assert recorded(shop)["schema"] == [{"revision": "0003", "fields": []}]
     assert not list((shop / VERSIONS).glob("*_alter_users.py"))
 
 
@@ -105,7 +106,7 @@ def test_dry_run_and_diff_write_nothing(ws: Workspace, shop: Path) -> None:
     before = tree(shop)
     result = ws.run("add", "resource", "user", *fields("display_name:str?"), "--dry-run", "--diff")
     assert result.exit_code == ExitCode.DONE, result.output
-    assert "+++ b/alembic/versions/0003_alter_users.py" in result.stdout
+    assert "+++ b/alembic/versions/0004_alter_users.py" in result.stdout
     assert "+    display_name: Mapped[str | None]" in result.stdout
     assert tree(shop) == before
 
@@ -147,7 +148,7 @@ def test_required_fields_no_auth_and_another_plural_are_refused(ws: Workspace, s
 
 def test_replace_adds_and_drops_columns_and_merges_edits(ws: Workspace, shop: Path) -> None:
     ok(ws.run("add", "resource", "user", *fields("display_name:str?"), "--yes"))
-    first = (shop / VERSIONS / "0003_alter_users.py").read_bytes()
+    first = (shop / VERSIONS / "0004_alter_users.py").read_bytes()
     table = shop / "src/shop/database/models/user_db_model.py"
     mine = "\nMY_LIMIT = 3  # mine: kept through every change\n\n\nclass User"
     table.write_text(table.read_text().replace("\n\nclass User", mine, 1))
@@ -160,19 +161,19 @@ def test_replace_adds_and_drops_columns_and_merges_edits(ws: Workspace, shop: Pa
     assert "--replace" in refused.stderr and tree(shop) == before
 
     ok(ws.run("add", "resource", "user", *fields("display_name:str?", "bio:text?"), "--replace", "--yes"))
-    added = text(shop, f"{VERSIONS}/0004_alter_users.py")
+    added = text(shop, f"{VERSIONS}/0005_alter_users.py")
     assert 'batch.add_column(sa.Column("bio", sa.Text(), nullable=True))' in added
     assert "bio: Mapped[str | None]" in table.read_text() and "# mine" in table.read_text()
     assert "# mine" in updates.read_text() and "bio: str | None" in updates.read_text()
 
     ok(ws.run("add", "resource", "user", *fields("bio:text?"), "--replace", "--yes"))
-    dropped = text(shop, f"{VERSIONS}/0005_alter_users.py")
+    dropped = text(shop, f"{VERSIONS}/0006_alter_users.py")
     upgrade, downgrade = dropped.split("def downgrade")
     assert 'batch.drop_column("display_name")' in upgrade
     assert 'sa.Column("display_name", sa.String(length=255), nullable=True)' in downgrade
     assert "display_name" not in table.read_text() and "# mine" in table.read_text()
     assert "display_name" not in text(shop, "src/shop/models/user_model.py")
-    assert (shop / VERSIONS / "0003_alter_users.py").read_bytes() == first
+    assert (shop / VERSIONS / "0004_alter_users.py").read_bytes() == first
     ok(ws.run("validate", "--check-all"))
 
 
@@ -185,7 +186,7 @@ def test_editing_the_project_file_and_upgrading_is_the_same_change(ws: Workspace
     assert ws.run("validate", "--check-all").exit_code == ExitCode.PROBLEMS, "pending until upgrade"
 
     ok(ws.run("upgrade", "--yes"))
-    assert 'sa.Column("nickname"' in text(shop, f"{VERSIONS}/0003_alter_users.py")
+    assert 'sa.Column("nickname"' in text(shop, f"{VERSIONS}/0004_alter_users.py")
     assert "nickname: Mapped[str | None]" in text(shop, "src/shop/database/models/user_db_model.py")
     assert "nickname: str | None" in text(shop, "src/shop/models/user_admin_model.py")
     ok(ws.run("validate", "--check-all"))
@@ -194,20 +195,20 @@ def test_editing_the_project_file_and_upgrading_is_the_same_change(ws: Workspace
 def test_removing_the_slice_drops_its_account_columns(ws: Workspace, shop: Path) -> None:
     ok(ws.run("add", "resource", "user", *fields("display_name:str?"), "--yes"))
     ok(ws.run("remove", "resource", "user", "--yes"))
-    dropped = text(shop, f"{VERSIONS}/0004_alter_users.py")
+    dropped = text(shop, f"{VERSIONS}/0005_alter_users.py")
     assert 'batch.drop_column("display_name")' in dropped.split("def downgrade")[0]
     assert "display_name" not in text(shop, "src/shop/database/models/user_db_model.py")
     assert not (shop / "src/shop/routes/user_profile_routes.py").exists()
     assert yaml.safe_load(text(shop, "blueprintgen.yaml"))["removed"]["user"]["schema"][-1] == {
-        "revision": "0004",
+        "revision": "0005",
         "fields": [],
     }
     ok(ws.run("validate", "--check-all"))
 
     # Back with its migrations; new account fields get a migration of their own.
     ok(ws.run("add", "resource", "user", *fields("nickname:str?"), "--yes"))
-    assert "nickname" in text(shop, f"{VERSIONS}/0005_alter_users.py")
-    assert [step["revision"] for step in recorded(shop)["schema"]] == ["0002", "0003", "0004", "0005"]
+    assert "nickname" in text(shop, f"{VERSIONS}/0006_alter_users.py")
+    assert [step["revision"] for step in recorded(shop)["schema"]] == ["0003", "0004", "0005", "0006"]
     ok(ws.run("validate", "--check-all"))
 
 
@@ -223,10 +224,10 @@ def test_an_old_manifest_still_protects_the_account_migration(ws: Workspace, sho
     ok(ws.run("validate", "--check-all"))
 
     project = shop / "blueprintgen.yaml"
-    project.write_text(project.read_text().replace("revision: '0002'", "revision: '0003'"))
+    project.write_text(project.read_text().replace("revision: '0003'", "revision: '0004'"))
     result = ws.run("upgrade", "--yes")
     assert result.exit_code != ExitCode.DONE
-    assert "migration 0002 of resource 'user' was generated" in result.output
+    assert "migration 0003 of resource 'user' was generated" in result.output
 
 
 # --- the account migrations on real databases -------------------------------------------
@@ -234,7 +235,7 @@ def test_an_old_manifest_still_protects_the_account_migration(ws: Workspace, sho
 
 @pytest.fixture
 def changed_accounts(ws: Workspace, shop: Path) -> Path:
-    """0003 adds display_name and plan (default 'free'); 0004 drops display_name."""
+    """0004 adds display_name and plan (default 'free'); 0005 drops display_name."""
     ok(ws.run("add", "resource", "user", *fields("display_name:str?", "plan:enum[free,pro]=free"), "--yes"))
     ok(ws.run("add", "resource", "user", *fields("plan:enum[free,pro]=free"), "--replace", "--yes"))
     return shop
@@ -249,29 +250,29 @@ async def round_trip(engine: Any, root: Path) -> None:
         return {key: row[key] for key in row if key in {"email", "display_name", "plan"}}
 
     async with engine.begin() as connection:
-        await connection.run_sync(migrate, root, ["0001", "0002"], "upgrade")
+        await connection.run_sync(migrate, root, ["0001", "0002", "0003"], "upgrade")
         before = await connection.run_sync(describe)
         await connection.execute(
             sql("INSERT INTO users (email, hashed_password) VALUES ('ada@example.com', 'x')")
         )
-        await connection.run_sync(migrate, root, ["0003"], "upgrade")
+        await connection.run_sync(migrate, root, ["0004"], "upgrade")
         assert await connection.run_sync(account) == {
             "email": "ada@example.com",
             "display_name": None,
             "plan": "free",
         }
         await connection.execute(sql("UPDATE users SET display_name = 'Ada'"))
-        await connection.run_sync(migrate, root, ["0004"], "upgrade")
+        await connection.run_sync(migrate, root, ["0005"], "upgrade")
         assert await connection.run_sync(account) == {"email": "ada@example.com", "plan": "free"}
-        await connection.run_sync(migrate, root, ["0004"], "downgrade")
+        await connection.run_sync(migrate, root, ["0005"], "downgrade")
         assert await connection.run_sync(account) == {
             "email": "ada@example.com",
             "display_name": None,
             "plan": "free",
         }
-        await connection.run_sync(migrate, root, ["0003"], "downgrade")
+        await connection.run_sync(migrate, root, ["0004"], "downgrade")
         assert await connection.run_sync(describe) == before, "the table as 0001 created it"
-        await connection.run_sync(migrate, root, ["0003", "0004"], "upgrade")
+        await connection.run_sync(migrate, root, ["0004", "0005"], "upgrade")
 
 
 def test_account_migrations_on_sqlite(changed_accounts: Path, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_slice_through_every_layer_and_recorded(proj: Workspace) -> None:
         "tools/user_profile_tools.py",
     ):
         assert (pkg(proj) / relative).is_file(), relative
-    assert list((proj.root / "alembic/versions").glob("0002_create_user_profiles.py"))
+    assert list((proj.root / "alembic/versions").glob("0003_create_user_profiles.py"))
     assert (proj.root / "tests/integration/test_user_profile_api.py").is_file()
     routes = (pkg(proj) / "routes/user_profile_routes.py").read_text()
     assert '"/api/v1/user-profiles"' in routes
@@ -59,7 +59,7 @@ def test_slice_through_every_layer_and_recorded(proj: Workspace) -> None:
         "role:enum[admin,member]=member",
     ]
     assert recorded["plural"] == "user_profiles"
-    assert recorded["schema"] == [{"revision": "0002", "fields": recorded["fields"]}]
+    assert recorded["schema"] == [{"revision": "0003", "fields": recorded["fields"]}]
 
 
 def test_no_existing_file_is_edited(proj: Workspace) -> None:
@@ -81,7 +81,7 @@ def test_name_forms_are_canonical(proj: Workspace, given: str) -> None:
     assert proj.run("add", "resource", given).exit_code == 0
     assert (pkg(proj) / "services/blog_post_service.py").is_file()
     assert "class BlogPostService" in (pkg(proj) / "services/blog_post_service.py").read_text()
-    assert "blog_posts" in (proj.root / "alembic/versions/0002_create_blog_posts.py").read_text()
+    assert "blog_posts" in (proj.root / "alembic/versions/0003_create_blog_posts.py").read_text()
 
 
 @pytest.mark.parametrize(
@@ -134,12 +134,12 @@ def test_same_again_is_a_no_op_and_different_fields_need_replace(proj: Workspace
     )
     assert replaced.exit_code == 0, replaced.output
     assert "size" in (pkg(proj) / "models/gadget_model.py").read_text()
-    alter = (proj.root / "alembic/versions/0003_alter_gadgets.py").read_text()
+    alter = (proj.root / "alembic/versions/0004_alter_gadgets.py").read_text()
     assert 'batch.add_column(sa.Column("size",sa.Integer(),nullable=False,server_default="1"))' in "".join(
         alter.split()
     )
-    assert (proj.root / "alembic/versions/0002_create_gadgets.py").read_text() == before[
-        "alembic/versions/0002_create_gadgets.py"
+    assert (proj.root / "alembic/versions/0003_create_gadgets.py").read_text() == before[
+        "alembic/versions/0003_create_gadgets.py"
     ].decode()
 
 
@@ -190,12 +190,12 @@ def test_spec_file_adds_several_with_references(proj: Workspace) -> None:
     data = yaml.safe_load((proj.root / "blueprintgen.yaml").read_text())
     assert list(data["resources"]) == ["author", "post", "comment"]
     assert [data["resources"][r]["schema"][0]["revision"] for r in ("author", "post", "comment")] == [
-        "0002",
         "0003",
         "0004",
+        "0005",
     ]
-    post_migration = (proj.root / "alembic/versions/0003_create_posts.py").read_text()
-    assert 'down_revision: str | None = "0002"' in post_migration
+    post_migration = (proj.root / "alembic/versions/0004_create_posts.py").read_text()
+    assert 'down_revision: str | None = "0003"' in post_migration
     assert "authors.id" in post_migration
     assert proj.run("validate", "--check-all").exit_code == 0
 
@@ -293,7 +293,7 @@ def test_resources_added_after_the_account_slice_can_be_changed(proj: Workspace)
     ):
         result = proj.run("add", "resource", *args, "--yes")
         assert result.exit_code == 0, result.output
-    assert (proj.root / "alembic/versions/0005_alter_authors.py").is_file()
+    assert (proj.root / "alembic/versions/0006_alter_authors.py").is_file()
     result = proj.run("validate", "--check-all")
     assert result.exit_code == 0, result.output
 

@@ -89,7 +89,7 @@ def test_add_resource_records_its_first_migration(project: Path) -> None:
     run.apply()
     entry = recorded(project)["gadget"]
     assert entry["fields"] == ["name:str", "price:decimal"]
-    assert entry["schema"] == [{"revision": "0002", "fields": ["name:str", "price:decimal"]}]
+    assert entry["schema"] == [{"revision": "0003", "fields": ["name:str", "price:decimal"]}]
 
 
 def test_changed_fields_need_replace_and_the_refusal_carries_the_plan(project: Path) -> None:
@@ -101,7 +101,7 @@ def test_changed_fields_need_replace_and_the_refusal_carries_the_plan(project: P
     assert refused.value.exit_code == 1
     planned = {change.path: change.action for change in refused.value.changes}
     assert planned["blueprintgen.yaml"] is Action.UPDATE
-    assert planned["alembic/versions/0003_alter_gadgets.py"] is Action.CREATE
+    assert planned["alembic/versions/0004_alter_gadgets.py"] is Action.CREATE
     assert (project / "blueprintgen.yaml").read_text() == before, "a refusal writes nothing"
 
 
@@ -111,8 +111,8 @@ def test_replace_adds_a_migration_to_the_schema_history(project: Path) -> None:
     assert run.changed == ("gadget",)
     run.apply()
     assert recorded(project)["gadget"]["schema"] == [
-        {"revision": "0002", "fields": ["name:str"]},
-        {"revision": "0003", "fields": ["name:str", "weight:int?"]},
+        {"revision": "0003", "fields": ["name:str"]},
+        {"revision": "0004", "fields": ["name:str", "weight:int?"]},
     ]
     again = operations.add_resources(project, "gadget")
     assert again.changed == () and not again.writes, "the recorded fields are kept without --field"

@@ -73,6 +73,7 @@ project:
   package: shop
   db: sqlite    # postgres in production, via DATABASE_URL
   docker: true
+  oauth_revision: '0002'
 resources:
   # What we sell.
   item:
@@ -84,7 +85,7 @@ resources:
     auth_required: true
     mcp_style: tools
     schema:
-      - revision: '0002'
+      - revision: '0003'
         fields:
           - name:str
           - price:decimal?
@@ -96,7 +97,7 @@ resources:
     auth_required: true
     mcp_style: tools
     schema:
-      - revision: '0003'
+      - revision: '0004'
         fields:
           - label:str
 owners: [alice, bob]
@@ -122,9 +123,9 @@ def test_adding_a_resource_keeps_comments_order_quoting_and_the_users_keys(shop:
     )
     assert added.endswith("owners: [alice, bob]\n"), "the user's last key stays last"
     assert "      - body:text\n" in added, "written with the file's own indentation"
-    assert "      - revision: '0004'\n" in added, "a revision stays a string"
+    assert "      - revision: '0005'\n" in added, "a revision stays a string"
     assert yaml.safe_load(text)["resources"]["note"]["schema"] == [
-        {"revision": "0004", "fields": ["body:text"]}
+        {"revision": "0005", "fields": ["body:text"]}
     ]
 
 
@@ -142,10 +143,10 @@ def test_editing_fields_adds_the_migration_in_place_and_keeps_the_rest(shop: Wor
     assert "# What we sell." in text and "deploy:   # read by our own scripts" in text
     assert text.endswith("owners: [alice, bob]\n")
     assert yaml.safe_load(text)["resources"]["tag"]["schema"][-1] == {
-        "revision": "0004",
+        "revision": "0005",
         "fields": ["label:str", "color:str?"],
     }
-    assert (shop.root / "alembic/versions").glob("0004_*.py")
+    assert (shop.root / "alembic/versions").glob("0005_*.py")
 
 
 # --- checked where read ------------------------------------------------------------------
@@ -168,7 +169,8 @@ def test_a_misspelt_project_option_is_an_error_and_an_unknown_top_level_key_is_n
     assert result.exit_code == 1
     assert "unknown key 'dockr' in `project` (did you mean 'docker'?)" in result.stderr
 
-    edit_project(shop, "  dockr: true", "  docker: true\nmine: {anything: [1, 2]}")
+    edit_project(shop, "  dockr: true", "  docker: true")
+    write_project(shop, project_text(shop) + "mine: {anything: [1, 2]}\n")
     assert shop.run("upgrade", "--dry-run").exit_code == 0
 
 
@@ -181,13 +183,13 @@ def test_a_misspelt_project_option_is_an_error_and_an_unknown_top_level_key_is_n
             "resource 'tag': must be a mapping, not a list",
         ),
         (
-            "    schema:\n    - revision: '0003'\n      fields:\n      - label:str",
+            "    schema:\n    - revision: '0004'\n      fields:\n      - label:str",
             "    schema: [1]",
             "resource 'tag', schema[0]: must be a mapping, not 1 (int)",
         ),
         (
-            "    - revision: '0003'\n      fields:\n      - label:str",
-            "    - revision: '0003'",
+            "    - revision: '0004'\n      fields:\n      - label:str",
+            "    - revision: '0004'",
             "resource 'tag', schema[0]: needs 'fields'",
         ),
         (
@@ -196,7 +198,7 @@ def test_a_misspelt_project_option_is_an_error_and_an_unknown_top_level_key_is_n
             "resource 'tag', fields: must be a list, not the string 'name:str'",
         ),
         (
-            "    - revision: '0003'",
+            "    - revision: '0004'",
             "    - revision: 3",
             "resource 'tag', schema[0].revision: must be a string, not 3 (int)",
         ),
@@ -339,11 +341,11 @@ def test_a_reference_cycle_made_by_replace_is_refused(shop: Workspace) -> None:
 
 
 def test_a_duplicate_revision_in_a_hand_edited_file_is_refused(shop: Workspace) -> None:
-    edit_project(shop, "    - revision: '0003'", "    - revision: '0002'")
+    edit_project(shop, "    - revision: '0004'", "    - revision: '0003'")
     before = shop.snapshot()
     result = shop.run("upgrade", "--yes")
     assert result.exit_code == 1
-    assert "migration revision 0002 of resource 'tag' is also resource 'item''s" in result.stderr
+    assert "migration revision 0003 of resource 'tag' is also resource 'item''s" in result.stderr
     assert "two Alembic heads" in result.stderr
     assert shop.snapshot() == before
 
@@ -359,14 +361,14 @@ def test_a_resource_deleted_by_hand_is_refused_by_add_with_the_way_forward(shop:
     assert "resource 'tag' is no longer in blueprintgen.yaml" in result.stderr
     assert "run `blueprintgen upgrade` to remove 'tag', or restore its entry" in result.stderr
     assert shop.snapshot() == before
-    assert (shop.root / "alembic/versions/0003_create_tags.py").is_file()
+    assert (shop.root / "alembic/versions/0004_create_tags.py").is_file()
 
 
 def test_a_migration_inserted_before_a_generated_one_is_refused(shop: Workspace) -> None:
     edit_project(
         shop,
-        "    - revision: '0002'\n      fields:\n      - name:str\n      - price:decimal?\n",
-        "    - revision: '0002'\n      fields:\n      - name:str\n    - revision: '0001'\n      fields:\n      - name:str\n      - price:decimal?\n",
+        "    - revision: '0003'\n      fields:\n      - name:str\n      - price:decimal?\n",
+        "    - revision: '0003'\n      fields:\n      - name:str\n    - revision: '0001'\n      fields:\n      - name:str\n      - price:decimal?\n",
     )
     result = shop.run("upgrade", "--yes")
     assert result.exit_code == 1

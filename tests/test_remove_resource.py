@@ -62,8 +62,8 @@ def ok(result: Any) -> None:
 
 
 def make_shop(ws: Workspace, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Project `shop` in ``folder``: customers (0002), items (0003), then items get a
-    required column with a default (0004, an alter migration)."""
+    """Project `shop` in ``folder``: customers (0003), items (0004), then items get a
+    required column with a default (0005, an alter migration)."""
     folder.mkdir(parents=True, exist_ok=True)
     monkeypatch.chdir(folder)
     ok(ws.run("new", "project", "shop", "--no-git"))
@@ -74,7 +74,7 @@ def make_shop(ws: Workspace, folder: Path, monkeypatch: pytest.MonkeyPatch) -> P
     ok(ws.run("add", "resource", "item", *item, "--yes"))
     fields = [*ITEM_FIELDS[:3], "views:int=0", *ITEM_FIELDS[3:]]
     ok(ws.run("add", "resource", "item", *[a for s in fields for a in ("--field", s)], "--replace", "--yes"))
-    assert (root / "alembic/versions/0004_alter_items.py").is_file()
+    assert (root / "alembic/versions/0005_alter_items.py").is_file()
     return root
 
 
@@ -111,24 +111,24 @@ def test_removing_an_unedited_resource(ws: Workspace, shop: Path) -> None:
 
     result = ws.run("remove", "resource", "item", "--yes")
     ok(result)
-    assert "create alembic/versions/0005_drop_items.py" in result.stdout
-    assert "migration 0005 drops the item table" in result.stdout
+    assert "create alembic/versions/0006_drop_items.py" in result.stdout
+    assert "migration 0006 drops the item table" in result.stdout
     for path in ITEM_FILES:
         assert not (shop / path).exists(), path
         assert path not in manifest_files(shop)
     # The earlier migrations stay as they were, and stay generated.
     for name, text in migrations.items():
         assert (shop / "alembic/versions" / name).read_bytes() == text
-    assert "alembic/versions/0003_create_items.py" in manifest_files(shop)
-    assert "alembic/versions/0005_drop_items.py" in manifest_files(shop)
+    assert "alembic/versions/0004_create_items.py" in manifest_files(shop)
+    assert "alembic/versions/0006_drop_items.py" in manifest_files(shop)
 
     text = (shop / "blueprintgen.yaml").read_text(encoding="utf-8")
     assert text.startswith("# my notes stay\n")
     data = project_file(shop)
     assert list(data["resources"]) == ["customer"]
     removed = data["removed"]["item"]
-    assert removed["plural"] == "items" and removed["dropped"] == "0005"
-    assert [step["revision"] for step in removed["schema"]] == ["0003", "0004"]
+    assert removed["plural"] == "items" and removed["dropped"] == "0006"
+    assert [step["revision"] for step in removed["schema"]] == ["0004", "0005"]
     assert removed["schema"][-1]["fields"][3] == "views:int=0"
 
     result = ws.run("validate", "--check-all")
@@ -136,8 +136,8 @@ def test_removing_an_unedited_resource(ws: Workspace, shop: Path) -> None:
     assert ws.run("remove", "resource", "item").exit_code == ExitCode.USAGE  # already removed
 
     ok(ws.run("add", "resource", "tag", "--field", "label:str", "--yes"))
-    assert (shop / "alembic/versions/0006_create_tags.py").is_file()
-    assert 'down_revision: str | None = "0005"' in (shop / "alembic/versions/0006_create_tags.py").read_text()
+    assert (shop / "alembic/versions/0007_create_tags.py").is_file()
+    assert 'down_revision: str | None = "0006"' in (shop / "alembic/versions/0007_create_tags.py").read_text()
     ok(ws.run("validate", "--check-all"))
 
     again = ws.run("add", "resource", "item", "--field", "name:str", "--yes")
@@ -196,7 +196,7 @@ def test_dry_run_and_diff_write_nothing(ws: Workspace, shop: Path) -> None:
     assert "dry run: nothing was written" in dry.stdout
     diff = ws.run("remove", "resource", "item", "--diff", "--dry-run")
     ok(diff)
-    assert "+++ b/alembic/versions/0005_drop_items.py" in diff.stdout
+    assert "+++ b/alembic/versions/0006_drop_items.py" in diff.stdout
     assert '+    op.drop_table("items")' in diff.stdout
     # Without --yes and no terminal to confirm at, --diff shows the plan and writes nothing.
     shown = ws.run("remove", "resource", "item", "--diff")
@@ -212,7 +212,7 @@ def test_an_unknown_resource_is_a_usage_error(ws: Workspace, shop: Path) -> None
 
 def test_removing_the_user_resource_keeps_the_accounts(ws: Workspace, shop: Path) -> None:
     ok(ws.run("add", "resource", "user", "--yes"))
-    admin_migration = shop / "alembic/versions/0005_administer_users.py"
+    admin_migration = shop / "alembic/versions/0006_administer_users.py"
     assert admin_migration.is_file()
     accounts = [
         shop / "alembic/versions/0001_create_users.py",
@@ -230,7 +230,7 @@ def test_removing_the_user_resource_keeps_the_accounts(ws: Workspace, shop: Path
     assert not list((shop / "alembic/versions").glob("*_drop_*"))
     assert project_file(shop)["removed"]["user"] == {
         "plural": "users",
-        "schema": [{"revision": "0005", "fields": []}],
+        "schema": [{"revision": "0006", "fields": []}],
     }
     ok(ws.run("validate", "--check-all"))
 
@@ -239,7 +239,7 @@ def test_removing_the_user_resource_keeps_the_accounts(ws: Workspace, shop: Path
     assert "removed" not in project_file(shop)
     assert all((shop / path).exists() for path in USER_ADMIN_FILES)
     assert (
-        sorted(p.name for p in (shop / "alembic/versions").glob("000*.py"))[-1] == "0005_administer_users.py"
+        sorted(p.name for p in (shop / "alembic/versions").glob("000*.py"))[-1] == "0006_administer_users.py"
     )
     ok(ws.run("validate", "--check-all"))
 
@@ -281,9 +281,9 @@ def test_entries_deleted_together_drop_the_referring_table_first(ws: Workspace, 
     (shop / "blueprintgen.yaml").write_text(text[: text.index("  customer:\n")], encoding="utf-8")
     ok(ws.run("upgrade", "--yes"))
     removed = project_file(shop)["removed"]
-    assert removed["item"]["dropped"] == "0005" and removed["customer"]["dropped"] == "0006"
-    assert (shop / "alembic/versions/0005_drop_items.py").is_file()
-    assert (shop / "alembic/versions/0006_drop_customers.py").is_file()
+    assert removed["item"]["dropped"] == "0006" and removed["customer"]["dropped"] == "0007"
+    assert (shop / "alembic/versions/0006_drop_items.py").is_file()
+    assert (shop / "alembic/versions/0007_drop_customers.py").is_file()
     ok(ws.run("validate", "--check-all"))
 
 
@@ -320,12 +320,12 @@ def test_resources_lists_fields_references_methods_and_options(ws: Workspace, sh
         {"resource": "item", "field": "customer", "target": "customer", "on_delete": "SET NULL"}
     ]
     assert by_name["customer"]["referenced_by"] == item["references"]
-    assert item["migrations"] == ["0003", "0004"]
+    assert item["migrations"] == ["0004", "0005"]
     assert by_name["note"]["methods"] == ["list", "read"] and by_name["note"]["auth_required"] is False
 
     ok(ws.run("remove", "resource", "note", "--yes"))
     data = json.loads(ws.run("resources", "--json").stdout)
-    assert data["removed"] == [{"name": "note", "plural": "notes", "migrations": ["0005"], "dropped": "0006"}]
+    assert data["removed"] == [{"name": "note", "plural": "notes", "migrations": ["0006"], "dropped": "0007"}]
 
 
 # --- the drop migration on real databases ----------------------------------------------
@@ -390,15 +390,15 @@ def removed_items(ws: Workspace, shop: Path) -> Path:
 async def round_trip(engine: Any, root: Path) -> dict[str, Any]:
     """Up to the change before the drop, then the drop up, down and up again."""
     async with engine.begin() as connection:
-        await connection.run_sync(migrate, root, ["0001", "0002", "0003", "0004"], "upgrade")
+        await connection.run_sync(migrate, root, ["0001", "0002", "0003", "0004", "0005"], "upgrade")
         before = await connection.run_sync(describe)
         assert "items" in before and before["items"]["indexes"]
-        await connection.run_sync(migrate, root, ["0005"], "upgrade")
+        await connection.run_sync(migrate, root, ["0006"], "upgrade")
         dropped = await connection.run_sync(describe)
         assert "items" not in dropped and "customers" in dropped
-        await connection.run_sync(migrate, root, ["0005"], "downgrade")
+        await connection.run_sync(migrate, root, ["0006"], "downgrade")
         assert await connection.run_sync(describe) == before, "recreated as the migrations left it"
-        await connection.run_sync(migrate, root, ["0005"], "upgrade")
+        await connection.run_sync(migrate, root, ["0006"], "upgrade")
         assert await connection.run_sync(describe) == dropped
     return dropped
 

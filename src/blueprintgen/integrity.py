@@ -83,10 +83,12 @@ def _table_names(project: ProjectFile) -> list[BlueprintgenError]:
 
 
 def _revisions(project: ProjectFile) -> list[BlueprintgenError]:
-    from blueprintgen.project import FIRST_REVISION, project_error, schema_history
+    from blueprintgen.project import FIRST_REVISION, OAUTH_REVISION, project_error, schema_history
 
     problems: list[BlueprintgenError] = []
     seen: dict[str, str] = {FIRST_REVISION: "the project (the accounts table)"}
+    if project.options.get(OAUTH_REVISION):
+        seen.setdefault(str(project.options[OAUTH_REVISION]), "the project (the OAuth tables)")
     for name, entry in project.removed.items():
         if entry.get("dropped"):
             seen.setdefault(str(entry["dropped"]), f"removed resource {name!r}'s drop migration")

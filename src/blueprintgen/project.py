@@ -161,6 +161,10 @@ blueprint adds to it (``account_fields``), each change a migration of the table.
 ACCOUNT_TABLE = "users"
 ACCOUNT_BLUEPRINT = "project-users"
 """The project blueprint that generates the accounts' table model, contracts and service."""
+OAUTH_REVISION = "oauth_revision"
+"""The project option naming the migration that creates the OAuth tables (clients, codes,
+tokens). A new project gets the revision after ``0001``; a project generated before the
+tables existed gets the next free one when it is upgraded, so no applied migration moves."""
 
 
 RESOURCE_OPTIONS = ("plural", "methods", "auth_required", "mcp_style")
@@ -292,6 +296,8 @@ def project_values(project: ProjectFile) -> dict[str, Any]:
     """Parameters of the project blueprint: its options, and the account fields the
     ``user`` resource gives the accounts table."""
     values = {"project_name": project.name, "package": project.package, **project.options}
+    if project.options.get(OAUTH_REVISION):
+        values["oauth_down_revision"] = down_revision(project, str(project.options[OAUTH_REVISION]))
     entry = project.resources.get(ACCOUNT_RESOURCE)
     specs = list(entry.get("fields") or []) if entry else []
     if specs:
@@ -320,6 +326,8 @@ def schema_history(entry: dict[str, Any]) -> list[dict[str, Any]]:
 def revisions(project: ProjectFile) -> list[str]:
     """Every migration revision the project's resources own, removed ones' included, in order."""
     found = {FIRST_REVISION}
+    if project.options.get(OAUTH_REVISION):
+        found.add(str(project.options[OAUTH_REVISION]))
     for entry in [*project.resources.values(), *project.removed.values()]:
         found.update(str(step["revision"]) for step in schema_history(entry) if step.get("revision"))
     found.update(str(entry["dropped"]) for entry in project.removed.values() if entry.get("dropped"))
@@ -343,9 +351,21 @@ def sync_schema(project: ProjectFile, manifest: Manifest) -> list[str]:
     deleted from the file whose migrations ``manifest`` says were generated as removed (a
     migration drops its table, see :func:`record_removals`).
 
-    Returns the resources that got a migration; existing migrations are never rewritten.
+    A project that predates the OAuth tables gets their migration first, at the end of its
+    chain (see :data:`OAUTH_REVISION`).
+
+    Returns what got a migration (resources, and ``oauth``); existing migrations are never
+    rewritten.
     """
-    return sync_fields(project) + record_removals(project, manifest)
+    return sync_project_migrations(project) + sync_fields(project) + record_removals(project, manifest)
+
+
+def sync_project_migrations(project: ProjectFile) -> list[str]:
+    """Give the project's own OAuth migration a revision if it has none yet: ``["oauth"]`` then."""
+    if project.options.get(OAUTH_REVISION):
+        return []
+    project.options[OAUTH_REVISION] = next_revision(project)
+    return ["oauth"]
 
 
 def sync_fields(project: ProjectFile) -> list[str]:

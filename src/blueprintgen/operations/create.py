@@ -108,7 +108,13 @@ def create_project(
     from blueprintgen import __version__, catalog, pipeline
     from blueprintgen.errors import ProjectError
     from blueprintgen.instances import Request
-    from blueprintgen.project import PROJECT_BLUEPRINT, PROJECT_FILE, ProjectFile, project_values
+    from blueprintgen.project import (
+        PROJECT_BLUEPRINT,
+        PROJECT_FILE,
+        ProjectFile,
+        project_values,
+        sync_project_migrations,
+    )
 
     options = options or WriteOptions()
     project_name, package = package_name(name)
@@ -122,6 +128,7 @@ def create_project(
             "files that would be replaced are listed first)",
         )
     project_file = ProjectFile(project_name, package, {"db": database, "docker": docker}, {}, __version__)
+    sync_project_migrations(project_file)
     try:
         where = target.relative_to(cwd.resolve())
     except ValueError:

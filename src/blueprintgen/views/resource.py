@@ -21,6 +21,10 @@ from blueprintgen.views.words import (
     text_literal,
 )
 
+OPERATION_SCOPES = {"list": "read", "read": "read", "create": "write", "update": "write", "delete": "write"}
+"""The token scope each method needs, on REST and MCP alike: ``read`` to look, ``write`` to
+change (the generated README documents them, and ``admin`` for account administration)."""
+
 
 class ResourceView:
     """A resource as the templates print it."""
@@ -501,6 +505,52 @@ class ResourceView:
             return f'mcp.call_tool("{self.resource}_manager", {{"action": "{action}"{extra}}})'
         return f'mcp.call_tool("{self.tool_names[action]}", {{{arguments}}})'
 
+    # --- scopes ------------------------------------------------------------------
+
+    def scope(self, method: str) -> str:
+        """The scope a route or tool of ``method`` needs: ``read`` or ``write``."""
+        return OPERATION_SCOPES[method]
+
+    def scope_guard(self, method: str) -> str:
+        """The REST dependency that checks the scope of ``method``: ``require_write``."""
+        return f"require_{self.scope(method)}"
+
+    def route_guard(self, method: str) -> str:
+        """What a route decorator of ``method`` adds to check its scope (nothing without auth)."""
+        return f", dependencies=[Depends({self.scope_guard(method)})]" if self.auth_required else ""
+
+    @cached_property
+    def scope_guards(self) -> list[str]:
+        """The REST scope dependencies the resource's routes use, sorted."""
+        return sorted({self.scope_guard(method) for method in self.methods})
+
+    @cached_property
+    def scope_constants(self) -> list[str]:
+        """The scope constants the resource's tools import: ``READ``, ``WRITE``."""
+        return sorted({self.scope(method).upper() for method in self.methods})
+
+    @cached_property
+    def manager_scopes(self) -> str:
+        """The manager tool's scope per action, as a literal: ``{"list": READ, ...}``."""
+        pairs = ", ".join(f'"{method}": {self.scope(method).upper()}' for method in self.methods)
+        return "{" + pairs + "}"
+
+    @cached_property
+    def write_probe(self) -> str | None:
+        """The changing method the scope tests try with a read-only token: the one whose
+        arguments need no valid payload first (delete, then update, then create)."""
+        if not self.auth_required:
+            return None
+        return next((method for method in ("delete", "update", "create") if method in self.methods), None)
+
+    @cached_property
+    def write_probe_arguments(self) -> str:
+        """The tool arguments of :attr:`write_probe` in the MCP scope test."""
+        if self.write_probe == "create":
+            return '"data": payload'
+        data = ', "data": {}' if self.write_probe == "update" else ""
+        return f'"{self.id}": 1{data}'
+
     # --- tests -------------------------------------------------------------------
 
     @cached_property
@@ -589,7 +639,7 @@ class ResourceView:
     def mcp_helpers(self) -> str:
         uses_structured = self.manager or self.writes or self.has_read or self.has_list
         names = (
-            ["error_text"] * (self.has_read or self.has_create)
+            ["error_text"] * bool(self.has_read or self.has_create or self.write_probe)
             + ["mcp_http_session"]
             + ["structured"] * uses_structured
         )

@@ -27,6 +27,7 @@ from tests.helpers import (
     clean_database,
     login,
     make_settings,
+    oauth_token,
     running,
 )
 
@@ -100,6 +101,19 @@ async def admin_token(client: httpx.AsyncClient, create_user: CreateUser) -> str
     """Access token of an administrator."""
     await create_user("admin@example.com", is_admin=True)
     return await login(client, "admin@example.com")
+
+
+@pytest.fixture
+async def read_only_token(container: ServiceContainer, create_user: CreateUser) -> str:
+    """An OAuth access token of a regular user granted only the `read` scope."""
+    user = await create_user("reader@example.com")
+    return await oauth_token(container, user.id, ["read"])
+
+
+@pytest.fixture
+def read_only_headers(read_only_token: str) -> Headers:
+    """Authorization header of a token with only the `read` scope."""
+    return {"Authorization": f"Bearer {read_only_token}"}
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """Helpers shared by the tests: settings, database set-up, lifespan and login."""
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,13 +15,20 @@ from sqlalchemy import delete, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shop.config.settings import Settings
+from shop.container import ServiceContainer
 from shop.database.base import Base
 from shop.models.user_model import UserRead
+from shop.oauth.audience import mcp_resource
+from shop.oauth.store import Grant, OAuthStore
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEST_SECRET_KEY = "test-secret-key-that-is-longer-than-32-bytes"
 BASE_URL = "http://127.0.0.1:8000"
 PASSWORD = "correct-horse-battery"
+TEST_CLIENT_ID = "test-client"
+TEST_CLIENT_REGISTRATION = (
+    '{"client_id": "test-client", "redirect_uris": ["https://client.example/cb"]}'
+)
 
 Headers = dict[str, str]
 
@@ -55,6 +64,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "database_url": database_url,
         "secret_key": TEST_SECRET_KEY,
         "rate_limit": "10000/minute",
+        "oauth_sign_in_rate_limit": "10000/minute",
         "log_level": "WARNING",
     }
     return Settings(**(values | overrides))
@@ -68,6 +78,28 @@ async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD)
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
     return token
+
+
+async def oauth_token(
+    container: ServiceContainer, user_id: int, scopes: list[str]
+) -> str:
+    """Issue an OAuth access token for this server directly, as a sign-in would."""
+    async with container.session() as session:
+        store = OAuthStore(session)
+        if await store.get_client(TEST_CLIENT_ID) is None:
+            await store.add_client(TEST_CLIENT_ID, None, TEST_CLIENT_REGISTRATION)
+        pair = await store.issue_pair(
+            Grant(
+                client_id=TEST_CLIENT_ID,
+                user_id=user_id,
+                scopes=scopes,
+                resource=mcp_resource(container.settings),
+                family=secrets.token_hex(16),
+            ),
+            timedelta(minutes=5),
+            timedelta(days=1),
+        )
+    return pair.access_token
 
 
 @asynccontextmanager

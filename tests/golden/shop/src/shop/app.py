@@ -13,6 +13,7 @@ from shop.container import ServiceContainer
 from shop.database.migrations import PendingMigrationsError, require_migrated
 from shop.middleware.rate_limit import RateLimitMiddleware, create_limiter
 from shop.middleware.request_id import REQUEST_ID_HEADER, RequestIDMiddleware
+from shop.oauth.routes import install_oauth
 from shop.routes import discover_routers
 from shop.server.mcp_server import build_mcp_http_app, build_mcp_server
 from shop.utils.errors import install_error_handlers
@@ -84,5 +85,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in discover_routers():
         app.include_router(router)
+    install_oauth(app, container)
     app.mount("/", mcp_app)
     return app

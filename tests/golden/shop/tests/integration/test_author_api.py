@@ -323,3 +323,12 @@ async def test_median_read_is_within_budget(
         assert response.status_code == 200
 
     assert statistics.median(durations) < RESPONSE_TIME_BUDGET_SECONDS
+
+
+async def test_a_read_only_token_cannot_delete(
+    client: httpx.AsyncClient, read_only_headers: Headers
+) -> None:
+    response = await client.delete(f"{AUTHORS}/1", headers=read_only_headers)
+
+    assert response.status_code == 403
+    assert "'write' scope" in response.json()["error"]["message"]

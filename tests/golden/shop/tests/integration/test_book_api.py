@@ -429,3 +429,12 @@ async def test_deleting_its_editor_clears_the_book(
 
     assert stored is not None
     assert stored.editor_id is None
+
+
+async def test_a_read_only_token_cannot_delete(
+    client: httpx.AsyncClient, read_only_headers: Headers
+) -> None:
+    response = await client.delete(f"{BOOKS}/1", headers=read_only_headers)
+
+    assert response.status_code == 403
+    assert "'write' scope" in response.json()["error"]["message"]

@@ -12,7 +12,7 @@ from mcp.types import TextResourceContents
 from shop.container import ServiceContainer
 from tests.factories.author_factory import insert_author
 from tests.factories.book_factory import book_values, insert_book
-from tests.helpers import BASE_URL
+from tests.helpers import BASE_URL, CreateUser, oauth_token
 from tests.mcp_helpers import error_text, mcp_http_session, structured
 
 TOOLS = {"create_book", "list_books", "get_book", "update_book", "delete_book"}
@@ -127,9 +127,17 @@ async def test_missing_book_is_a_tool_error(
 
 
 async def test_books_as_mcp_resources(
-    transport: httpx2.ASGITransport, user_token: str, container: ServiceContainer
+    transport: httpx2.ASGITransport,
+    user_token: str,
+    container: ServiceContainer,
+    create_user: CreateUser,
 ) -> None:
     row = (await insert_book(container)).model_dump(mode="json")
+    writer = await create_user("writer@example.com")
+    write_only = await oauth_token(container, writer.id, ["write"])
+    async with mcp_http_session(f"{BASE_URL}/mcp", write_only, transport) as mcp:
+        with pytest.raises(MCPError, match="'read' scope"):
+            await mcp.read_resource("book://list")
     async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
         templates = [
             t.uri_template
@@ -153,3 +161,13 @@ async def test_books_as_mcp_resources(
     assert isinstance(first, TextResourceContents)
     assert first.mime_type == "application/json"
     assert row["id"] in [item["id"] for item in json.loads(first.text)["items"]]
+
+
+async def test_a_read_only_token_cannot_delete(
+    transport: httpx2.ASGITransport,
+    read_only_token: str,
+) -> None:
+    async with mcp_http_session(f"{BASE_URL}/mcp", read_only_token, transport) as mcp:
+        refused = await mcp.call_tool("delete_book", {"book_id": 1})
+
+    assert "'write' scope" in error_text(refused)

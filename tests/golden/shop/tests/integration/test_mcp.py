@@ -158,32 +158,6 @@ async def test_missing_token_is_401(asgi_transport: httpx2.ASGITransport) -> Non
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-async def test_no_authorization_server_is_advertised(
-    asgi_transport: httpx2.ASGITransport,
-) -> None:
-    # The app issues its own bearer tokens and is no OAuth authorization server, so
-    # no metadata may send a client looking for one (RFC 9728, RFC 8414).
-    async with httpx2.AsyncClient(transport=asgi_transport, base_url=BASE_URL) as http:
-        refused = await http.post(
-            "/mcp",
-            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-            headers={"Accept": "application/json, text/event-stream"},
-        )
-        metadata = [
-            await http.get(path)
-            for path in (
-                "/.well-known/oauth-protected-resource",
-                "/.well-known/oauth-protected-resource/mcp",
-                "/.well-known/oauth-authorization-server",
-                "/.well-known/openid-configuration",
-            )
-        ]
-
-    assert refused.status_code == 401
-    assert "resource_metadata" not in refused.headers["WWW-Authenticate"]
-    assert [response.status_code for response in metadata] == [404] * 4
-
-
 async def test_invalid_token_is_refused_by_the_client(
     asgi_transport: httpx2.ASGITransport,
 ) -> None:

@@ -54,6 +54,11 @@ class Settings(DatabaseSettings):
 
     secret_key: str = Field(default="", repr=False)
     access_token_expire_minutes: int = Field(default=60, gt=0)
+    oauth_refresh_token_expire_days: int = Field(default=30, gt=0)
+    oauth_registrations_per_hour: int = Field(default=100, gt=0)
+    """Dynamic client registrations accepted per hour, over all replicas."""
+    oauth_sign_in_rate_limit: str = "10/minute"
+    """Sign-in form submissions per client IP."""
 
     cors_origins: CommaSeparated = []
     rate_limit_enabled: bool = True

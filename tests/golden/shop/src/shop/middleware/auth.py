@@ -1,5 +1,6 @@
-"""Bearer-token authentication dependencies for the REST API."""
+"""Bearer-token authentication and scope dependencies for the REST API."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
@@ -8,6 +9,9 @@ from fastapi.security import OAuth2PasswordBearer
 from shop.database.repositories.user_repository import UserRepository
 from shop.dependencies import ContainerDep, SessionDep
 from shop.models.user_model import UserRead
+from shop.oauth.principal import Principal, authenticate_bearer
+from shop.oauth.provider import DatabaseOAuthProvider
+from shop.oauth.scopes import ADMIN, READ, WRITE, MissingScopeError, require_scope
 from shop.services.user_service import UserService
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -25,31 +29,67 @@ async def get_user_service(session: SessionDep, container: ContainerDep) -> User
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]
 
 
-async def get_current_user(
-    token: Annotated[str, Depends(oauth2_scheme)], users: UserServiceDep
-) -> UserRead:
-    """Return the active user the bearer token was issued to, or answer 401."""
-    user = await users.user_from_token(token)
-    if user is None:
+async def get_principal(
+    token: Annotated[str, Depends(oauth2_scheme)],
+    users: UserServiceDep,
+    container: ContainerDep,
+) -> Principal:
+    """Return who the bearer token speaks for, or answer 401."""
+    principal = await authenticate_bearer(
+        token, users, DatabaseOAuthProvider(container)
+    )
+    if principal is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="Could not validate credentials",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return user
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_current_user(principal: PrincipalDep) -> UserRead:
+    """Return the active user the bearer token was issued to, or answer 401."""
+    return principal.user
 
 
 CurrentUser = Annotated[UserRead, Depends(get_current_user)]
 
 
-async def require_admin(user: CurrentUser) -> UserRead:
-    """Return the current user if they are an administrator, or answer 403."""
-    if not user.is_admin:
+def scope_dependency(scope: str) -> Callable[[Principal], Awaitable[UserRead]]:
+    """A dependency returning the caller if their token carries `scope`, else 403."""
+
+    async def require(principal: PrincipalDep) -> UserRead:
+        try:
+            require_scope(principal.scopes, scope)
+        except MissingScopeError as exc:
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN, detail=str(exc)
+            ) from exc
+        return principal.user
+
+    require.__doc__ = f"Return the caller if their token carries `{scope}`, else 403."
+    return require
+
+
+require_read = scope_dependency(READ)
+require_write = scope_dependency(WRITE)
+_require_admin_scope = scope_dependency(ADMIN)
+
+ReadUser = Annotated[UserRead, Depends(require_read)]
+WriteUser = Annotated[UserRead, Depends(require_write)]
+
+
+async def require_admin(principal: PrincipalDep) -> UserRead:
+    """Return the caller if an administrator with the `admin` scope, or answer 403."""
+    if not principal.user.is_admin:
         raise HTTPException(
             status_code=status.HTTP_403_FORBIDDEN,
             detail="Administrator access required",
         )
-    return user
+    return await _require_admin_scope(principal)
 
 
 AdminUser = Annotated[UserRead, Depends(require_admin)]

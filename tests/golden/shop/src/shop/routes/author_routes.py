@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from shop.database.repositories.author_repository import AuthorRepository
 from shop.dependencies import ContainerDep, SessionDep
-from shop.middleware.auth import get_current_user
+from shop.middleware.auth import require_read, require_write
 from shop.models.author_model import (
     AuthorCreate,
     AuthorPage,
@@ -26,20 +26,18 @@ async def get_author_service(
 
 AuthorServiceDep = Annotated[AuthorService, Depends(get_author_service)]
 
-router = APIRouter(
-    prefix="/api/v1/authors",
-    tags=["authors"],
-    dependencies=[Depends(get_current_user)],
+router = APIRouter(prefix="/api/v1/authors", tags=["authors"])
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, dependencies=[Depends(require_write)]
 )
-
-
-@router.post("", status_code=status.HTTP_201_CREATED)
 async def create_author(data: AuthorCreate, service: AuthorServiceDep) -> AuthorRead:
     """Create an author."""
     return await service.create_author(data)
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(require_read)])
 async def read_authors(
     query: Annotated[AuthorQuery, Query()], service: AuthorServiceDep
 ) -> AuthorPage:
@@ -47,7 +45,7 @@ async def read_authors(
     return await service.list_authors(query)
 
 
-@router.get("/{author_id}")
+@router.get("/{author_id}", dependencies=[Depends(require_read)])
 async def read_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)], service: AuthorServiceDep
 ) -> AuthorRead:
@@ -55,7 +53,7 @@ async def read_author(
     return await service.get_author(author_id)
 
 
-@router.put("/{author_id}")
+@router.put("/{author_id}", dependencies=[Depends(require_write)])
 async def replace_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: AuthorCreate,
@@ -65,7 +63,7 @@ async def replace_author(
     return await service.replace_author(author_id, data)
 
 
-@router.patch("/{author_id}")
+@router.patch("/{author_id}", dependencies=[Depends(require_write)])
 async def update_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: AuthorUpdate,
@@ -75,7 +73,11 @@ async def update_author(
     return await service.update_author(author_id, data)
 
 
-@router.delete("/{author_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{author_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[Depends(require_write)],
+)
 async def delete_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)], service: AuthorServiceDep
 ) -> None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from shop.database.repositories.book_repository import BookRepository
 from shop.dependencies import ContainerDep, SessionDep
-from shop.middleware.auth import get_current_user
+from shop.middleware.auth import require_read, require_write
 from shop.models.book_model import BookCreate, BookPage, BookQuery, BookRead, BookUpdate
 from shop.services.book_service import BookService
 
@@ -18,20 +18,18 @@ async def get_book_service(session: SessionDep, container: ContainerDep) -> Book
 
 BookServiceDep = Annotated[BookService, Depends(get_book_service)]
 
-router = APIRouter(
-    prefix="/api/v1/books",
-    tags=["books"],
-    dependencies=[Depends(get_current_user)],
+router = APIRouter(prefix="/api/v1/books", tags=["books"])
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, dependencies=[Depends(require_write)]
 )
-
-
-@router.post("", status_code=status.HTTP_201_CREATED)
 async def create_book(data: BookCreate, service: BookServiceDep) -> BookRead:
     """Create a book."""
     return await service.create_book(data)
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(require_read)])
 async def read_books(
     query: Annotated[BookQuery, Query()], service: BookServiceDep
 ) -> BookPage:
@@ -39,7 +37,7 @@ async def read_books(
     return await service.list_books(query)
 
 
-@router.get("/{book_id}")
+@router.get("/{book_id}", dependencies=[Depends(require_read)])
 async def read_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)], service: BookServiceDep
 ) -> BookRead:
@@ -47,7 +45,7 @@ async def read_book(
     return await service.get_book(book_id)
 
 
-@router.put("/{book_id}")
+@router.put("/{book_id}", dependencies=[Depends(require_write)])
 async def replace_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: BookCreate,
@@ -57,7 +55,7 @@ async def replace_book(
     return await service.replace_book(book_id, data)
 
 
-@router.patch("/{book_id}")
+@router.patch("/{book_id}", dependencies=[Depends(require_write)])
 async def update_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: BookUpdate,
@@ -67,7 +65,11 @@ async def update_book(
     return await service.update_book(book_id, data)
 
 
-@router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{book_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[Depends(require_write)],
+)
 async def delete_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)], service: BookServiceDep
 ) -> None:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from shop.middleware.auth import CurrentUser
+from shop.middleware.auth import WriteUser
 from shop.models.user_admin_model import UserProfileUpdate
 from shop.models.user_model import UserRead
 from shop.routes.user_admin_routes import UserAdminServiceDep
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 @router.patch("/me")
 async def update_current_user(
-    data: UserProfileUpdate, user: CurrentUser, service: UserAdminServiceDep
+    data: UserProfileUpdate, user: WriteUser, service: UserAdminServiceDep
 ) -> UserRead:
     """Change only the sent fields of the caller's own profile."""
     return await service.update_profile(user.id, data)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from shop.middleware.auth import (
     AdminUser,
-    CurrentUser,
+    ReadUser,
     UserServiceDep,
     require_admin,
 )
@@ -19,7 +19,7 @@ logger = structlog.get_logger(__name__)
 
 
 @router.get("/me")
-async def read_current_user(user: CurrentUser) -> UserRead:
+async def read_current_user(user: ReadUser) -> UserRead:
     """Return the authenticated user."""
     return user
 

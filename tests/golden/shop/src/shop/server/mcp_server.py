@@ -3,20 +3,19 @@
 import asyncio
 from typing import Any
 
-from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 
 from shop import __version__
 from shop.config.settings import Settings, get_settings
 from shop.container import ServiceContainer
+from shop.oauth.audience import MCP_PATH
+from shop.oauth.routes import auth_settings
 from shop.server.auth import JWTTokenVerifier
 from shop.server.registry import ToolRegistry
 from shop.utils.logging import configure_logging
 
-MCP_PATH = "/mcp"
 INSTRUCTIONS = (
     "shop: the same services as its REST API, as tools. `whoami` tells "
     "which user the calls run as, `check_health` whether the database and Redis "
@@ -28,25 +27,18 @@ def build_mcp_server(
     container: ServiceContainer, *, require_auth: bool
 ) -> MCPServer[Any]:
     """Create a server carrying every discovered tool, optionally token-protected."""
-    # Over HTTP every request needs an API access token (a static bearer header,
-    # from POST /api/v1/auth/token); over stdio the local user who started the
-    # process is trusted. The app is no OAuth authorization server, so it serves no
-    # protected-resource metadata (RFC 9728) naming one: without
-    # `resource_server_url` the SDK adds neither that route nor a `resource_metadata`
-    # pointer to its 401s, and `issuer_url`, required by its model, is advertised
-    # nowhere. The tokens carry their user; the verifier checks them itself.
+    # Over HTTP every request needs an access token: from the OAuth flow of this
+    # app's authorization server (which the protected-resource metadata at
+    # /.well-known/oauth-protected-resource/mcp names), or a static one from
+    # POST /api/v1/auth/token. Over stdio the local user who started the process
+    # is trusted. The verifier checks audience and user; each tool its scope.
     settings = container.settings
-    auth = AuthSettings(
-        issuer_url=AnyHttpUrl(settings.public_url),
-        resource_server_url=None,
-        validate_token_resource=False,
-    )
     server: MCPServer[Any] = MCPServer(
         settings.app_name,
         instructions=INSTRUCTIONS,
         version=__version__,
         token_verifier=JWTTokenVerifier(container) if require_auth else None,
-        auth=auth if require_auth else None,
+        auth=auth_settings(settings) if require_auth else None,
         log_level=settings.log_level,
     )
     ToolRegistry().register_all(server, container)

@@ -79,6 +79,13 @@ class UserService:
         token, expires_in = create_access_token(str(user.id), self._settings)
         return Token(access_token=token, expires_in=expires_in)
 
+    async def active_user(self, user_id: int) -> UserRead | None:
+        """Return the active user with this id, or None."""
+        user = await self._repository.get(user_id)
+        if user is None or not user.is_active:
+            return None
+        return UserRead.model_validate(user)
+
     async def user_from_token(self, token: str) -> UserRead | None:
         """Return the active user a valid token was issued to, or None."""
         try:

@@ -18,6 +18,8 @@ from shop.models.author_model import (
     AuthorRead,
     AuthorUpdate,
 )
+from shop.oauth.scopes import READ, WRITE
+from shop.server.scopes import require_tool_scope
 from shop.services.author_service import AuthorService
 from shop.utils.errors import (
     UNAVAILABLE_ERRORS,
@@ -53,6 +55,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     )
     async def create_author(data: AuthorCreate) -> AuthorRead:
         """Create an author."""
+        require_tool_scope(WRITE)
         async with author_service() as service:
             return await service.create_author(data)
 
@@ -67,6 +70,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     )
     async def list_authors(query: AuthorQuery | None = None) -> AuthorPage:
         """List authors, paginated, filtered and sorted."""
+        require_tool_scope(READ)
         async with author_service() as service:
             return await service.list_authors(query or AuthorQuery())
 
@@ -83,6 +87,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
         author_id: Annotated[int, Field(ge=1, le=2147483647)],
     ) -> AuthorRead:
         """Return one author by id."""
+        require_tool_scope(READ)
         async with author_service() as service:
             return await service.get_author(author_id)
 
@@ -99,6 +104,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
         author_id: Annotated[int, Field(ge=1, le=2147483647)], data: AuthorUpdate
     ) -> AuthorRead:
         """Change the given fields of an author; omitted fields are kept."""
+        require_tool_scope(WRITE)
         async with author_service() as service:
             return await service.update_author(author_id, data)
 
@@ -115,6 +121,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
         author_id: Annotated[int, Field(ge=1, le=2147483647)],
     ) -> str:
         """Delete an author by id."""
+        require_tool_scope(WRITE)
         async with author_service() as service:
             await service.delete_author(author_id)
         return f"Author {author_id} deleted"
@@ -130,6 +137,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
         author_id: Annotated[int, Field(ge=1, le=2147483647)],
     ) -> str:
         """An author by id, read through the same service (and checks) as the tools."""
+        require_tool_scope(READ, ResourceError)
         async with author_service(ResourceError) as service:
             row = await service.get_author(author_id)
         return row.model_dump_json()
@@ -144,6 +152,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     )
     async def authors_resource() -> str:
         """The first page of authors."""
+        require_tool_scope(READ, ResourceError)
         async with author_service(ResourceError) as service:
             page = await service.list_authors(AuthorQuery())
         return page.model_dump_json()

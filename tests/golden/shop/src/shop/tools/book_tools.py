@@ -12,6 +12,8 @@ from pydantic import Field
 from shop.container import ServiceContainer
 from shop.database.repositories.book_repository import BookRepository
 from shop.models.book_model import BookCreate, BookPage, BookQuery, BookRead, BookUpdate
+from shop.oauth.scopes import READ, WRITE
+from shop.server.scopes import require_tool_scope
 from shop.services.book_service import BookService
 from shop.utils.errors import (
     UNAVAILABLE_ERRORS,
@@ -47,6 +49,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     )
     async def create_book(data: BookCreate) -> BookRead:
         """Create a book."""
+        require_tool_scope(WRITE)
         async with book_service() as service:
             return await service.create_book(data)
 
@@ -61,6 +64,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     )
     async def list_books(query: BookQuery | None = None) -> BookPage:
         """List books, paginated, filtered and sorted."""
+        require_tool_scope(READ)
         async with book_service() as service:
             return await service.list_books(query or BookQuery())
 
@@ -75,6 +79,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     )
     async def get_book(book_id: Annotated[int, Field(ge=1, le=2147483647)]) -> BookRead:
         """Return one book by id."""
+        require_tool_scope(READ)
         async with book_service() as service:
             return await service.get_book(book_id)
 
@@ -91,6 +96,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
         book_id: Annotated[int, Field(ge=1, le=2147483647)], data: BookUpdate
     ) -> BookRead:
         """Change the given fields of a book; omitted fields are kept."""
+        require_tool_scope(WRITE)
         async with book_service() as service:
             return await service.update_book(book_id, data)
 
@@ -105,6 +111,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     )
     async def delete_book(book_id: Annotated[int, Field(ge=1, le=2147483647)]) -> str:
         """Delete a book by id."""
+        require_tool_scope(WRITE)
         async with book_service() as service:
             await service.delete_book(book_id)
         return f"Book {book_id} deleted"
@@ -118,6 +125,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     )
     async def book_resource(book_id: Annotated[int, Field(ge=1, le=2147483647)]) -> str:
         """A book by id, read through the same service (and checks) as the tools."""
+        require_tool_scope(READ, ResourceError)
         async with book_service(ResourceError) as service:
             row = await service.get_book(book_id)
         return row.model_dump_json()
@@ -132,6 +140,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     )
     async def books_resource() -> str:
         """The first page of books."""
+        require_tool_scope(READ, ResourceError)
         async with book_service(ResourceError) as service:
             page = await service.list_books(BookQuery())
         return page.model_dump_json()

@@ -13,6 +13,8 @@ from shop.container import ServiceContainer
 from shop.database.repositories.user_repository import UserRepository
 from shop.models.health_model import Readiness
 from shop.models.user_model import Caller, UserPage, UserQuery, UserRead
+from shop.oauth.scopes import ADMIN, READ
+from shop.server.scopes import require_tool_scope
 from shop.services.health_service import HealthService
 from shop.services.user_service import UserService
 from shop.utils.errors import UNAVAILABLE_ERRORS, UNAVAILABLE_MESSAGE
@@ -55,7 +57,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
         access = get_access_token()
         if access is None:
             return None
-        user = await users.user_from_token(access.token)
+        user = await users.active_user(int(access.subject or 0))
         if user is None:
             raise ToolError("The access token no longer belongs to an active user")
         return user
@@ -63,6 +65,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     @server.tool(annotations=read_only_tool("Who am I"))
     async def whoami() -> Caller:
         """Return the user these tool calls run as."""
+        require_tool_scope(READ)
         async with user_service() as users:
             user = await token_user(users)
         if user is None:
@@ -75,6 +78,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     @server.tool(annotations=read_only_tool("Check health"))
     async def check_health() -> Readiness:
         """Report whether the database and, when configured, Redis answer."""
+        require_tool_scope(READ)
         health = HealthService(services.engine, services.cache, services.settings)
         return await health.readiness()
 
@@ -85,4 +89,5 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             user = await token_user(users)
             if user is not None and not user.is_admin:
                 raise ToolError("Administrator access required")
+            require_tool_scope(ADMIN)
             return await users.list_users(query or UserQuery())

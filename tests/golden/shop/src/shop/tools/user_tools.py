@@ -14,6 +14,8 @@ from shop.container import ServiceContainer
 from shop.database.repositories.user_admin_repository import UserAdminRepository
 from shop.models.user_admin_model import UserUpdate
 from shop.models.user_model import UserCreate, UserRead
+from shop.oauth.scopes import ADMIN
+from shop.server.scopes import require_tool_scope
 from shop.services.user_admin_service import UserAdminService
 from shop.utils.errors import (
     UNAVAILABLE_ERRORS,
@@ -23,13 +25,14 @@ from shop.utils.errors import (
 
 
 async def _require_admin(service: UserAdminService) -> None:
-    """Refuse a caller whose token is not an administrator's; stdio is trusted."""
+    """Refuse a caller who is no administrator, or whose token lacks `admin`."""
     access = get_access_token()
     if access is None:
-        return
-    caller = await service.user_from_token(access.token)
+        return  # stdio: the local operator is trusted
+    caller = await service.active_user(int(access.subject or 0))
     if caller is None or not caller.is_admin:
         raise ToolError("Administrator access required")
+    require_tool_scope(ADMIN)
 
 
 def register(server: MCPServer[Any], services: ServiceContainer) -> None:
