@@ -114,10 +114,17 @@ class FieldView:
 
     @cached_property
     def update_line(self) -> str:
-        """``name: T | None = ...`` for the Update schema: every field optional."""
+        """``name: T | None = ...`` for the Update schema: every field may be omitted. A
+        field that cannot be empty refuses null, so its schema leaves null out
+        (``SkipJsonSchema``) rather than document what is refused."""
         constraints = self.constraints
-        value = f"Field(default=None, {constraints})" if constraints else "None"
-        return f"{self.column}: {self.input_type} | None = {value}"
+        if self.optional:
+            value = f"Field(default=None, {constraints})" if constraints else "None"
+            return f"{self.column}: {self.input_type} | None = {value}"
+        # The constraints go on the type itself: on the union they would be applied
+        # to the null that `SkipJsonSchema` lets through, a TypeError.
+        annotation = f"Annotated[{self.input_type}, Field({constraints})]" if constraints else self.input_type
+        return f"{self.column}: {annotation} | SkipJsonSchema[None] = None"
 
     @cached_property
     def read_line(self) -> str:

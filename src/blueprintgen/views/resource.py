@@ -274,6 +274,11 @@ class ResourceView:
         pairs = (pair for field in self.fields for pair in field.schema_imports)
         return import_lines(pair for pair in pairs if pair not in unused)
 
+    @cached_property
+    def update_annotated(self) -> bool:
+        """The Update schema declares a field as ``Annotated[T, Field(...)]``."""
+        return any(not field.optional and field.constraints for field in self.fields)
+
     # --- table model -------------------------------------------------------------
 
     @cached_property
@@ -369,6 +374,35 @@ class ResourceView:
             + [f"{self.cls}Update"] * wanted["update"]
         )
         return ", ".join(names)
+
+    def error_statuses(self, method: str) -> str:
+        """The error statuses the REST operation of ``method`` can answer, for
+        ``error_responses(...)``: 401 behind a token, 404 for a missing row or referenced
+        row, 409 for a write the database refuses (a unique value taken, a referenced row
+        deleted meanwhile), 422 for any invalid input, 429 past the rate limit and 503
+        without a database."""
+        writes = method in ("create", "update")
+        statuses = (
+            [401] * self.auth_required
+            + [404] * (method in ("read", "update", "delete") or (writes and self.checks_refs))
+            + [409] * (writes and self.integrity)
+            + [422, 429, 503]
+        )
+        return ", ".join(str(status) for status in statuses)
+
+    def account_error_statuses(self, operation: str) -> str:
+        """:meth:`error_statuses` of the accounts' routes: ``read``, ``update`` and
+        ``delete`` are an administrator's (403 for anyone else), ``profile`` is the
+        caller's own. A change may take an e-mail address or a unique account field
+        (409), and the last active administrator cannot be demoted or deleted (409)."""
+        statuses = (
+            [401]
+            + [403] * (operation != "profile")
+            + [404] * (operation != "profile")
+            + [409] * (operation in ("update", "delete") or (operation == "profile" and bool(self.unique)))
+            + [422, 429, 503]
+        )
+        return ", ".join(str(status) for status in statuses)
 
     @cached_property
     def errors_imported(self) -> str:
