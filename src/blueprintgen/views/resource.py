@@ -377,13 +377,14 @@ class ResourceView:
 
     def error_statuses(self, method: str) -> str:
         """The error statuses the REST operation of ``method`` can answer, for
-        ``error_responses(...)``: 401 behind a token, 404 for a missing row or referenced
+        ``error_responses(...)``: 400 for a body that cannot be parsed, 401 behind a token, 404 for a missing row or referenced
         row, 409 for a write the database refuses (a unique value taken, a referenced row
         deleted meanwhile), 422 for any invalid input, 429 past the rate limit and 503
         without a database."""
         writes = method in ("create", "update")
         statuses = (
-            [401] * self.auth_required
+            [400] * writes
+            + [401] * self.auth_required
             + [404] * (method in ("read", "update", "delete") or (writes and self.checks_refs))
             + [409] * (writes and self.integrity)
             + [422, 429, 503]
@@ -396,7 +397,8 @@ class ResourceView:
         caller's own. A change may take an e-mail address or a unique account field
         (409), and the last active administrator cannot be demoted or deleted (409)."""
         statuses = (
-            [401]
+            [400] * (operation in ("update", "profile"))
+            + [401]
             + [403] * (operation != "profile")
             + [404] * (operation != "profile")
             + [409] * (operation in ("update", "delete") or (operation == "profile" and bool(self.unique)))
