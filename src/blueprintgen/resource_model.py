@@ -143,7 +143,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "decimal",
-            input_type="Decimal",
+            input_type="DecimalText",
             read_type="Decimal",
             column_type=f"Numeric({DECIMAL_DIGITS}, {DECIMAL_PLACES})",
             migration_type=f"sa.Numeric(precision={DECIMAL_DIGITS}, scale={DECIMAL_PLACES})",
@@ -155,7 +155,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "bool",
-            input_type="bool",
+            input_type="StrictBool",
             read_type="bool",
             column_type="Boolean",
             migration_type="sa.Boolean()",
@@ -167,7 +167,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "date",
-            input_type="date",
+            input_type="IsoDate",
             read_type="date",
             column_type="Date",
             migration_type="sa.Date()",
@@ -180,7 +180,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "datetime",
-            input_type="AwareDatetime",
+            input_type="IsoDatetime",
             read_type="datetime",
             column_type="DateTime(timezone=True)",
             migration_type="sa.DateTime(timezone=True)",
@@ -207,7 +207,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "email",
-            input_type="EmailStr",
+            input_type="Email",
             read_type="str",
             column_type=f"String({EMAIL_MAX_LENGTH})",
             migration_type=f"sa.String(length={EMAIL_MAX_LENGTH})",

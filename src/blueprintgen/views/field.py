@@ -137,7 +137,7 @@ class FieldView:
         description = f"Only {naming_words(self.plural)} with this {self.words}."
         bounds = f", {self.kind.bounds}" if self.kind.bounds else ""
         return (
-            f"{self.column}: {self.read_type} | None = "
+            f"{self.column}: {self.filter_type} | None = "
             f"Field(default=None, description={description!r}{bounds})"
         )
 
@@ -152,15 +152,27 @@ class FieldView:
         )
 
     @cached_property
+    def project_input_types(self) -> list[str]:
+        """The input types from the project's ``models/types.py`` this field's input
+        schemas use: a date or timestamp must be an ISO 8601 string, not a number; a
+        decimal a string of the column's digits; an e-mail address's schema names the
+        domains refused."""
+        return [self.input_type] if self.type in ("date", "datetime", "decimal", "email") else []
+
+    @cached_property
+    def filter_type(self) -> str:
+        """The type of the list filter: a query string spells a date in ISO 8601 and a
+        boolean as ``true`` or ``false`` (pydantic would also read ``0`` as either)."""
+        return {"date": "IsoDate", "bool": "QueryBool"}.get(self.type, self.read_type)
+
+    @cached_property
     def schema_imports(self) -> list[tuple[str, str]]:
         """(module, name) pairs the schema lines of this field need."""
         pairs = [self.kind.stdlib_import] if self.kind.stdlib_import else []
         if self.type == "enum":
             pairs.append(("enum", "StrEnum"))
-        if self.type == "email":
-            pairs.append(("pydantic", "EmailStr"))
-        if self.type == "datetime":
-            pairs.append(("pydantic", "AwareDatetime"))
+        if self.type == "bool":
+            pairs.append(("pydantic", "StrictBool"))
         if self.uses_pydantic_field:
             pairs.append(("pydantic", "Field"))
         return pairs

@@ -263,16 +263,27 @@ class ResourceView:
     @cached_property
     def model_imports(self) -> str:
         """The import lines the schema lines of the fields need."""
-        return import_lines(pair for field in self.fields for pair in field.schema_imports)
+        pairs = [pair for field in self.fields for pair in field.schema_imports]
+        return import_lines(pairs + self._project_type_imports)
+
+    @cached_property
+    def _project_type_imports(self) -> list[tuple[str, str]]:
+        return [(self._module("models.types"), name) for field in self.fields for name in field.project_input_types]
+
+    @cached_property
+    def filter_imports(self) -> str:
+        """The import lines the list filters need beyond :attr:`model_imports`."""
+        names = {field.filter_type for field in self.filterable} & {"IsoDate", "QueryBool"}
+        return import_lines((self._module("models.types"), name) for name in sorted(names))
 
     @cached_property
     def input_imports(self) -> str:
         """The import lines of a module of update schemas only (the accounts'): it imports
         the enum classes rather than defining them, and its :attr:`FieldView.update_line`
         declarations hold no default (a timestamp is an ``AwareDatetime``)."""
-        unused = {("enum", "StrEnum"), ("datetime", "datetime")}
-        pairs = (pair for field in self.fields for pair in field.schema_imports)
-        return import_lines(pair for pair in pairs if pair not in unused)
+        unused = {("enum", "StrEnum"), ("datetime", "datetime"), ("datetime", "date"), ("decimal", "Decimal")}
+        pairs = [pair for field in self.fields for pair in field.schema_imports]
+        return import_lines([pair for pair in pairs if pair not in unused] + self._project_type_imports)
 
     @cached_property
     def update_annotated(self) -> bool:
