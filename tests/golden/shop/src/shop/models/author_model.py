@@ -1,9 +1,10 @@
 """Author contracts shared by the REST routes and the MCP tools."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 AUTHOR_SORT_FIELDS = (
     "id",
@@ -36,11 +37,15 @@ class AuthorUpdate(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str | None = Field(default=None, min_length=1, max_length=255)
+    name: Annotated[str, Field(min_length=1, max_length=255)] | SkipJsonSchema[None] = (
+        None
+    )
     website: str | None = Field(
         default=None, max_length=2048, pattern=r"^https?://\S+$"
     )
-    age: int | None = Field(default=None, ge=-2147483648, le=2147483647)
+    age: Annotated[int, Field(ge=-2147483648, le=2147483647)] | SkipJsonSchema[None] = (
+        None
+    )
 
     @field_validator("name", "age")
     @classmethod

@@ -7,11 +7,12 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from shop.middleware.auth import UserServiceDep
 from shop.models.user_model import Token
+from shop.utils.responses import error_responses
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/token")
+@router.post("/token", responses=error_responses(400, 401, 422, 429, 503))
 async def login_for_access_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], users: UserServiceDep
 ) -> Token:

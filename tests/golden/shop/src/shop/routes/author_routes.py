@@ -15,6 +15,7 @@ from shop.models.author_model import (
     AuthorUpdate,
 )
 from shop.services.author_service import AuthorService
+from shop.utils.responses import error_responses
 
 
 async def get_author_service(
@@ -33,13 +34,17 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 401, 409, 422, 429, 503),
+)
 async def create_author(data: AuthorCreate, service: AuthorServiceDep) -> AuthorRead:
     """Create an author."""
     return await service.create_author(data)
 
 
-@router.get("")
+@router.get("", responses=error_responses(401, 422, 429, 503))
 async def read_authors(
     query: Annotated[AuthorQuery, Query()], service: AuthorServiceDep
 ) -> AuthorPage:
@@ -47,7 +52,7 @@ async def read_authors(
     return await service.list_authors(query)
 
 
-@router.get("/{author_id}")
+@router.get("/{author_id}", responses=error_responses(401, 404, 422, 429, 503))
 async def read_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)], service: AuthorServiceDep
 ) -> AuthorRead:
@@ -55,7 +60,9 @@ async def read_author(
     return await service.get_author(author_id)
 
 
-@router.put("/{author_id}")
+@router.put(
+    "/{author_id}", responses=error_responses(400, 401, 404, 409, 422, 429, 503)
+)
 async def replace_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: AuthorCreate,
@@ -65,7 +72,9 @@ async def replace_author(
     return await service.replace_author(author_id, data)
 
 
-@router.patch("/{author_id}")
+@router.patch(
+    "/{author_id}", responses=error_responses(400, 401, 404, 409, 422, 429, 503)
+)
 async def update_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: AuthorUpdate,
@@ -75,7 +84,11 @@ async def update_author(
     return await service.update_author(author_id, data)
 
 
-@router.delete("/{author_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{author_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 404, 422, 429, 503),
+)
 async def delete_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)], service: AuthorServiceDep
 ) -> None:

@@ -9,6 +9,7 @@ from shop.dependencies import ContainerDep, SessionDep
 from shop.middleware.auth import get_current_user
 from shop.models.book_model import BookCreate, BookPage, BookQuery, BookRead, BookUpdate
 from shop.services.book_service import BookService
+from shop.utils.responses import error_responses
 
 
 async def get_book_service(session: SessionDep, container: ContainerDep) -> BookService:
@@ -25,13 +26,17 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 401, 404, 409, 422, 429, 503),
+)
 async def create_book(data: BookCreate, service: BookServiceDep) -> BookRead:
     """Create a book."""
     return await service.create_book(data)
 
 
-@router.get("")
+@router.get("", responses=error_responses(401, 422, 429, 503))
 async def read_books(
     query: Annotated[BookQuery, Query()], service: BookServiceDep
 ) -> BookPage:
@@ -39,7 +44,7 @@ async def read_books(
     return await service.list_books(query)
 
 
-@router.get("/{book_id}")
+@router.get("/{book_id}", responses=error_responses(401, 404, 422, 429, 503))
 async def read_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)], service: BookServiceDep
 ) -> BookRead:
@@ -47,7 +52,7 @@ async def read_book(
     return await service.get_book(book_id)
 
 
-@router.put("/{book_id}")
+@router.put("/{book_id}", responses=error_responses(400, 401, 404, 409, 422, 429, 503))
 async def replace_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: BookCreate,
@@ -57,7 +62,9 @@ async def replace_book(
     return await service.replace_book(book_id, data)
 
 
-@router.patch("/{book_id}")
+@router.patch(
+    "/{book_id}", responses=error_responses(400, 401, 404, 409, 422, 429, 503)
+)
 async def update_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: BookUpdate,
@@ -67,7 +74,11 @@ async def update_book(
     return await service.update_book(book_id, data)
 
 
-@router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{book_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 404, 422, 429, 503),
+)
 async def delete_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)], service: BookServiceDep
 ) -> None:
