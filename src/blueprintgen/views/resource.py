@@ -268,7 +268,11 @@ class ResourceView:
 
     @cached_property
     def _project_type_imports(self) -> list[tuple[str, str]]:
-        return [(self._module("models.types"), name) for field in self.fields for name in field.project_input_types]
+        return [
+            (self._module("models.types"), name)
+            for field in self.fields
+            for name in field.project_input_types
+        ]
 
     @cached_property
     def filter_imports(self) -> str:
