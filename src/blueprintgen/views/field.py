@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from blueprintgen import naming
-from blueprintgen.resource_model import DECIMAL_PLACES, Field, Reference
+from blueprintgen.resource_model import DECIMAL_PLACES, NO_NUL_PATTERN, Field, Reference
 from blueprintgen.views.words import naming_words
 
 TIMESTAMP_TYPE = "UTCDateTime"
@@ -136,6 +136,8 @@ class FieldView:
         """The list filter as a field of the list-query model, with a description."""
         description = f"Only {naming_words(self.plural)} with this {self.words}."
         bounds = f", {self.kind.bounds}" if self.kind.bounds else ""
+        if self.filter_type == "str":
+            bounds += f", pattern={NO_NUL_PATTERN}"
         return (
             f"{self.column}: {self.filter_type} | None = "
             f"Field(default=None, description={description!r}{bounds})"
