@@ -46,12 +46,19 @@ class BookBase(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    title: str = Field(min_length=1, max_length=255)
-    subtitle: str | None = Field(default="untitled", min_length=1, max_length=255)
-    summary: str | None = Field(default=None, max_length=65535)
+    title: str = Field(
+        min_length=1, max_length=255, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$"
+    )
+    subtitle: str | None = Field(
+        default="untitled",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^\x00]*[^\s\x00][^\x00]*$",
+    )
+    summary: str | None = Field(default=None, max_length=65535, pattern=r"^[^\x00]*$")
     contact: Email
     homepage: str | None = Field(
-        default=None, max_length=2048, pattern=r"^https?://\S+$"
+        default=None, max_length=2048, pattern=r"^https?://[^\s\x00]+$"
     )
     pages: int = Field(default=100, ge=-2147483648, le=2147483647)
     rating: float | None = Field(default=4.5, allow_inf_nan=False)
@@ -76,13 +83,22 @@ class BookUpdate(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     title: (
-        Annotated[str, Field(min_length=1, max_length=255)] | SkipJsonSchema[None]
+        Annotated[
+            str,
+            Field(min_length=1, max_length=255, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$"),
+        ]
+        | SkipJsonSchema[None]
     ) = None
-    subtitle: str | None = Field(default=None, min_length=1, max_length=255)
-    summary: str | None = Field(default=None, max_length=65535)
+    subtitle: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^\x00]*[^\s\x00][^\x00]*$",
+    )
+    summary: str | None = Field(default=None, max_length=65535, pattern=r"^[^\x00]*$")
     contact: Email | SkipJsonSchema[None] = None
     homepage: str | None = Field(
-        default=None, max_length=2048, pattern=r"^https?://\S+$"
+        default=None, max_length=2048, pattern=r"^https?://[^\s\x00]+$"
     )
     pages: (
         Annotated[int, Field(ge=-2147483648, le=2147483647)] | SkipJsonSchema[None]
@@ -159,12 +175,16 @@ class BookQuery(BaseModel):
         pattern=rf"^-?({'|'.join(BOOK_SORT_FIELDS)})$",
         description="Field to sort by; prefix with '-' for descending order.",
     )
-    title: str | None = Field(default=None, description="Only books with this title.")
+    title: str | None = Field(
+        default=None, description="Only books with this title.", pattern=r"^[^\x00]*$"
+    )
     subtitle: str | None = Field(
-        default=None, description="Only books with this subtitle."
+        default=None,
+        description="Only books with this subtitle.",
+        pattern=r"^[^\x00]*$",
     )
     contact: str | None = Field(
-        default=None, description="Only books with this contact."
+        default=None, description="Only books with this contact.", pattern=r"^[^\x00]*$"
     )
     pages: int | None = Field(
         default=None,

@@ -13,7 +13,9 @@ class UserUpdate(BaseModel):
     """Partial update of a user: only the fields sent are changed."""
 
     email: Email | SkipJsonSchema[None] = None
-    full_name: Annotated[str, Field(max_length=255)] | None = None
+    full_name: Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")] | None = (
+        None
+    )
     password: Password | SkipJsonSchema[None] = None
     is_active: StrictBool | SkipJsonSchema[None] = None
     is_admin: StrictBool | SkipJsonSchema[None] = None
@@ -38,4 +40,6 @@ class UserProfileUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    full_name: Annotated[str, Field(max_length=255)] | None = None
+    full_name: Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")] | None = (
+        None
+    )

@@ -14,7 +14,9 @@ class UserBase(BaseModel):
     """Profile fields of a user."""
 
     email: Email
-    full_name: Annotated[str, Field(max_length=255)] | None = None
+    full_name: Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")] | None = (
+        None
+    )
 
     @field_validator("email")
     @classmethod

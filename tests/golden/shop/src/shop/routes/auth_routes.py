@@ -17,7 +17,12 @@ async def login_for_access_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], users: UserServiceDep
 ) -> Token:
     """Exchange an e-mail address and password for a bearer token."""
-    user = await users.authenticate(form.username, form.password)
+    # No address holds a NUL character, which PostgreSQL cannot compare (a 500).
+    user = (
+        None
+        if "\x00" in form.username
+        else await users.authenticate(form.username, form.password)
+    )
     if user is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
