@@ -337,7 +337,12 @@ def test_every_dependency_of_a_generated_project_is_a_refused_name() -> None:
     from blueprintgen.naming import PROJECT_IMPORTS
 
     # The distributions whose module is named otherwise.
-    module_of = {"pyjwt": "jwt", "python_multipart": "multipart", "sentry_sdk": "sentry_sdk"}
+    module_of = {
+        "pyjwt": "jwt",
+        "python_multipart": "multipart",
+        "sentry_sdk": "sentry_sdk",
+        "types_jsonschema": "jsonschema",  # type stubs of jsonschema
+    }
     text = (REPO / "templates/project/pyproject.toml.j2").read_text(encoding="utf-8")
     project = tomllib.loads(re.sub(r"\{\{.*?\}\}", "x", text))["project"]
     extras = project["optional-dependencies"].values()

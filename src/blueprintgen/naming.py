@@ -67,15 +67,18 @@ PROJECT_IMPORTS = frozenset(
     # of the same name would shadow one of them. A test keeps this in step with the
     # generated pyproject.toml.
     """
-    aiosqlite alembic annotated_types anyio app argon2 asyncpg attr attrs blueprintgen
-    certifi cffi click conftest dns dotenv email_validator fastapi greenlet h11 httpcore
-    httptools httpx httpx2 httpcore2 httpx_sse idna iniconfig jinja2 jsonschema
-    jsonschema_rs jsonschema_specifications jwt limits mako markdown_it markupsafe mcp
-    mdurl merge3 multipart mypy networkx packaging pluggy pre_commit pwdlib pydantic pydantic_core
-    pydantic_settings pygments pytest pytest_asyncio python_multipart redis referencing
-    rich rpds ruff sentry_sdk shellingham slowapi sniffio sqlalchemy sse_starlette
-    starlette structlog tests typer typing_extensions typing_inspection uvicorn
-    uvloop watchfiles websockets wrapt yaml
+    aiosqlite alembic annotated_types anyio app argon2 arrow asyncpg attr attrs blueprintgen
+    certifi cffi charset_normalizer click conftest dateutil dns dotenv email_validator
+    fastapi fqdn graphql greenlet h11 harfile httpcore httptools httpx httpx2 httpcore2
+    httpx_sse hypothesis hypothesis_graphql idna iniconfig isoduration jinja2 jsonpointer
+    jsonschema jsonschema_rs jsonschema_specifications jwt lark limits mako markdown_it
+    markupsafe mcp mdurl merge3 multipart mypy networkx packaging pluggy pre_commit pwdlib
+    pydantic pydantic_core pydantic_settings pygments pyrate_limiter pytest pytest_asyncio
+    python_multipart redis referencing requests rfc3339_validator rfc3986_validator
+    rfc3987_syntax rich rpds ruff schemathesis sentry_sdk shellingham six slowapi sniffio
+    sortedcontainers sqlalchemy sse_starlette starlette structlog tests typer
+    typing_extensions typing_inspection uri_template urllib3 uvicorn uvloop watchfiles
+    webcolors websockets werkzeug wrapt yaml
     """.split()
 )
 """Besides the standard library (:data:`STDLIB_MODULES`)."""

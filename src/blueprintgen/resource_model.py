@@ -37,6 +37,13 @@ ID_BOUNDS: Final = f"ge=1, le={INT32_MAX}"
 OFFSET_BOUNDS: Final = f"ge=0, le={INT32_MAX}"
 """pydantic bounds of a list's offset."""
 
+NO_NUL_PATTERN: Final = r'r"^[^\x00]*$"'
+"""The pattern of a text (as printed in the generated code): no NUL character, which
+PostgreSQL cannot store in a text column or compare in a query (its error would be a 500)."""
+SOME_TEXT_PATTERN: Final = r'r"^[^\x00]*[^\s\x00][^\x00]*$"'
+"""The pattern of a non-empty string: no NUL, and a character that is not whitespace
+(the schemas strip whitespace, so "  " would be empty)."""
+
 METHODS: Final = ("create", "list", "read", "update", "delete")
 MCP_STYLES: Final = ("tools", "manager")
 ON_DELETE: Final = ("CASCADE", "SET NULL")
@@ -99,7 +106,7 @@ KINDS: Final[Mapping[str, Kind]] = {
             read_type="str",
             column_type=f"String({STR_MAX_LENGTH})",
             migration_type=f"sa.String(length={STR_MAX_LENGTH})",
-            constraints=f"min_length=1, max_length={STR_MAX_LENGTH}",
+            constraints=f"min_length=1, max_length={STR_MAX_LENGTH}, pattern={SOME_TEXT_PATTERN}",
             filterable=True,
             invalid='""',
             sample=lambda name, n: repr(f"{_words(name).capitalize()} {n}"),
@@ -111,7 +118,7 @@ KINDS: Final[Mapping[str, Kind]] = {
             read_type="str",
             column_type="Text",
             migration_type="sa.Text()",
-            constraints=f"max_length={TEXT_MAX_LENGTH}",
+            constraints=f"max_length={TEXT_MAX_LENGTH}, pattern={NO_NUL_PATTERN}",
             invalid="12345",
             out_of_bounds=(f'"x" * {TEXT_MAX_LENGTH + 1}',),
             sample=lambda name, n: repr(f"Some {_words(name)} {n}"),
@@ -143,7 +150,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "decimal",
-            input_type="Decimal",
+            input_type="DecimalText",
             read_type="Decimal",
             column_type=f"Numeric({DECIMAL_DIGITS}, {DECIMAL_PLACES})",
             migration_type=f"sa.Numeric(precision={DECIMAL_DIGITS}, scale={DECIMAL_PLACES})",
@@ -155,7 +162,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "bool",
-            input_type="bool",
+            input_type="StrictBool",
             read_type="bool",
             column_type="Boolean",
             migration_type="sa.Boolean()",
@@ -167,7 +174,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "date",
-            input_type="date",
+            input_type="IsoDate",
             read_type="date",
             column_type="Date",
             migration_type="sa.Date()",
@@ -180,7 +187,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "datetime",
-            input_type="AwareDatetime",
+            input_type="IsoDatetime",
             read_type="datetime",
             column_type="DateTime(timezone=True)",
             migration_type="sa.DateTime(timezone=True)",
@@ -207,7 +214,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "email",
-            input_type="EmailStr",
+            input_type="Email",
             read_type="str",
             column_type=f"String({EMAIL_MAX_LENGTH})",
             migration_type=f"sa.String(length={EMAIL_MAX_LENGTH})",
@@ -222,7 +229,7 @@ KINDS: Final[Mapping[str, Kind]] = {
             read_type="str",
             column_type=f"String({URL_MAX_LENGTH})",
             migration_type=f"sa.String(length={URL_MAX_LENGTH})",
-            constraints=f'max_length={URL_MAX_LENGTH}, pattern=r"^https?://\\S+$"',
+            constraints=f'max_length={URL_MAX_LENGTH}, pattern=r"^https?://[^\\s\\x00]+$"',
             invalid='"not-a-url"',
             sample=lambda name, n: repr(f"https://example.com/{naming.kebab(name)}/{n}"),
             varying=lambda name: f'f"https://example.com/{naming.kebab(name)}/{{number}}"',

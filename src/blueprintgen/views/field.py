@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from blueprintgen import naming
-from blueprintgen.resource_model import DECIMAL_PLACES, Field, Reference
+from blueprintgen.resource_model import DECIMAL_PLACES, NO_NUL_PATTERN, Field, Reference
 from blueprintgen.views.words import naming_words
 
 TIMESTAMP_TYPE = "UTCDateTime"
@@ -114,10 +114,17 @@ class FieldView:
 
     @cached_property
     def update_line(self) -> str:
-        """``name: T | None = ...`` for the Update schema: every field optional."""
+        """``name: T | None = ...`` for the Update schema: every field may be omitted. A
+        field that cannot be empty refuses null, so its schema leaves null out
+        (``SkipJsonSchema``) rather than document what is refused."""
         constraints = self.constraints
-        value = f"Field(default=None, {constraints})" if constraints else "None"
-        return f"{self.column}: {self.input_type} | None = {value}"
+        if self.optional:
+            value = f"Field(default=None, {constraints})" if constraints else "None"
+            return f"{self.column}: {self.input_type} | None = {value}"
+        # The constraints go on the type itself: on the union they would be applied
+        # to the null that `SkipJsonSchema` lets through, a TypeError.
+        annotation = f"Annotated[{self.input_type}, Field({constraints})]" if constraints else self.input_type
+        return f"{self.column}: {annotation} | SkipJsonSchema[None] = None"
 
     @cached_property
     def read_line(self) -> str:
@@ -129,8 +136,10 @@ class FieldView:
         """The list filter as a field of the list-query model, with a description."""
         description = f"Only {naming_words(self.plural)} with this {self.words}."
         bounds = f", {self.kind.bounds}" if self.kind.bounds else ""
+        if self.filter_type == "str":
+            bounds += f", pattern={NO_NUL_PATTERN}"
         return (
-            f"{self.column}: {self.read_type} | None = "
+            f"{self.column}: {self.filter_type} | None = "
             f"Field(default=None, description={description!r}{bounds})"
         )
 
@@ -145,15 +154,27 @@ class FieldView:
         )
 
     @cached_property
+    def project_input_types(self) -> list[str]:
+        """The input types from the project's ``models/types.py`` this field's input
+        schemas use: a date or timestamp must be an ISO 8601 string, not a number; a
+        decimal a string of the column's digits; an e-mail address's schema names the
+        domains refused."""
+        return [self.input_type] if self.type in ("date", "datetime", "decimal", "email") else []
+
+    @cached_property
+    def filter_type(self) -> str:
+        """The type of the list filter: a query string spells a date in ISO 8601 and a
+        boolean as ``true`` or ``false`` (pydantic would also read ``0`` as either)."""
+        return {"date": "IsoDate", "bool": "QueryBool"}.get(self.type, self.read_type)
+
+    @cached_property
     def schema_imports(self) -> list[tuple[str, str]]:
         """(module, name) pairs the schema lines of this field need."""
         pairs = [self.kind.stdlib_import] if self.kind.stdlib_import else []
         if self.type == "enum":
             pairs.append(("enum", "StrEnum"))
-        if self.type == "email":
-            pairs.append(("pydantic", "EmailStr"))
-        if self.type == "datetime":
-            pairs.append(("pydantic", "AwareDatetime"))
+        if self.type == "bool":
+            pairs.append(("pydantic", "StrictBool"))
         if self.uses_pydantic_field:
             pairs.append(("pydantic", "Field"))
         return pairs

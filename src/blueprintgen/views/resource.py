@@ -294,16 +294,36 @@ class ResourceView:
     @cached_property
     def model_imports(self) -> str:
         """The import lines the schema lines of the fields need."""
-        return import_lines(pair for field in self.fields for pair in field.schema_imports)
+        pairs = [pair for field in self.fields for pair in field.schema_imports]
+        return import_lines(pairs + self._project_type_imports)
+
+    @cached_property
+    def _project_type_imports(self) -> list[tuple[str, str]]:
+        return [
+            (self._module("models.types"), name)
+            for field in self.fields
+            for name in field.project_input_types
+        ]
+
+    @cached_property
+    def filter_imports(self) -> str:
+        """The import lines the list filters need beyond :attr:`model_imports`."""
+        names = {field.filter_type for field in self.filterable} & {"IsoDate", "QueryBool"}
+        return import_lines((self._module("models.types"), name) for name in sorted(names))
 
     @cached_property
     def input_imports(self) -> str:
         """The import lines of a module of update schemas only (the accounts'): it imports
         the enum classes rather than defining them, and its :attr:`FieldView.update_line`
         declarations hold no default (a timestamp is an ``AwareDatetime``)."""
-        unused = {("enum", "StrEnum"), ("datetime", "datetime")}
-        pairs = (pair for field in self.fields for pair in field.schema_imports)
-        return import_lines(pair for pair in pairs if pair not in unused)
+        unused = {("enum", "StrEnum"), ("datetime", "datetime"), ("datetime", "date"), ("decimal", "Decimal")}
+        pairs = [pair for field in self.fields for pair in field.schema_imports]
+        return import_lines([pair for pair in pairs if pair not in unused] + self._project_type_imports)
+
+    @cached_property
+    def update_annotated(self) -> bool:
+        """The Update schema declares a field as ``Annotated[T, Field(...)]``."""
+        return any(not field.optional and field.constraints for field in self.fields)
 
     # --- table model -------------------------------------------------------------
 
@@ -400,6 +420,38 @@ class ResourceView:
             + [f"{self.cls}Update"] * wanted["update"]
         )
         return ", ".join(names)
+
+    def error_statuses(self, method: str) -> str:
+        """The error statuses the REST operation of ``method`` can answer, for
+        ``error_responses(...)``: 400 for a body that cannot be parsed, 401 behind a token
+        and 403 for a token without the operation's scope, 404 for a missing row or referenced
+        row, 409 for a write the database refuses (a unique value taken, a referenced row
+        deleted meanwhile), 422 for any invalid input, 429 past the rate limit and 503
+        without a database."""
+        writes = method in ("create", "update")
+        statuses = (
+            [400] * writes
+            + [401, 403] * self.auth_required
+            + [404] * (method in ("read", "update", "delete") or (writes and self.checks_refs))
+            + [409] * (writes and self.integrity)
+            + [422, 429, 503]
+        )
+        return ", ".join(str(status) for status in statuses)
+
+    def account_error_statuses(self, operation: str) -> str:
+        """:meth:`error_statuses` of the accounts' routes: ``read``, ``update`` and
+        ``delete`` are an administrator's (403 for anyone else), ``profile`` is the
+        caller's own. A change may take an e-mail address or a unique account field
+        (409), and the last active administrator cannot be demoted or deleted (409)."""
+        statuses = (
+            [400] * (operation in ("update", "profile"))
+            + [401]
+            + [403]  # a scope missing, or (but for the caller's own profile) not an administrator
+            + [404] * (operation != "profile")
+            + [409] * (operation in ("update", "delete") or (operation == "profile" and bool(self.unique)))
+            + [422, 429, 503]
+        )
+        return ", ".join(str(status) for status in statuses)
 
     @cached_property
     def errors_imported(self) -> str:

@@ -11,18 +11,85 @@ from typing import Any
 import httpx2
 import uvicorn
 from fastapi import FastAPI
+from jsonschema import Draft202012Validator, FormatChecker
 from mcp import Client, ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.types import CallToolResult, TextContent
+from mcp.types import (
+    CallToolResult,
+    ListResourcesResult,
+    ListResourceTemplatesResult,
+    ListToolsResult,
+    ReadResourceResult,
+    TextContent,
+)
 
 from shop.config.settings import Settings
 from tests.helpers import PROJECT_ROOT
+
+# jsonschema checks a format only when the library that parses it is installed
+# (`jsonschema[format-nongpl]`): without rfc3339-validator, "date-time" would pass
+# anything. tests/integration/test_mcp.py makes sure these are checked.
+FORMAT_CHECKER = FormatChecker()
+
+
+class CheckedSession:
+    """An MCP client session that checks every successful tool result against the
+    output schema the tool declares, formats included (the SDK's client checks the
+    schema but no format, where a client such as the MCP Inspector checks both)."""
+
+    def __init__(self, session: ClientSession) -> None:
+        self.session = session
+        self.checked: set[str] = set()
+        """The tools whose results were checked."""
+        self._validators: dict[str, Draft202012Validator | None] = {}
+
+    async def list_tools(self) -> ListToolsResult:
+        """List the server's tools (and remember their output schemas)."""
+        listing = await self.session.list_tools()
+        for tool in listing.tools:
+            schema = tool.output_schema
+            self._validators[tool.name] = (
+                None
+                if schema is None
+                else Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+            )
+        return listing
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any] | None = None
+    ) -> CallToolResult:
+        """Call a tool; a successful result must match the tool's output schema."""
+        if name not in self._validators:
+            await self.list_tools()
+        result = await self.session.call_tool(name, arguments)
+        validator = self._validators.get(name)
+        if not result.is_error and validator is not None:
+            problems = [
+                f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+                for error in validator.iter_errors(result.structured_content)
+            ]
+            assert not problems, f"{name} returned what its schema refuses: {problems}"
+        if not result.is_error:
+            self.checked.add(name)
+        return result
+
+    async def list_resources(self) -> ListResourcesResult:
+        """List the server's resources."""
+        return await self.session.list_resources()
+
+    async def list_resource_templates(self) -> ListResourceTemplatesResult:
+        """List the server's resource templates."""
+        return await self.session.list_resource_templates()
+
+    async def read_resource(self, uri: str) -> ReadResourceResult:
+        """Read one resource."""
+        return await self.session.read_resource(uri)
 
 
 @asynccontextmanager
 async def mcp_http_session(
     url: str, token: str, transport: httpx2.AsyncBaseTransport | None = None
-) -> AsyncIterator[ClientSession]:
+) -> AsyncIterator[CheckedSession]:
     """Open an initialised MCP client session over Streamable HTTP."""
     headers = {"Authorization": f"Bearer {token}"}
     async with (
@@ -31,7 +98,7 @@ async def mcp_http_session(
         ClientSession(read, write) as session,
     ):
         await session.initialize()
-        yield session
+        yield CheckedSession(session)
 
 
 REVISIONS = {"2026-07-28": "2026-07-28", "2025-11-25": "legacy"}
@@ -83,14 +150,14 @@ def stdio_parameters(settings: Settings) -> StdioServerParameters:
 
 
 @asynccontextmanager
-async def mcp_stdio_session(settings: Settings) -> AsyncIterator[ClientSession]:
+async def mcp_stdio_session(settings: Settings) -> AsyncIterator[CheckedSession]:
     """Start `python -m shop.server` on the test database and connect."""
     async with (
         stdio_client(stdio_parameters(settings)) as (read, write),
         ClientSession(read, write) as session,
     ):
         await session.initialize()
-        yield session
+        yield CheckedSession(session)
 
 
 class ThreadedServer(uvicorn.Server):

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import Route
 
 from shop import __version__
 from shop.config.settings import Settings, get_settings
@@ -15,7 +16,11 @@ from shop.middleware.rate_limit import RateLimitMiddleware, create_limiter
 from shop.middleware.request_id import REQUEST_ID_HEADER, RequestIDMiddleware
 from shop.oauth.routes import install_oauth
 from shop.routes import discover_routers
-from shop.server.mcp_server import build_mcp_http_app, build_mcp_server
+from shop.server.mcp_server import (
+    MCP_METHODS,
+    build_mcp_http_app,
+    build_mcp_server,
+)
 from shop.utils.errors import install_error_handlers
 from shop.utils.logging import configure_logging
 from shop.utils.monitoring import configure_monitoring
@@ -86,5 +91,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in discover_routers():
         app.include_router(router)
     install_oauth(app, container)
-    app.mount("/", mcp_app)
+    # Only the MCP app's own paths (its endpoint, and any route the SDK adds) go to
+    # it, not every path as a mount at "/" would: an unknown path is then the API's
+    # JSON 404, and a method a path does not serve is a 405 naming those it does.
+    for route in mcp_app.routes:
+        if isinstance(route, Route):
+            methods = sorted(route.methods or MCP_METHODS)
+            app.router.routes.append(
+                Route(route.path, mcp_app, methods=methods, include_in_schema=False)
+            )
     return app

@@ -72,6 +72,19 @@ async def test_unknown_path_uses_error_shape(database_url: str) -> None:
     assert response.json()["error"]["code"] == "not_found"
 
 
+async def test_other_methods_are_405_naming_those_served(database_url: str) -> None:
+    async with client_for(database_url) as http:
+        users = await http.put("/api/v1/users")
+        mcp = await http.put("/mcp")
+
+    # Two routes share /api/v1/users: `Allow` names both, not the first one's only.
+    assert users.status_code == 405
+    assert users.headers["Allow"] == "GET, POST"
+    assert users.json()["error"]["code"] == "method_not_allowed"
+    assert mcp.status_code == 405
+    assert mcp.headers["Allow"] == "GET, POST, DELETE"
+
+
 async def test_unexpected_error_is_500_in_error_shape(
     app: FastAPI, admin_headers: Headers, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -102,6 +102,9 @@ async def test_author_tools(
         missing = await mcp.call_tool("get_author", {"author_id": author_id})
         assert error_text(missing).endswith(f"Author {author_id} not found")
 
+        # Every tool answered, with a result its output schema accepts, formats included.
+        assert mcp.checked == TOOLS
+
 
 async def test_invalid_arguments_are_reported(
     transport: httpx2.ASGITransport, user_token: str, payload: dict[str, Any]

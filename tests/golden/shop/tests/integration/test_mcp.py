@@ -4,6 +4,7 @@ import httpx
 import httpx2
 import pytest
 from fastapi import FastAPI
+from jsonschema import Draft202012Validator
 
 from shop.app import create_app
 from shop.config.settings import Settings
@@ -11,6 +12,7 @@ from shop.services.user_service import UserService
 from shop.utils.errors import UNAVAILABLE_MESSAGE
 from tests.helpers import BASE_URL, CreateUser, login, make_settings, running
 from tests.mcp_helpers import (
+    FORMAT_CHECKER,
     error_text,
     mcp_http_session,
     mcp_stdio_session,
@@ -26,6 +28,38 @@ MCP_URL = f"{BASE_URL}/mcp"
 def asgi_transport(app: FastAPI) -> httpx2.ASGITransport:
     """Transport that sends MCP client requests straight into the app."""
     return httpx2.ASGITransport(app=app)
+
+
+@pytest.mark.parametrize(
+    ("schema_format", "valid", "invalid"),
+    [
+        ("date-time", "2024-01-31T12:00:00Z", "2024-01-31T12:00:00"),
+        ("date", "2024-01-31", "31/01/2024"),
+        ("email", "ada@example.com", "ada.example.com"),
+        ("uri", "https://example.com/a", "not a uri"),
+        ("uuid", "12345678-1234-5678-1234-567812345678", "1234"),
+    ],
+)
+def test_tool_results_are_checked_with_formats(
+    schema_format: str, valid: str, invalid: str
+) -> None:
+    # A format whose parser is not installed would pass anything: a naive
+    # timestamp, which clients such as the MCP Inspector refuse, must not.
+    validator = Draft202012Validator(
+        {"type": "string", "format": schema_format}, format_checker=FORMAT_CHECKER
+    )
+    assert validator.is_valid(valid)
+    assert not validator.is_valid(invalid)
+
+
+async def test_system_tool_results_match_their_output_schemas(
+    asgi_transport: httpx2.ASGITransport, admin_token: str
+) -> None:
+    async with mcp_http_session(MCP_URL, admin_token, asgi_transport) as mcp:
+        for name in sorted(SYSTEM_TOOLS):
+            await mcp.call_tool(name, {})
+
+        assert mcp.checked == SYSTEM_TOOLS
 
 
 async def test_system_tools_are_listed_with_schemas(

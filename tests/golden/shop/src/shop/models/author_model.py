@@ -1,9 +1,10 @@
 """Author contracts shared by the REST routes and the MCP tools."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 AUTHOR_SORT_FIELDS = (
     "id",
@@ -20,9 +21,11 @@ class AuthorBase(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(
+        min_length=1, max_length=255, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$"
+    )
     website: str | None = Field(
-        default=None, max_length=2048, pattern=r"^https?://\S+$"
+        default=None, max_length=2048, pattern=r"^https?://[^\s\x00]+$"
     )
     age: int = Field(default=0, ge=-2147483648, le=2147483647)
 
@@ -36,11 +39,19 @@ class AuthorUpdate(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str | None = Field(default=None, min_length=1, max_length=255)
+    name: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=255, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$"),
+        ]
+        | SkipJsonSchema[None]
+    ) = None
     website: str | None = Field(
-        default=None, max_length=2048, pattern=r"^https?://\S+$"
+        default=None, max_length=2048, pattern=r"^https?://[^\s\x00]+$"
     )
-    age: int | None = Field(default=None, ge=-2147483648, le=2147483647)
+    age: Annotated[int, Field(ge=-2147483648, le=2147483647)] | SkipJsonSchema[None] = (
+        None
+    )
 
     @field_validator("name", "age")
     @classmethod
@@ -85,7 +96,9 @@ class AuthorQuery(BaseModel):
         pattern=rf"^-?({'|'.join(AUTHOR_SORT_FIELDS)})$",
         description="Field to sort by; prefix with '-' for descending order.",
     )
-    name: str | None = Field(default=None, description="Only authors with this name.")
+    name: str | None = Field(
+        default=None, description="Only authors with this name.", pattern=r"^[^\x00]*$"
+    )
     age: int | None = Field(
         default=None,
         description="Only authors with this age.",

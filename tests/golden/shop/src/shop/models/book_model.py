@@ -3,17 +3,13 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    EmailStr,
-    Field,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from shop.models.types import DecimalText, Email, IsoDate, IsoDatetime, QueryBool
 
 BOOK_SORT_FIELDS = (
     "id",
@@ -50,19 +46,26 @@ class BookBase(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    title: str = Field(min_length=1, max_length=255)
-    subtitle: str | None = Field(default="untitled", min_length=1, max_length=255)
-    summary: str | None = Field(default=None, max_length=65535)
-    contact: EmailStr
+    title: str = Field(
+        min_length=1, max_length=255, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$"
+    )
+    subtitle: str | None = Field(
+        default="untitled",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^\x00]*[^\s\x00][^\x00]*$",
+    )
+    summary: str | None = Field(default=None, max_length=65535, pattern=r"^[^\x00]*$")
+    contact: Email
     homepage: str | None = Field(
-        default=None, max_length=2048, pattern=r"^https?://\S+$"
+        default=None, max_length=2048, pattern=r"^https?://[^\s\x00]+$"
     )
     pages: int = Field(default=100, ge=-2147483648, le=2147483647)
     rating: float | None = Field(default=4.5, allow_inf_nan=False)
-    price: Decimal = Field(default=Decimal("9.99"), max_digits=12, decimal_places=2)
-    in_stock: bool = True
-    published_on: date | None = date(2024, 1, 31)
-    released_at: AwareDatetime | None = None
+    price: DecimalText = Field(default=Decimal("9.99"), max_digits=12, decimal_places=2)
+    in_stock: StrictBool = True
+    published_on: IsoDate | None = date(2024, 1, 31)
+    released_at: IsoDatetime | None = None
     isbn: UUID
     extra: dict[str, Any] | None = None
     format: BookFormat = BookFormat.PAPERBACK
@@ -79,23 +82,39 @@ class BookUpdate(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    title: str | None = Field(default=None, min_length=1, max_length=255)
-    subtitle: str | None = Field(default=None, min_length=1, max_length=255)
-    summary: str | None = Field(default=None, max_length=65535)
-    contact: EmailStr | None = None
-    homepage: str | None = Field(
-        default=None, max_length=2048, pattern=r"^https?://\S+$"
+    title: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=255, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$"),
+        ]
+        | SkipJsonSchema[None]
+    ) = None
+    subtitle: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^\x00]*[^\s\x00][^\x00]*$",
     )
-    pages: int | None = Field(default=None, ge=-2147483648, le=2147483647)
+    summary: str | None = Field(default=None, max_length=65535, pattern=r"^[^\x00]*$")
+    contact: Email | SkipJsonSchema[None] = None
+    homepage: str | None = Field(
+        default=None, max_length=2048, pattern=r"^https?://[^\s\x00]+$"
+    )
+    pages: (
+        Annotated[int, Field(ge=-2147483648, le=2147483647)] | SkipJsonSchema[None]
+    ) = None
     rating: float | None = Field(default=None, allow_inf_nan=False)
-    price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
-    in_stock: bool | None = None
-    published_on: date | None = None
-    released_at: AwareDatetime | None = None
-    isbn: UUID | None = None
+    price: (
+        Annotated[DecimalText, Field(max_digits=12, decimal_places=2)]
+        | SkipJsonSchema[None]
+    ) = None
+    in_stock: StrictBool | SkipJsonSchema[None] = None
+    published_on: IsoDate | None = None
+    released_at: IsoDatetime | None = None
+    isbn: UUID | SkipJsonSchema[None] = None
     extra: dict[str, Any] | None = None
-    format: BookFormat | None = None
-    author_id: int | None = Field(default=None, ge=1, le=2147483647)
+    format: BookFormat | SkipJsonSchema[None] = None
+    author_id: Annotated[int, Field(ge=1, le=2147483647)] | SkipJsonSchema[None] = None
     editor_id: int | None = Field(default=None, ge=1, le=2147483647)
 
     @field_validator(
@@ -156,12 +175,16 @@ class BookQuery(BaseModel):
         pattern=rf"^-?({'|'.join(BOOK_SORT_FIELDS)})$",
         description="Field to sort by; prefix with '-' for descending order.",
     )
-    title: str | None = Field(default=None, description="Only books with this title.")
+    title: str | None = Field(
+        default=None, description="Only books with this title.", pattern=r"^[^\x00]*$"
+    )
     subtitle: str | None = Field(
-        default=None, description="Only books with this subtitle."
+        default=None,
+        description="Only books with this subtitle.",
+        pattern=r"^[^\x00]*$",
     )
     contact: str | None = Field(
-        default=None, description="Only books with this contact."
+        default=None, description="Only books with this contact.", pattern=r"^[^\x00]*$"
     )
     pages: int | None = Field(
         default=None,
@@ -169,10 +192,10 @@ class BookQuery(BaseModel):
         ge=-2147483648,
         le=2147483647,
     )
-    in_stock: bool | None = Field(
+    in_stock: QueryBool | None = Field(
         default=None, description="Only books with this in stock."
     )
-    published_on: date | None = Field(
+    published_on: IsoDate | None = Field(
         default=None, description="Only books with this published on."
     )
     isbn: UUID | None = Field(default=None, description="Only books with this isbn.")

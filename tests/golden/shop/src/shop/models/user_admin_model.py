@@ -2,19 +2,23 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from shop.models.types import Email
 from shop.models.user_model import Password
 
 
 class UserUpdate(BaseModel):
     """Partial update of a user: only the fields sent are changed."""
 
-    email: EmailStr | None = None
-    full_name: Annotated[str, Field(max_length=255)] | None = None
-    password: Password | None = None
-    is_active: bool | None = None
-    is_admin: bool | None = None
+    email: Email | SkipJsonSchema[None] = None
+    full_name: Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")] | None = (
+        None
+    )
+    password: Password | SkipJsonSchema[None] = None
+    is_active: StrictBool | SkipJsonSchema[None] = None
+    is_admin: StrictBool | SkipJsonSchema[None] = None
 
     @field_validator("email", "password", "is_active", "is_admin")
     @classmethod
@@ -36,4 +40,6 @@ class UserProfileUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    full_name: Annotated[str, Field(max_length=255)] | None = None
+    full_name: Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")] | None = (
+        None
+    )

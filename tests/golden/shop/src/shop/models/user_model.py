@@ -3,7 +3,9 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from shop.models.types import Email
 
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 
@@ -11,8 +13,10 @@ Password = Annotated[str, Field(min_length=8, max_length=128)]
 class UserBase(BaseModel):
     """Profile fields of a user."""
 
-    email: EmailStr
-    full_name: Annotated[str, Field(max_length=255)] | None = None
+    email: Email
+    full_name: Annotated[str, Field(max_length=255, pattern=r"^[^\x00]*$")] | None = (
+        None
+    )
 
     @field_validator("email")
     @classmethod
@@ -25,7 +29,7 @@ class UserCreate(UserBase):
     """Payload to create a user."""
 
     password: Password
-    is_admin: bool = False
+    is_admin: StrictBool = False
 
 
 # Read from the database, where every address was checked and lower-cased when it

@@ -15,6 +15,7 @@ from shop.models.author_model import (
     AuthorUpdate,
 )
 from shop.services.author_service import AuthorService
+from shop.utils.responses import error_responses
 
 
 async def get_author_service(
@@ -30,14 +31,21 @@ router = APIRouter(prefix="/api/v1/authors", tags=["authors"])
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, dependencies=[Depends(require_write)]
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 401, 403, 409, 422, 429, 503),
+    dependencies=[Depends(require_write)],
 )
 async def create_author(data: AuthorCreate, service: AuthorServiceDep) -> AuthorRead:
     """Create an author."""
     return await service.create_author(data)
 
 
-@router.get("", dependencies=[Depends(require_read)])
+@router.get(
+    "",
+    responses=error_responses(401, 403, 422, 429, 503),
+    dependencies=[Depends(require_read)],
+)
 async def read_authors(
     query: Annotated[AuthorQuery, Query()], service: AuthorServiceDep
 ) -> AuthorPage:
@@ -45,7 +53,11 @@ async def read_authors(
     return await service.list_authors(query)
 
 
-@router.get("/{author_id}", dependencies=[Depends(require_read)])
+@router.get(
+    "/{author_id}",
+    responses=error_responses(401, 403, 404, 422, 429, 503),
+    dependencies=[Depends(require_read)],
+)
 async def read_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)], service: AuthorServiceDep
 ) -> AuthorRead:
@@ -53,7 +65,11 @@ async def read_author(
     return await service.get_author(author_id)
 
 
-@router.put("/{author_id}", dependencies=[Depends(require_write)])
+@router.put(
+    "/{author_id}",
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
+    dependencies=[Depends(require_write)],
+)
 async def replace_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: AuthorCreate,
@@ -63,7 +79,11 @@ async def replace_author(
     return await service.replace_author(author_id, data)
 
 
-@router.patch("/{author_id}", dependencies=[Depends(require_write)])
+@router.patch(
+    "/{author_id}",
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
+    dependencies=[Depends(require_write)],
+)
 async def update_author(
     author_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: AuthorUpdate,
@@ -76,6 +96,7 @@ async def update_author(
 @router.delete(
     "/{author_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 422, 429, 503),
     dependencies=[Depends(require_write)],
 )
 async def delete_author(

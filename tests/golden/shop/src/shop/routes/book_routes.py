@@ -9,6 +9,7 @@ from shop.dependencies import ContainerDep, SessionDep
 from shop.middleware.auth import require_read, require_write
 from shop.models.book_model import BookCreate, BookPage, BookQuery, BookRead, BookUpdate
 from shop.services.book_service import BookService
+from shop.utils.responses import error_responses
 
 
 async def get_book_service(session: SessionDep, container: ContainerDep) -> BookService:
@@ -22,14 +23,21 @@ router = APIRouter(prefix="/api/v1/books", tags=["books"])
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, dependencies=[Depends(require_write)]
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
+    dependencies=[Depends(require_write)],
 )
 async def create_book(data: BookCreate, service: BookServiceDep) -> BookRead:
     """Create a book."""
     return await service.create_book(data)
 
 
-@router.get("", dependencies=[Depends(require_read)])
+@router.get(
+    "",
+    responses=error_responses(401, 403, 422, 429, 503),
+    dependencies=[Depends(require_read)],
+)
 async def read_books(
     query: Annotated[BookQuery, Query()], service: BookServiceDep
 ) -> BookPage:
@@ -37,7 +45,11 @@ async def read_books(
     return await service.list_books(query)
 
 
-@router.get("/{book_id}", dependencies=[Depends(require_read)])
+@router.get(
+    "/{book_id}",
+    responses=error_responses(401, 403, 404, 422, 429, 503),
+    dependencies=[Depends(require_read)],
+)
 async def read_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)], service: BookServiceDep
 ) -> BookRead:
@@ -45,7 +57,11 @@ async def read_book(
     return await service.get_book(book_id)
 
 
-@router.put("/{book_id}", dependencies=[Depends(require_write)])
+@router.put(
+    "/{book_id}",
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
+    dependencies=[Depends(require_write)],
+)
 async def replace_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: BookCreate,
@@ -55,7 +71,11 @@ async def replace_book(
     return await service.replace_book(book_id, data)
 
 
-@router.patch("/{book_id}", dependencies=[Depends(require_write)])
+@router.patch(
+    "/{book_id}",
+    responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503),
+    dependencies=[Depends(require_write)],
+)
 async def update_book(
     book_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: BookUpdate,
@@ -68,6 +88,7 @@ async def update_book(
 @router.delete(
     "/{book_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 422, 429, 503),
     dependencies=[Depends(require_write)],
 )
 async def delete_book(

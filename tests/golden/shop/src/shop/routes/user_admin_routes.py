@@ -10,6 +10,7 @@ from shop.middleware.auth import require_admin
 from shop.models.user_admin_model import UserUpdate
 from shop.models.user_model import UserRead
 from shop.services.user_admin_service import UserAdminService
+from shop.utils.responses import error_responses
 
 
 async def get_user_admin_service(
@@ -32,7 +33,7 @@ router = APIRouter(
 )
 
 
-@router.get("/{user_id:int}")
+@router.get("/{user_id:int}", responses=error_responses(401, 403, 404, 422, 429, 503))
 async def read_user(
     user_id: Annotated[int, Path(ge=1, le=2147483647)], service: UserAdminServiceDep
 ) -> UserRead:
@@ -40,7 +41,9 @@ async def read_user(
     return await service.get_user(user_id)
 
 
-@router.patch("/{user_id:int}")
+@router.patch(
+    "/{user_id:int}", responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503)
+)
 async def update_user(
     user_id: Annotated[int, Path(ge=1, le=2147483647)],
     data: UserUpdate,
@@ -50,7 +53,11 @@ async def update_user(
     return await service.update_user(user_id, data)
 
 
-@router.delete("/{user_id:int}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{user_id:int}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 409, 422, 429, 503),
+)
 async def delete_user(
     user_id: Annotated[int, Path(ge=1, le=2147483647)], service: UserAdminServiceDep
 ) -> None:

@@ -6,11 +6,12 @@ from shop.middleware.auth import WriteUser
 from shop.models.user_admin_model import UserProfileUpdate
 from shop.models.user_model import UserRead
 from shop.routes.user_admin_routes import UserAdminServiceDep
+from shop.utils.responses import error_responses
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 
-@router.patch("/me")
+@router.patch("/me", responses=error_responses(400, 401, 403, 422, 429, 503))
 async def update_current_user(
     data: UserProfileUpdate, user: WriteUser, service: UserAdminServiceDep
 ) -> UserRead:

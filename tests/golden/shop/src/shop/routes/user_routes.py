@@ -12,19 +12,24 @@ from shop.middleware.auth import (
     require_admin,
 )
 from shop.models.user_model import UserCreate, UserPage, UserQuery, UserRead
+from shop.utils.responses import error_responses
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 logger = structlog.get_logger(__name__)
 
 
-@router.get("/me")
+@router.get("/me", responses=error_responses(401, 403, 429, 503))
 async def read_current_user(user: ReadUser) -> UserRead:
     """Return the authenticated user."""
     return user
 
 
-@router.get("", dependencies=[Depends(require_admin)])
+@router.get(
+    "",
+    dependencies=[Depends(require_admin)],
+    responses=error_responses(401, 403, 422, 429, 503),
+)
 async def read_users(
     query: Annotated[UserQuery, Query()], users: UserServiceDep
 ) -> UserPage:
@@ -32,7 +37,11 @@ async def read_users(
     return await users.list_users(query)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 401, 403, 409, 422, 429, 503),
+)
 async def create_user(
     data: UserCreate, users: UserServiceDep, admin: AdminUser
 ) -> UserRead:

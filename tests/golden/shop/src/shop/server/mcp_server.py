@@ -16,6 +16,8 @@ from shop.server.auth import JWTTokenVerifier
 from shop.server.registry import ToolRegistry
 from shop.utils.logging import configure_logging
 
+# What the Streamable HTTP transport serves at MCP_PATH.
+MCP_METHODS = ("GET", "POST", "DELETE")
 INSTRUCTIONS = (
     "shop: the same services as its REST API, as tools. `whoami` tells "
     "which user the calls run as, `check_health` whether the database and Redis "

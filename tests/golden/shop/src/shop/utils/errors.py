@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.routing import Match
 
 logger = structlog.get_logger(__name__)
 
@@ -28,6 +29,10 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     ConnectionError,
     TimeoutError,
 )
+
+
+# What `Allow` may name (HEAD goes with GET, OPTIONS with CORS preflights).
+ALLOWED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 class ServiceError(Exception):
@@ -88,14 +93,32 @@ async def _handle_service_error(request: Request, exc: Exception) -> JSONRespons
     return error_response(request, exc.status_code, exc.code, exc.message)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method a route serves at the request's path, for `Allow`."""
+    # The router's own 405 names the methods of the first route on the path only,
+    # where several routes (GET and POST of a collection) share it.
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in ALLOWED_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in routes
+        )
+    )
+
+
 async def _handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = _allowed_methods(request)
     return error_response(
         request,
         exc.status_code,
         _code_for(exc.status_code),
         str(exc.detail),
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 
