@@ -3,7 +3,7 @@
 One table, :data:`KINDS`, says for each field type what the generated code uses: the
 pydantic input and read types and constraints, the SQLAlchemy column type, the alembic
 type, the standard-library import the Python type needs, whether the list endpoint
-filters on it, and the values the generated tests send (valid, invalid, varying per
+filters and sorts by it, and the values the generated tests send (valid, invalid, varying per
 row). The limits the parser checks defaults against (255, 12/2, ...) are the ones the
 generated columns and schemas declare, and every integer a client sends (a field, an
 id, a filter, an offset) is bounded to the int32 ``Integer`` column that holds it, so a
@@ -77,6 +77,10 @@ class Kind:
     """(module, name) the Python type comes from."""
     filterable: bool = False
     """The list endpoint filters on it by equality."""
+    sortable: bool = True
+    """The list endpoint sorts by it, served by a (column, id) index that keyset pagination
+    walks. Unbounded or structured values (text, JSON) and URLs (up to 2,048 characters,
+    past the key size of some indexes) are neither indexed nor offered for sorting."""
     invalid: str = ""
     """A Python literal the input schemas reject."""
     out_of_bounds: tuple[str, ...] = ()
@@ -107,6 +111,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "text",
+            sortable=False,
             input_type="str",
             read_type="str",
             column_type="Text",
@@ -218,6 +223,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "url",
+            sortable=False,
             input_type="str",
             read_type="str",
             column_type=f"String({URL_MAX_LENGTH})",
@@ -229,6 +235,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "json",
+            sortable=False,
             input_type="dict[str, Any]",
             read_type="dict[str, Any]",
             column_type="JSON",
@@ -273,6 +280,15 @@ class _NoDefault:
 
 
 NO_DEFAULT: Final = _NoDefault()
+
+
+TIMESTAMP_COLUMNS: Final = ("created_at", "updated_at")
+"""The columns every table gets; lists sort by them (newest first by default)."""
+
+
+def sort_index_name(table: str, column: str) -> str:
+    """The (column, id) index that serves sorting by ``column`` and a keyset page after a row."""
+    return f"ix_{table}_{column}_keyset"
 
 
 def column_of(name: str, kind: str) -> str:

@@ -8,7 +8,15 @@ from functools import cached_property
 from typing import Any
 
 from blueprintgen import naming
-from blueprintgen.resource_model import ID_BOUNDS, INT32_MAX, OFFSET_BOUNDS, Reference, Resource
+from blueprintgen.resource_model import (
+    ID_BOUNDS,
+    INT32_MAX,
+    OFFSET_BOUNDS,
+    TIMESTAMP_COLUMNS,
+    Reference,
+    Resource,
+    sort_index_name,
+)
 from blueprintgen.views.field import FieldView
 from blueprintgen.views.words import (
     article,
@@ -180,8 +188,13 @@ class ResourceView:
 
     @cached_property
     def sort_columns(self) -> list[str]:
-        """The columns a list may be sorted by (every one but JSON)."""
-        return ["id", *(f.column for f in self.fields if f.type != "json"), "created_at", "updated_at"]
+        """The columns a list may be sorted by: the id and every indexed one."""
+        return ["id", *self.sort_index_columns]
+
+    @cached_property
+    def sort_index_columns(self) -> list[str]:
+        """The columns with a (column, id) index: the sortable fields' and the timestamps."""
+        return [*(f.column for f in self.fields if f.sortable), *TIMESTAMP_COLUMNS]
 
     @cached_property
     def targets(self) -> list[Reference]:
@@ -281,6 +294,7 @@ class ResourceView:
         """The import lines the table model's columns need."""
         base_module = self._module("database.base")
         pairs = [pair for field in self.fields for pair in field.db_imports(self.models_module, base_module)]
+        pairs.append(("sqlalchemy", "Index"))
         if self.fields:
             pairs += [("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")]
         return import_lines(pairs)
@@ -289,7 +303,32 @@ class ResourceView:
         """The table model class of a resource: ``BlogPostDBModel``."""
         return f"{naming.pascal(resource)}DBModel"
 
+    @cached_property
+    def table_indexes(self) -> list[str]:
+        """The ``Index(...)`` entries of the table model's ``__table_args__``, each with its comma."""
+        return [
+            f'Index({sort_index_name(self.plural, column)!r}, {column!r}, "id"),'
+            for column in self.sort_index_columns
+        ]
+
     # --- create-table migration -------------------------------------------------
+
+    @cached_property
+    def migration_sort_indexes(self) -> list[str]:
+        """The ``op.create_index(...)`` statements of the (column, id) sort indexes."""
+        return [
+            f"op.create_index(op.f({sort_index_name(self.plural, column)!r}), {self.plural!r}, "
+            f'[{column!r}, "id"], unique=False)'
+            for column in self.sort_index_columns
+        ]
+
+    @cached_property
+    def migration_drop_sort_indexes(self) -> list[str]:
+        """The ``op.drop_index(...)`` statements of the sort indexes, in reverse order."""
+        return [
+            f"op.drop_index(op.f({sort_index_name(self.plural, column)!r}), table_name={self.plural!r})"
+            for column in reversed(self.sort_index_columns)
+        ]
 
     @cached_property
     def migration_constraints(self) -> list[str]:
