@@ -34,7 +34,10 @@ INT32_MIN: Final = -(2**31)
 INT32_MAX: Final = 2**31 - 1
 ID_BOUNDS: Final = f"ge=1, le={INT32_MAX}"
 """pydantic bounds of a row id (an ``Integer`` primary key) in paths, arguments, references."""
-OFFSET_BOUNDS: Final = f"ge=0, le={INT32_MAX}"
+MAX_OFFSET: Final = 10_000
+"""The deepest offset a list takes: a database walks past every skipped row, so deeper
+pages are reached by cursor."""
+OFFSET_BOUNDS: Final = f"ge=0, le={MAX_OFFSET}"
 """pydantic bounds of a list's offset."""
 
 METHODS: Final = ("create", "list", "read", "update", "delete")

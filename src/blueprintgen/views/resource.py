@@ -11,6 +11,7 @@ from blueprintgen import naming
 from blueprintgen.resource_model import (
     ID_BOUNDS,
     INT32_MAX,
+    MAX_OFFSET,
     OFFSET_BOUNDS,
     TIMESTAMP_COLUMNS,
     Reference,
@@ -113,6 +114,11 @@ class ResourceView:
     def offset_bounds(self) -> str:
         """``Field(...)`` keyword arguments bounding a list's offset."""
         return OFFSET_BOUNDS
+
+    @cached_property
+    def past_max_offset(self) -> str:
+        """An offset one past the deepest a list takes, as a literal."""
+        return str(MAX_OFFSET + 1)
 
     @cached_property
     def past_int32(self) -> str:
@@ -529,7 +535,7 @@ class ResourceView:
     def mcp_helpers(self) -> str:
         uses_structured = self.manager or self.writes or self.has_read or self.has_list
         names = (
-            ["error_text"] * (self.has_read or self.has_create)
+            ["error_text"] * (self.has_read or self.has_create or self.has_list)
             + ["mcp_http_session"]
             + ["structured"] * uses_structured
         )
