@@ -297,13 +297,21 @@ class ResourceView:
 
     @cached_property
     def db_model_imports(self) -> str:
-        """The import lines the table model's columns need."""
+        """The import lines the table model's columns need (the accounts' table model)."""
+        return import_lines(self._db_model_pairs)
+
+    @cached_property
+    def indexed_db_model_imports(self) -> str:
+        """The import lines of a resource's table model: its columns' and ``Index``."""
+        return import_lines([*self._db_model_pairs, ("sqlalchemy", "Index")])
+
+    @cached_property
+    def _db_model_pairs(self) -> list[tuple[str, str]]:
         base_module = self._module("database.base")
         pairs = [pair for field in self.fields for pair in field.db_imports(self.models_module, base_module)]
-        pairs.append(("sqlalchemy", "Index"))
         if self.fields:
             pairs += [("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")]
-        return import_lines(pairs)
+        return pairs
 
     def db_class(self, resource: str) -> str:
         """The table model class of a resource: ``BlogPostDBModel``."""
