@@ -115,9 +115,9 @@ class SchemaChangeView:
     def _drop_sort_index(self, column: str) -> str:
         return f"batch.drop_index(op.f({sort_index_name(self.table, column)!r}))"
 
-    def _create_extras(self, field: FieldView) -> list[str]:
+    def _create_extras(self, field: FieldView, *, sort: bool = True) -> list[str]:
         lines = []
-        if self.old_sort_indexes and field.sortable:
+        if sort and self.old_sort_indexes and field.sortable:
             lines.append(self._create_sort_index(field.column))
         if field.ref is not None:
             lines.append(
@@ -135,9 +135,9 @@ class SchemaChangeView:
             )
         return lines
 
-    def _drop_extras(self, field: FieldView) -> list[str]:
+    def _drop_extras(self, field: FieldView, *, sort: bool = True) -> list[str]:
         lines = []
-        if self.old_sort_indexes and field.sortable:
+        if sort and self.old_sort_indexes and field.sortable:
             lines.append(self._drop_sort_index(field.column))
         if field.index:
             lines.append(f"batch.drop_index(op.f({field.index_name(self.table)!r}))")
@@ -156,7 +156,9 @@ class SchemaChangeView:
             or "ref" in (before.type, after.type)
             or (self.old_sort_indexes and before.sortable != after.sortable)
         )
-        lines = self._drop_extras(before) if keys_change else []
+        # The sort index stays when the column keeps its name and stays sortable.
+        sort = before.sortable != after.sortable or before.column != after.column
+        lines = self._drop_extras(before, sort=sort) if keys_change else []
         if before.migration_type != after.migration_type or before.optional != after.optional:
             lines.append(
                 f"batch.alter_column({after.column!r}, existing_type={before.migration_type}, "
@@ -164,7 +166,7 @@ class SchemaChangeView:
                 f"nullable={after.optional})"
             )
         if keys_change:
-            lines += self._create_extras(after)
+            lines += self._create_extras(after, sort=sort)
         return lines
 
 

@@ -25,17 +25,13 @@ def upgrade() -> None:
             sa.Column("age", sa.Integer(), nullable=False, server_default="0")
         )
         batch.create_index(op.f("ix_authors_age_keyset"), ["age", "id"], unique=False)
-        batch.drop_index(op.f("ix_authors_name_keyset"))
-        batch.create_index(op.f("ix_authors_name_keyset"), ["name", "id"], unique=False)
         batch.create_index(op.f("ix_authors_name"), ["name"], unique=False)
 
 
 def downgrade() -> None:
     """Revert this revision."""
     with op.batch_alter_table("authors") as batch:
-        batch.drop_index(op.f("ix_authors_name_keyset"))
         batch.drop_index(op.f("ix_authors_name"))
-        batch.create_index(op.f("ix_authors_name_keyset"), ["name", "id"], unique=False)
         batch.drop_index(op.f("ix_authors_age_keyset"))
         batch.drop_column("age")
         batch.drop_constraint(op.f("uq_authors_website"), type_="unique")
