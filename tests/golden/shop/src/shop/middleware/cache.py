@@ -46,7 +46,7 @@ class CacheManager(ABC):
 
     @abstractmethod
     async def delete_prefix(self, prefix: str) -> None:
-        """Remove every key starting with `prefix` (a scan: for maintenance, not writes)."""
+        """Remove every key starting with `prefix` (a scan: maintenance, not writes)."""
 
     @abstractmethod
     async def generation(self, scope: str) -> int:
@@ -54,7 +54,7 @@ class CacheManager(ABC):
 
     @abstractmethod
     async def bump(self, scopes: Iterable[str]) -> None:
-        """Start a new generation of each scope: its older entries are never read again."""
+        """Start a new generation of each scope: its older entries go unread."""
 
     async def clear(self) -> None:
         """Remove every key in this cache's namespace, generations included."""
@@ -123,7 +123,7 @@ class InMemoryCache(CacheManager):
         return self._generations.get(scope, 0)
 
     async def bump(self, scopes: Iterable[str]) -> None:
-        """Start a new generation of each scope: its older entries are never read again."""
+        """Start a new generation of each scope: its older entries go unread."""
         for scope in scopes:
             self._generations[scope] = self._generations.get(scope, 0) + 1
 

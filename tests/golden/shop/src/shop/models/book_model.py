@@ -179,7 +179,7 @@ class BookQuery(BaseModel):
     cursor: str | None = Field(
         default=None,
         max_length=MAX_CURSOR_LENGTH,
-        description="The next_cursor of the previous page, with the same sort and filters.",
+        description="next_cursor of the previous page (same sort and filters).",
     )
     include_total: bool = Field(
         default=False,

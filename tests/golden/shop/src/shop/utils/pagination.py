@@ -43,7 +43,7 @@ def encode_cursor(
 def decode_cursor(
     cursor: str, *, sort: str, filters: Mapping[str, Any]
 ) -> tuple[Any, int]:
-    """Return the (sort value, id) of a cursor issued for this sort and these filters."""
+    """Return the (sort value, id) of a cursor issued for this sort and filters."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         check, body = text[:CHECK_LENGTH], text[CHECK_LENGTH:]

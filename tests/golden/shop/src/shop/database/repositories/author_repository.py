@@ -48,7 +48,7 @@ class AuthorRepository:
         filters: Mapping[str, Any] | None = None,
         after: tuple[Any, int] | None = None,
     ) -> Sequence[AuthorDBModel]:
-        """Return one page of authors, filtered and sorted, from `offset` or after a position."""
+        """Return one page of authors: filtered, sorted, from `offset` or `after`."""
         column = SORT_COLUMNS[sort.removeprefix("-")]
         descending = sort.startswith("-")
         statement = (

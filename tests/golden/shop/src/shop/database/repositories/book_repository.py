@@ -60,7 +60,7 @@ class BookRepository:
         filters: Mapping[str, Any] | None = None,
         after: tuple[Any, int] | None = None,
     ) -> Sequence[BookDBModel]:
-        """Return one page of books, filtered and sorted, from `offset` or after a position."""
+        """Return one page of books: filtered, sorted, from `offset` or `after`."""
         column = SORT_COLUMNS[sort.removeprefix("-")]
         descending = sort.startswith("-")
         statement = (
