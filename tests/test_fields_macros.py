@@ -466,11 +466,13 @@ warn_required_dynamic_aliases = true
 
 WANTED = (
     f"src/{PACKAGE}/database/base.py",
+    f"src/{PACKAGE}/utils/pagination.py",
     f"src/{PACKAGE}/models/",
     f"src/{PACKAGE}/database/models/",
     "alembic/versions/",
 )
-"""The generated files the tests keep: the schemas, the tables and their migrations."""
+"""The generated files the tests keep: the schemas (with the cursors they read), the
+tables and their migrations."""
 
 
 @cache
@@ -492,7 +494,12 @@ def resource_requests(resource: str, fields: list[dict[str, Any]], revision: str
         Request(f"resource-db-model-{resource}", values),
         Request(
             f"resource-migration-{resource}",
-            values | {"migration_revision": revision, "migration_down_revision": f"{int(revision) - 1:04d}"},
+            values
+            | {
+                "sort_indexes": True,
+                "migration_revision": revision,
+                "migration_down_revision": f"{int(revision) - 1:04d}",
+            },
         ),
     ]
 
@@ -736,7 +743,8 @@ def test_list_query_model_holds_the_filters(project: Path) -> None:
     assert properties["maker_id"]["description"] == "Only gadgets with this maker."
     assert properties["contact_email"]["description"] == "Only gadgets with this contact email."
     assert "price" not in properties
-    assert set(properties) == {"offset", "limit", "sort"} | {f.column for f in gadget_view().filterable}
+    paging = {"offset", "limit", "sort", "cursor", "include_total"}
+    assert set(properties) == paging | {f.column for f in gadget_view().filterable}
     with pytest.raises(ValidationError):
         models.GadgetQuery.model_validate({"status": "bogus"})
 

@@ -89,6 +89,7 @@ resources:
         fields:
           - name:str
           - price:decimal?
+        sort_indexes: true
   tag:
     plural: tags
     fields:
@@ -100,6 +101,7 @@ resources:
       - revision: '0004'
         fields:
           - label:str
+        sort_indexes: true
 owners: [alice, bob]
 """
 
@@ -125,7 +127,7 @@ def test_adding_a_resource_keeps_comments_order_quoting_and_the_users_keys(shop:
     assert "      - body:text\n" in added, "written with the file's own indentation"
     assert "      - revision: '0005'\n" in added, "a revision stays a string"
     assert yaml.safe_load(text)["resources"]["note"]["schema"] == [
-        {"revision": "0005", "fields": ["body:text"]}
+        {"revision": "0005", "fields": ["body:text"], "sort_indexes": True}
     ]
 
 
@@ -183,7 +185,7 @@ def test_a_misspelt_project_option_is_an_error_and_an_unknown_top_level_key_is_n
             "resource 'tag': must be a mapping, not a list",
         ),
         (
-            "    schema:\n    - revision: '0004'\n      fields:\n      - label:str",
+            "    schema:\n    - revision: '0004'\n      fields:\n      - label:str\n      sort_indexes: true",
             "    schema: [1]",
             "resource 'tag', schema[0]: must be a mapping, not 1 (int)",
         ),

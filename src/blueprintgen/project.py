@@ -167,6 +167,10 @@ tokens). A new project gets the revision after ``0001``; a project generated bef
 tables existed gets the next free one when it is upgraded, so no applied migration moves."""
 
 
+SORT_INDEXES = "sort_indexes"
+"""The key of the schema-history step whose migration created the table's (column, id)
+sort indexes."""
+
 RESOURCE_OPTIONS = ("plural", "methods", "auth_required", "mcp_style")
 """Options of a resource in the project file that go, as they are, to the resource blueprint."""
 
@@ -378,18 +382,44 @@ def sync_fields(project: ProjectFile) -> list[str]:
     for name, entry in project.resources.items():
         history = schema_history(entry)
         current = list(entry.get("fields") or [])
+        planned = False
         if not history[0]["revision"]:
             # The accounts table exists already: its slice's first migration adds no column.
             first = [] if name == ACCOUNT_RESOURCE else current
-            history = [{"revision": next_revision(project), "fields": first}]
+            history = [first_step(name, next_revision(project), first)]
             entry["schema"] = history
             changed.append(name)
+            planned = True
         if current != list(history[-1]["fields"]):
             history.append({"revision": next_revision(project), "fields": current})
+            entry["schema"] = history
+            planned = True
+            if name not in changed:
+                changed.append(name)
+        if name != ACCOUNT_RESOURCE and not sort_indexed(history):
+            # A table created before its sort indexes existed gets them in a migration of
+            # its own (or in the one just planned): an applied migration is never rewritten.
+            if not planned:
+                history.append({"revision": next_revision(project), "fields": current})
+            history[-1][SORT_INDEXES] = True
             entry["schema"] = history
             if name not in changed:
                 changed.append(name)
     return changed
+
+
+def first_step(name: str, revision: str, fields: list[Any]) -> dict[str, Any]:
+    """The schema-history step of the migration that creates a resource's table (with its
+    sort indexes; the accounts' table is the project's)."""
+    step: dict[str, Any] = {"revision": revision, "fields": fields}
+    if name != ACCOUNT_RESOURCE:
+        step[SORT_INDEXES] = True
+    return step
+
+
+def sort_indexed(steps: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a table has its (column, id) sort indexes after ``steps`` of its history."""
+    return any(step.get(SORT_INDEXES) for step in steps)
 
 
 def _fields(
@@ -459,6 +489,7 @@ def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": str(entry.get("mcp_style") or "tools"),
         "mcp_methods": mcp_methods(entry),
+        SORT_INDEXES: sort_indexed(history[:1]),
         "migration_revision": revision,
         "migration_down_revision": down_revision(project, revision),
     }
@@ -479,6 +510,8 @@ def schema_change_values(project: ProjectFile, name: str, section: str = "resour
             "new_fields": _fields(
                 project, name, list(after["fields"]), (section, name, "schema", index + 1, "fields")
             ),
+            "old_sort_indexes": sort_indexed(history[: index + 1]),
+            "new_sort_indexes": sort_indexed(history[: index + 2]),
             "migration_revision": str(after["revision"]),
             "migration_down_revision": down_revision(project, str(after["revision"])),
         }
@@ -602,7 +635,7 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
     from blueprintgen import fieldspec
 
     histories: dict[str, dict[str, Any]] = {}
-    steps: dict[str, list[tuple[str, list[dict[str, Any]]]]] = {}
+    steps: dict[str, list[tuple[str, list[dict[str, Any]], bool]]] = {}
 
     def history(name: str, plural: str) -> dict[str, Any]:
         return histories.setdefault(name, {"plural": plural, "schema": [], "last": [], "dropped": None})
@@ -614,16 +647,18 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
             continue
         if record.blueprint == f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}":
             history(ACCOUNT_RESOURCE, ACCOUNT_TABLE)
-            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, []))
+            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], False))
         elif record.blueprint == f"{MIGRATION_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))
             fields = params.get("migration_fields") or params.get("fields") or []
-            steps.setdefault(name, []).append((revision, list(fields)))
+            steps.setdefault(name, []).append((revision, list(fields), bool(params.get(SORT_INDEXES))))
         elif record.blueprint == f"{SCHEMA_CHANGE_BLUEPRINT}-{{resource}}-{{migration_revision}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))
-            steps.setdefault(name, []).append((revision, list(params.get("new_fields") or [])))
+            new_fields = list(params.get("new_fields") or [])
+            adds = bool(params.get("new_sort_indexes")) and not params.get("old_sort_indexes")
+            steps.setdefault(name, []).append((revision, new_fields, adds))
         elif record.blueprint == f"{DROP_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))["dropped"] = revision
@@ -631,7 +666,8 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
         ordered = sorted(steps.get(name, []), key=lambda step: step[0])
         found["schema"] = [
             {"revision": revision, "fields": [fieldspec.to_spec_string(field) for field in fields]}
-            for revision, fields in ordered
+            | ({SORT_INDEXES: True} if indexed else {})
+            for revision, fields, indexed in ordered
         ]
         found["last"] = ordered[-1][1] if ordered else []
     return {name: found for name, found in histories.items() if found["schema"]}
@@ -665,6 +701,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         "plural": plural,
         "fields": steps[-1],
         "migration_fields": steps[0],
+        SORT_INDEXES: sort_indexed(history[:1]),
         "migration_revision": created,
         "migration_down_revision": down_revision(project, created),
     }
@@ -682,6 +719,9 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
             "migration_revision": str(dropped),
             "migration_down_revision": down_revision(project, str(dropped)),
         }
+        indexed = [index for index, step in enumerate(history) if step.get(SORT_INDEXES)]
+        if indexed:
+            drop["sort_indexed_from"] = indexed[0]
         requests.append(Request(f"{DROP_BLUEPRINT}-{name}", drop))
     return requests
 

@@ -54,7 +54,9 @@ def view_globals() -> dict[str, Any]:
     ``resource_view()`` builds the view of the resource the template's parameters
     describe (``resource``, ``plural``, ``fields``, ``methods``, ``package``, ...);
     keyword arguments override them, e.g. ``resource_view(fields=migration_fields)``.
-    ``schema_change_view()`` reads ``plural``, ``old_fields`` and ``new_fields``.
+    ``schema_change_view()`` reads ``plural``, ``old_fields`` and ``new_fields`` (and
+    whether the table has its sort indexes before and after: ``old_sort_indexes``,
+    ``new_sort_indexes``).
     The views are imported on the first call: a run without resources never loads them.
     """
     from jinja2 import pass_context
@@ -72,7 +74,8 @@ def view_globals() -> dict[str, Any]:
     def schema_change_view(context: Any, **given: Any) -> SchemaChangeView:
         from blueprintgen import views
 
-        return views.schema_change_view(values(context, ("plural", "old_fields", "new_fields")), **given)
+        names = ("plural", "old_fields", "new_fields", "old_sort_indexes", "new_sort_indexes")
+        return views.schema_change_view(values(context, names), **given)
 
     return {"resource_view": resource_view, "schema_change_view": schema_change_view}
 

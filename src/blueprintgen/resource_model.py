@@ -3,7 +3,7 @@
 One table, :data:`KINDS`, says for each field type what the generated code uses: the
 pydantic input and read types and constraints, the SQLAlchemy column type, the alembic
 type, the standard-library import the Python type needs, whether the list endpoint
-filters on it, and the values the generated tests send (valid, invalid, varying per
+filters and sorts by it, and the values the generated tests send (valid, invalid, varying per
 row). The limits the parser checks defaults against (255, 12/2, ...) are the ones the
 generated columns and schemas declare, and every integer a client sends (a field, an
 id, a filter, an offset) is bounded to the int32 ``Integer`` column that holds it, so a
@@ -34,7 +34,10 @@ INT32_MIN: Final = -(2**31)
 INT32_MAX: Final = 2**31 - 1
 ID_BOUNDS: Final = f"ge=1, le={INT32_MAX}"
 """pydantic bounds of a row id (an ``Integer`` primary key) in paths, arguments, references."""
-OFFSET_BOUNDS: Final = f"ge=0, le={INT32_MAX}"
+MAX_OFFSET: Final = 10_000
+"""The deepest offset a list takes: a database walks past every skipped row, so deeper
+pages are reached by cursor."""
+OFFSET_BOUNDS: Final = f"ge=0, le={MAX_OFFSET}"
 """pydantic bounds of a list's offset."""
 
 NO_NUL_PATTERN: Final = r'r"^[^\x00]*$"'
@@ -84,6 +87,10 @@ class Kind:
     """(module, name) the Python type comes from."""
     filterable: bool = False
     """The list endpoint filters on it by equality."""
+    sortable: bool = True
+    """The list endpoint sorts by it, served by a (column, id) index that keyset pagination
+    walks. Unbounded or structured values (text, JSON) and URLs (up to 2,048 characters,
+    past the key size of some indexes) are neither indexed nor offered for sorting."""
     invalid: str = ""
     """A Python literal the input schemas reject."""
     out_of_bounds: tuple[str, ...] = ()
@@ -114,6 +121,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "text",
+            sortable=False,
             input_type="str",
             read_type="str",
             column_type="Text",
@@ -225,6 +233,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "url",
+            sortable=False,
             input_type="str",
             read_type="str",
             column_type=f"String({URL_MAX_LENGTH})",
@@ -236,6 +245,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "json",
+            sortable=False,
             input_type="dict[str, Any]",
             read_type="dict[str, Any]",
             column_type="JSON",
@@ -280,6 +290,15 @@ class _NoDefault:
 
 
 NO_DEFAULT: Final = _NoDefault()
+
+
+TIMESTAMP_COLUMNS: Final = ("created_at", "updated_at")
+"""The columns every table gets; lists sort by them (newest first by default)."""
+
+
+def sort_index_name(table: str, column: str) -> str:
+    """The (column, id) index that serves sorting by ``column`` and a keyset page after a row."""
+    return f"ix_{table}_{column}_keyset"
 
 
 def column_of(name: str, kind: str) -> str:

@@ -136,8 +136,10 @@ def test_server_rest_and_mcp_end_to_end(project: Generated, tmp_path: object) ->
             body={"title": "Hello", "body": "First", "author_id": author["id"]},
         )
         assert status == 201, post
-        status, page = http("GET", f"{base}/api/v1/posts?author_id={author['id']}", token=token)
-        assert status == 200 and page["total"] == 1, page
+        status, page = http(
+            "GET", f"{base}/api/v1/posts?author_id={author['id']}&include_total=true", token=token
+        )
+        assert status == 200 and page["total"] == 1 and page["next_cursor"] is None, page
         assert http("GET", f"{base}/api/v1/posts/999999", token=token)[0] == 404
 
         # MCP over Streamable HTTP with the official client
@@ -187,7 +189,7 @@ def test_server_rest_and_mcp_end_to_end(project: Generated, tmp_path: object) ->
         "stdio",
         project.python,
         f"{PACKAGE}.server",
-        [["__list__", {}], ["list_authors", {}]],
+        [["__list__", {}], ["list_authors", {"query": {"include_total": True}}]],
         env=env,
     )
     assert "create_author" in stdio[0]["tools"]

@@ -177,7 +177,7 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
     migration from ``sync_fields`` (so do account fields, the accounts' table being there).
     """
     from blueprintgen.errors import UsageError
-    from blueprintgen.project import ACCOUNT_RESOURCE, next_revision, schema_history
+    from blueprintgen.project import ACCOUNT_RESOURCE, first_step, next_revision, schema_history
 
     changed: list[str] = []
     for entry in entries:
@@ -200,7 +200,7 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
             # The table as its migrations leave it; editing `fields` later adds a migration.
             # The accounts' table exists already: their slice's first migration adds no column.
             first = [] if key == ACCOUNT_RESOURCE else list(record["fields"])
-            record["schema"] = [{"revision": next_revision(project), "fields": first}]
+            record["schema"] = [first_step(key, next_revision(project), first)]
             project.resources[key] = record
             continue
         if _options_differ(existing, record):

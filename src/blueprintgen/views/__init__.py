@@ -66,5 +66,9 @@ def schema_change_view(params: Mapping[str, Any], **given: Any) -> SchemaChangeV
     """The view of a schema-change migration's parameters (plural, old_fields, new_fields)."""
     values = {**params, **given}
     return SchemaChangeView(
-        values["plural"], fields_of(values["old_fields"]), fields_of(values["new_fields"])
+        values["plural"],
+        fields_of(values["old_fields"]),
+        fields_of(values["new_fields"]),
+        old_sort_indexes=bool(values.get("old_sort_indexes")),
+        new_sort_indexes=bool(values.get("new_sort_indexes")),
     )

@@ -35,6 +35,7 @@ class FieldView:
         self.required = field.required
         self.kind = field.kind
         self.filterable = field.kind.filterable
+        self.sortable = field.kind.sortable
         self.words = naming_words(field.name)
 
     # --- names and types ---------------------------------------------------------

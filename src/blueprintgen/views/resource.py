@@ -8,7 +8,16 @@ from functools import cached_property
 from typing import Any
 
 from blueprintgen import naming
-from blueprintgen.resource_model import ID_BOUNDS, INT32_MAX, OFFSET_BOUNDS, Reference, Resource
+from blueprintgen.resource_model import (
+    ID_BOUNDS,
+    INT32_MAX,
+    MAX_OFFSET,
+    OFFSET_BOUNDS,
+    TIMESTAMP_COLUMNS,
+    Reference,
+    Resource,
+    sort_index_name,
+)
 from blueprintgen.views.field import FieldView
 from blueprintgen.views.words import (
     article,
@@ -138,6 +147,11 @@ class ResourceView:
         return OFFSET_BOUNDS
 
     @cached_property
+    def past_max_offset(self) -> str:
+        """An offset one past the deepest a list takes, as a literal."""
+        return str(MAX_OFFSET + 1)
+
+    @cached_property
     def past_int32(self) -> str:
         """An integer one past what an ``Integer`` column holds, as a literal."""
         return str(INT32_MAX + 1)
@@ -211,8 +225,13 @@ class ResourceView:
 
     @cached_property
     def sort_columns(self) -> list[str]:
-        """The columns a list may be sorted by (every one but JSON)."""
-        return ["id", *(f.column for f in self.fields if f.type != "json"), "created_at", "updated_at"]
+        """The columns a list may be sorted by: the id and every indexed one."""
+        return ["id", *self.sort_index_columns]
+
+    @cached_property
+    def sort_index_columns(self) -> list[str]:
+        """The columns with a (column, id) index: the sortable fields' and the timestamps."""
+        return [*(f.column for f in self.fields if f.sortable), *TIMESTAMP_COLUMNS]
 
     @cached_property
     def targets(self) -> list[Reference]:
@@ -329,18 +348,52 @@ class ResourceView:
 
     @cached_property
     def db_model_imports(self) -> str:
-        """The import lines the table model's columns need."""
+        """The import lines the table model's columns need (the accounts' table model)."""
+        return import_lines(self._db_model_pairs)
+
+    @cached_property
+    def indexed_db_model_imports(self) -> str:
+        """The import lines of a resource's table model: its columns' and ``Index``."""
+        return import_lines([*self._db_model_pairs, ("sqlalchemy", "Index")])
+
+    @cached_property
+    def _db_model_pairs(self) -> list[tuple[str, str]]:
         base_module = self._module("database.base")
         pairs = [pair for field in self.fields for pair in field.db_imports(self.models_module, base_module)]
         if self.fields:
             pairs += [("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")]
-        return import_lines(pairs)
+        return pairs
 
     def db_class(self, resource: str) -> str:
         """The table model class of a resource: ``BlogPostDBModel``."""
         return f"{naming.pascal(resource)}DBModel"
 
+    @cached_property
+    def table_indexes(self) -> list[str]:
+        """The ``Index(...)`` entries of the table model's ``__table_args__``, each with its comma."""
+        return [
+            f'Index({sort_index_name(self.plural, column)!r}, {column!r}, "id"),'
+            for column in self.sort_index_columns
+        ]
+
     # --- create-table migration -------------------------------------------------
+
+    @cached_property
+    def migration_sort_indexes(self) -> list[str]:
+        """The ``op.create_index(...)`` statements of the (column, id) sort indexes."""
+        return [
+            f"op.create_index(op.f({sort_index_name(self.plural, column)!r}), {self.plural!r}, "
+            f'[{column!r}, "id"], unique=False)'
+            for column in self.sort_index_columns
+        ]
+
+    @cached_property
+    def migration_drop_sort_indexes(self) -> list[str]:
+        """The ``op.drop_index(...)`` statements of the sort indexes, in reverse order."""
+        return [
+            f"op.drop_index(op.f({sort_index_name(self.plural, column)!r}), table_name={self.plural!r})"
+            for column in reversed(self.sort_index_columns)
+        ]
 
     @cached_property
     def migration_constraints(self) -> list[str]:
@@ -691,7 +744,7 @@ class ResourceView:
     def mcp_helpers(self) -> str:
         uses_structured = self.manager or self.writes or self.has_read or self.has_list
         names = (
-            ["error_text"] * bool(self.has_read or self.has_create or self.write_probe)
+            ["error_text"] * bool(self.has_read or self.has_create or self.has_list or self.write_probe)
             + ["mcp_http_session"]
             + ["structured"] * uses_structured
         )

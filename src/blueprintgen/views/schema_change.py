@@ -6,18 +6,31 @@ import json
 from collections.abc import Sequence
 from functools import cached_property
 
-from blueprintgen.resource_model import Field
+from blueprintgen.resource_model import TIMESTAMP_COLUMNS, Field, sort_index_name
 from blueprintgen.views.field import FieldView
 
 
 class SchemaChangeView:
-    """A migration that changes a table from ``old_fields`` to ``new_fields``."""
+    """A migration that changes a table from ``old_fields`` to ``new_fields``, and that
+    creates its (column, id) sort indexes when it had none (``old_sort_indexes`` false,
+    ``new_sort_indexes`` true) or keeps them in step with its columns."""
 
-    def __init__(self, plural: str, old_fields: Sequence[Field], new_fields: Sequence[Field]) -> None:
+    def __init__(
+        self,
+        plural: str,
+        old_fields: Sequence[Field],
+        new_fields: Sequence[Field],
+        *,
+        old_sort_indexes: bool = False,
+        new_sort_indexes: bool = False,
+    ) -> None:
         self.table = plural
+        self.old_sort_indexes = old_sort_indexes
+        self.new_sort_indexes = new_sort_indexes
         cls = ""  # the migration names no enum class
         old = [FieldView(field, cls, plural) for field in old_fields]
         new = [FieldView(field, cls, plural) for field in new_fields]
+        self.new = new
         old_by_name = {field.name: field for field in old}
         new_names = {field.name for field in new}
         self.added = [field for field in new if field.name not in old_by_name]
@@ -29,8 +42,13 @@ class SchemaChangeView:
         ]
 
     @cached_property
+    def adds_sort_indexes(self) -> bool:
+        """This migration creates the table's sort indexes."""
+        return self.new_sort_indexes and not self.old_sort_indexes
+
+    @cached_property
     def summary(self) -> str:
-        """``add a, b; drop c; alter d``"""
+        """``add a, b; drop c; alter d`` (and ``index the sort columns``)"""
         parts = [
             f"{verb} {', '.join(field.name for field in fields)}"
             for verb, fields in (
@@ -40,6 +58,8 @@ class SchemaChangeView:
             )
             if fields
         ]
+        if self.adds_sort_indexes:
+            parts.append("index the sort columns")
         return "; ".join(parts)
 
     @cached_property
@@ -54,12 +74,16 @@ class SchemaChangeView:
             lines += self._create_extras(field)
         for before, after in self.changed:
             lines += self._alter(before, after)
+        if self.adds_sort_indexes:
+            lines += [self._create_sort_index(column) for column in self._sort_columns(self.new)]
         return [f"        {line}" for line in lines]
 
     @cached_property
     def downgrade_lines(self) -> list[str]:
         """The body of ``with op.batch_alter_table(...) as batch:`` in ``downgrade()``."""
         lines: list[str] = []
+        if self.adds_sort_indexes:
+            lines += [self._drop_sort_index(column) for column in reversed(self._sort_columns(self.new))]
         for before, after in reversed(self.changed):
             lines += self._alter(after, before)
         for field in reversed(self.added):
@@ -81,8 +105,20 @@ class SchemaChangeView:
             return f"{field.migration_column[:-1]}, server_default={_server_default(field)})"
         return field.migration_column
 
-    def _create_extras(self, field: FieldView) -> list[str]:
+    def _sort_columns(self, fields: Sequence[FieldView]) -> list[str]:
+        return [*(field.column for field in fields if field.sortable), *TIMESTAMP_COLUMNS]
+
+    def _create_sort_index(self, column: str) -> str:
+        name = sort_index_name(self.table, column)
+        return f'batch.create_index(op.f({name!r}), [{column!r}, "id"], unique=False)'
+
+    def _drop_sort_index(self, column: str) -> str:
+        return f"batch.drop_index(op.f({sort_index_name(self.table, column)!r}))"
+
+    def _create_extras(self, field: FieldView, *, sort: bool = True) -> list[str]:
         lines = []
+        if sort and self.old_sort_indexes and field.sortable:
+            lines.append(self._create_sort_index(field.column))
         if field.ref is not None:
             lines.append(
                 f"batch.create_foreign_key(op.f({field.foreign_key_name(self.table)!r}), "
@@ -99,8 +135,10 @@ class SchemaChangeView:
             )
         return lines
 
-    def _drop_extras(self, field: FieldView) -> list[str]:
+    def _drop_extras(self, field: FieldView, *, sort: bool = True) -> list[str]:
         lines = []
+        if sort and self.old_sort_indexes and field.sortable:
+            lines.append(self._drop_sort_index(field.column))
         if field.index:
             lines.append(f"batch.drop_index(op.f({field.index_name(self.table)!r}))")
         elif field.unique:
@@ -113,9 +151,14 @@ class SchemaChangeView:
 
     def _alter(self, before: FieldView, after: FieldView) -> list[str]:
         keys_change = (
-            before.index != after.index or before.unique != after.unique or "ref" in (before.type, after.type)
+            before.index != after.index
+            or before.unique != after.unique
+            or "ref" in (before.type, after.type)
+            or (self.old_sort_indexes and before.sortable != after.sortable)
         )
-        lines = self._drop_extras(before) if keys_change else []
+        # The sort index stays when the column keeps its name and stays sortable.
+        sort = before.sortable != after.sortable or before.column != after.column
+        lines = self._drop_extras(before, sort=sort) if keys_change else []
         if before.migration_type != after.migration_type or before.optional != after.optional:
             lines.append(
                 f"batch.alter_column({after.column!r}, existing_type={before.migration_type}, "
@@ -123,7 +166,7 @@ class SchemaChangeView:
                 f"nullable={after.optional})"
             )
         if keys_change:
-            lines += self._create_extras(after)
+            lines += self._create_extras(after, sort=sort)
         return lines
 
 

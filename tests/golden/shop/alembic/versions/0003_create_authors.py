@@ -36,8 +36,26 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_authors")),
     )
+    op.create_index(
+        op.f("ix_authors_name_keyset"), "authors", ["name", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_authors_created_at_keyset"),
+        "authors",
+        ["created_at", "id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_authors_updated_at_keyset"),
+        "authors",
+        ["updated_at", "id"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_index(op.f("ix_authors_updated_at_keyset"), table_name="authors")
+    op.drop_index(op.f("ix_authors_created_at_keyset"), table_name="authors")
+    op.drop_index(op.f("ix_authors_name_keyset"), table_name="authors")
     op.drop_table("authors")

@@ -72,10 +72,74 @@ def upgrade() -> None:
     op.create_index(op.f("ix_books_pages"), "books", ["pages"], unique=False)
     op.create_index(op.f("ix_books_author_id"), "books", ["author_id"], unique=False)
     op.create_index(op.f("ix_books_editor_id"), "books", ["editor_id"], unique=False)
+    op.create_index(
+        op.f("ix_books_title_keyset"), "books", ["title", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_subtitle_keyset"), "books", ["subtitle", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_contact_keyset"), "books", ["contact", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_pages_keyset"), "books", ["pages", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_rating_keyset"), "books", ["rating", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_price_keyset"), "books", ["price", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_in_stock_keyset"), "books", ["in_stock", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_published_on_keyset"),
+        "books",
+        ["published_on", "id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_books_released_at_keyset"),
+        "books",
+        ["released_at", "id"],
+        unique=False,
+    )
+    op.create_index(op.f("ix_books_isbn_keyset"), "books", ["isbn", "id"], unique=False)
+    op.create_index(
+        op.f("ix_books_format_keyset"), "books", ["format", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_author_id_keyset"), "books", ["author_id", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_editor_id_keyset"), "books", ["editor_id", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_created_at_keyset"), "books", ["created_at", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_updated_at_keyset"), "books", ["updated_at", "id"], unique=False
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_index(op.f("ix_books_updated_at_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_created_at_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_editor_id_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_author_id_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_format_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_isbn_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_released_at_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_published_on_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_in_stock_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_price_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_rating_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_pages_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_contact_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_subtitle_keyset"), table_name="books")
+    op.drop_index(op.f("ix_books_title_keyset"), table_name="books")
     op.drop_index(op.f("ix_books_editor_id"), table_name="books")
     op.drop_index(op.f("ix_books_author_id"), table_name="books")
     op.drop_index(op.f("ix_books_pages"), table_name="books")

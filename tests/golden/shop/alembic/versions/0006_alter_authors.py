@@ -24,6 +24,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("age", sa.Integer(), nullable=False, server_default="0")
         )
+        batch.create_index(op.f("ix_authors_age_keyset"), ["age", "id"], unique=False)
         batch.create_index(op.f("ix_authors_name"), ["name"], unique=False)
 
 
@@ -31,6 +32,7 @@ def downgrade() -> None:
     """Revert this revision."""
     with op.batch_alter_table("authors") as batch:
         batch.drop_index(op.f("ix_authors_name"))
+        batch.drop_index(op.f("ix_authors_age_keyset"))
         batch.drop_column("age")
         batch.drop_constraint(op.f("uq_authors_website"), type_="unique")
         batch.drop_column("website")

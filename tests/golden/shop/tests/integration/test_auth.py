@@ -167,13 +167,34 @@ async def test_admin_lists_users(
     await create_user("user@example.com")
 
     response = await client.get(
-        "/api/v1/users", params={"limit": 1}, headers=admin_headers
+        "/api/v1/users",
+        params={"limit": 1, "include_total": True},
+        headers=admin_headers,
     )
 
     assert response.status_code == 200
     page = response.json()
     assert (page["total"], page["limit"], page["offset"]) == (2, 1, 0)
     assert [user["email"] for user in page["items"]] == ["admin@example.com"]
+    following = await client.get(
+        "/api/v1/users",
+        params={"limit": 1, "cursor": page["next_cursor"]},
+        headers=admin_headers,
+    )
+    last = following.json()
+    assert [user["email"] for user in last["items"]] == ["user@example.com"]
+    assert (last["next_cursor"], last["total"]) == (None, None)
+
+
+async def test_a_damaged_user_cursor_is_422(
+    client: httpx.AsyncClient, admin_headers: Headers
+) -> None:
+    response = await client.get(
+        "/api/v1/users", params={"cursor": "damaged"}, headers=admin_headers
+    )
+
+    assert response.status_code == 422
+    assert "cursor is not one this API issued" in response.text
 
 
 async def test_non_admin_cannot_list_users(

@@ -96,6 +96,7 @@ async def test_author_tools(
         )
         assert page["limit"] == 5
         assert [item["id"] for item in page["items"]] == [author_id]
+        assert page["next_cursor"] is None
 
         deleted = await mcp.call_tool("delete_author", {"author_id": author_id})
         assert not deleted.is_error
@@ -115,6 +116,18 @@ async def test_invalid_arguments_are_reported(
 
     assert outcome.is_error
     assert "name" in error_text(outcome)
+
+
+async def test_a_bad_cursor_is_a_tool_error(
+    transport: httpx2.ASGITransport, user_token: str
+) -> None:
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        outcome = await mcp.call_tool(
+            "list_authors", {"query": {"cursor": "not-a-cursor"}}
+        )
+
+    assert outcome.is_error
+    assert "cursor is not one this API issued" in error_text(outcome)
 
 
 async def test_author_id_beyond_the_column_is_a_tool_error(

@@ -89,6 +89,7 @@ async def test_book_tools(
         )
         assert page["limit"] == 5
         assert [item["id"] for item in page["items"]] == [book_id]
+        assert page["next_cursor"] is None
 
         deleted = await mcp.call_tool("delete_book", {"book_id": book_id})
         assert not deleted.is_error
@@ -108,6 +109,18 @@ async def test_invalid_arguments_are_reported(
 
     assert outcome.is_error
     assert "title" in error_text(outcome)
+
+
+async def test_a_bad_cursor_is_a_tool_error(
+    transport: httpx2.ASGITransport, user_token: str
+) -> None:
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        outcome = await mcp.call_tool(
+            "list_books", {"query": {"cursor": "not-a-cursor"}}
+        )
+
+    assert outcome.is_error
+    assert "cursor is not one this API issued" in error_text(outcome)
 
 
 async def test_book_id_beyond_the_column_is_a_tool_error(

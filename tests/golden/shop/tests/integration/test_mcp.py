@@ -132,7 +132,10 @@ async def test_admin_lists_users(
 
     async with mcp_http_session(MCP_URL, admin_token, asgi_transport) as mcp:
         page = structured(
-            await mcp.call_tool("list_users", {"query": {"limit": 1, "offset": 1}})
+            await mcp.call_tool(
+                "list_users",
+                {"query": {"limit": 1, "offset": 1, "include_total": True}},
+            )
         )
         everyone = structured(await mcp.call_tool("list_users", {}))
 

@@ -3,7 +3,7 @@
 Each operation gets generated valid and invalid requests with an administrator's
 token, in-process, and every built-in check of schemathesis runs on every response:
 no server error, only documented statuses, bodies and headers that match their
-schema, invalid data refused, valid data accepted, 405 with `Allow` for other
+schema, invalid data refused, valid data accepted (but a made-up list cursor), 405 with `Allow` for other
 methods, and the rest. The test reads what the schema says, so new operations and
 query parameters are covered without changing it.
 """
@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.case import Case
 from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from shop.app import create_app
 from shop.cli import create_admin
@@ -94,7 +95,13 @@ def schema_admin_token(admin_settings: Settings) -> str:
 def test_operation_conforms_to_the_schema(
     case: Case[Any], running_app: FastAPI, schema_admin_token: str
 ) -> None:
+    # A list's `cursor` is valid only as the API issued it (behind a checksum no schema
+    # can state), so a made-up one that fits the schema is rightly refused: for such a
+    # case, and only then, "valid data is accepted" is not asked. Each resource's tests
+    # walk real cursors and check the refusal of altered ones.
+    made_up_cursor = bool(case.query and "cursor" in case.query)
     case.call_and_validate(
         app=running_app,
         headers={"Authorization": f"Bearer {schema_admin_token}"},
+        excluded_checks=[positive_data_acceptance] if made_up_cursor else None,
     )

@@ -59,6 +59,24 @@ async def test_delete_prefix_matches_literally(cache: RedisCache) -> None:
     assert await cache.get("users:1") == "users:1"
 
 
+async def test_generations_are_shared_and_survive_a_lost_counter(
+    cache: RedisCache,
+) -> None:
+    assert REDIS_URL
+    other = RedisCache(
+        Redis.from_url(REDIS_URL, decode_responses=True), "shop-test", 60
+    )
+    first = await cache.generation("items:lists")
+    assert await other.generation("items:lists") == first
+
+    await other.bump(["items:lists"])
+    assert await cache.generation("items:lists") == first + 1
+
+    await other.close()
+    await cache.clear()
+    assert await cache.generation("items:lists") > first + 1
+
+
 async def test_replicas_share_one_rate_limit(database_url: str) -> None:
     settings = make_settings(database_url, rate_limit="3/minute")
     first, second = create_app(settings), create_app(settings)

@@ -80,8 +80,6 @@ def test_update_may_clear_an_optional_field() -> None:
         "-id",
         "name",
         "-name",
-        "website",
-        "-website",
         "age",
         "-age",
         "created_at",

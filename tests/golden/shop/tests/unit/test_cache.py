@@ -1,5 +1,8 @@
-"""The in-process TTL cache."""
+"""The in-process TTL cache, and what a delete invalidates."""
 
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table
+
+from shop.database.models import changed_by_delete
 from shop.middleware.cache import InMemoryCache
 
 
@@ -49,6 +52,16 @@ async def test_delete_and_delete_prefix() -> None:
     ]
 
 
+async def test_bump_moves_only_the_scopes_named() -> None:
+    cache = InMemoryCache("test", default_ttl=10)
+    before = {scope: await cache.generation(scope) for scope in ("a", "b")}
+
+    await cache.bump(["a"])
+
+    assert await cache.generation("a") == before["a"] + 1
+    assert await cache.generation("b") == before["b"]
+
+
 async def test_clear_removes_everything() -> None:
     cache = InMemoryCache("test", default_ttl=10)
     await cache.set("a", "1")
@@ -67,3 +80,28 @@ async def test_oldest_entry_is_evicted_when_full() -> None:
     assert await cache.get("a") is None
     assert await cache.get("b") == "2"
     assert await cache.get("c") == "3"
+
+
+def test_a_delete_reaches_the_tables_that_reference_it() -> None:
+    metadata = MetaData()
+    Table("authors", metadata, Column("id", Integer, primary_key=True))
+    for name, parent, rule in (
+        ("books", "authors", "CASCADE"),
+        ("chapters", "books", "CASCADE"),
+        ("reviews", "books", "SET NULL"),
+        ("quotes", "reviews", "CASCADE"),
+        ("replies", "replies", "CASCADE"),
+    ):
+        Table(
+            name,
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("parent_id", ForeignKey(f"{parent}.id", ondelete=rule)),
+        )
+
+    changed = changed_by_delete(metadata.tables)
+
+    assert changed["authors"] == {"books", "chapters", "reviews"}
+    assert changed["reviews"] == {"quotes"}
+    assert changed["chapters"] == frozenset()
+    assert changed["replies"] == {"replies"}

@@ -1,8 +1,14 @@
-"""Read cache: Redis when `REDIS_URL` is set, an in-process TTL cache otherwise."""
+"""Read cache: Redis when `REDIS_URL` is set, an in-process TTL cache otherwise.
+
+Writes never search the keyspace. Each scope (a table's rows, a table's lists) has a
+generation counter that is part of its cache keys; a write bumps the counters of what
+it changed, and the entries under the old generation are simply never read again
+(they expire by their TTL). A write costs the same with ten keys cached or a million.
+"""
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import structlog
 from redis.asyncio import Redis
@@ -40,10 +46,18 @@ class CacheManager(ABC):
 
     @abstractmethod
     async def delete_prefix(self, prefix: str) -> None:
-        """Remove every key starting with `prefix`."""
+        """Remove every key starting with `prefix` (a scan: maintenance, not writes)."""
+
+    @abstractmethod
+    async def generation(self, scope: str) -> int:
+        """Return the current generation of `scope`, to build its cache keys with."""
+
+    @abstractmethod
+    async def bump(self, scopes: Iterable[str]) -> None:
+        """Start a new generation of each scope: its older entries go unread."""
 
     async def clear(self) -> None:
-        """Remove every key in this cache's namespace."""
+        """Remove every key in this cache's namespace, generations included."""
         await self.delete_prefix("")
 
     @abstractmethod
@@ -67,6 +81,7 @@ class InMemoryCache(CacheManager):
     ) -> None:
         super().__init__(namespace, default_ttl)
         self._entries: dict[str, tuple[float, str]] = {}
+        self._generations: dict[str, int] = {}
         self._max_entries = max_entries
         self._clock = clock
 
@@ -100,6 +115,17 @@ class InMemoryCache(CacheManager):
         full_prefix = self._key(prefix)
         for key in [key for key in self._entries if key.startswith(full_prefix)]:
             del self._entries[key]
+        if not prefix:
+            self._generations.clear()
+
+    async def generation(self, scope: str) -> int:
+        """Return the current generation of `scope`, to build its cache keys with."""
+        return self._generations.get(scope, 0)
+
+    async def bump(self, scopes: Iterable[str]) -> None:
+        """Start a new generation of each scope: its older entries go unread."""
+        for scope in scopes:
+            self._generations[scope] = self._generations.get(scope, 0) + 1
 
     async def ping(self) -> None:
         """Always reachable."""
@@ -107,6 +133,7 @@ class InMemoryCache(CacheManager):
     async def close(self) -> None:
         """Drop every entry."""
         self._entries.clear()
+        self._generations.clear()
 
 
 class RedisCache(CacheManager):
@@ -164,6 +191,41 @@ class RedisCache(CacheManager):
         except (RedisError, OSError) as exc:
             _log_bypass("delete_prefix", exc)
 
+    async def generation(self, scope: str) -> int:
+        """Return the current generation of `scope`, shared by every replica.
+
+        A counter Redis lost (evicted, flushed) restarts from the current time in
+        milliseconds, past any generation an older entry can still be keyed with.
+        When Redis is unreachable the answer is 0 and the read is a miss anyway.
+        """
+        key = self._generation_key(scope)
+        try:
+            value = await self._client.get(key)
+            if value is None:
+                async with self._client.pipeline(transaction=True) as pipe:
+                    pipe.set(key, _epoch_ms(), nx=True)
+                    pipe.get(key)
+                    _, value = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            _log_bypass("generation", exc)
+            return 0
+        return int(value)
+
+    async def bump(self, scopes: Iterable[str]) -> None:
+        """Start a new generation of each scope, in one round trip."""
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                for scope in scopes:
+                    key = self._generation_key(scope)
+                    pipe.set(key, _epoch_ms(), nx=True)
+                    pipe.incr(key)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            _log_bypass("bump", exc)
+
+    def _generation_key(self, scope: str) -> str:
+        return self._key(f"generation:{scope}")
+
     async def ping(self) -> None:
         """Raise when Redis does not answer."""
         await self._client.ping()
@@ -175,6 +237,10 @@ class RedisCache(CacheManager):
 
 def _log_bypass(operation: str, exc: Exception) -> None:
     logger.warning("cache_unavailable", operation=operation, error=str(exc))
+
+
+def _epoch_ms() -> int:
+    return time.time_ns() // 1_000_000
 
 
 def _escape_glob(text: str) -> str:

@@ -3,21 +3,36 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from shop.models.types import DecimalText, Email, IsoDate, IsoDatetime, QueryBool
+from shop.utils.pagination import (
+    MAX_CURSOR_LENGTH,
+    CursorError,
+    decode_cursor,
+    encode_cursor,
+)
 
 BOOK_SORT_FIELDS = (
     "id",
     "title",
     "subtitle",
-    "summary",
     "contact",
-    "homepage",
     "pages",
     "rating",
     "price",
@@ -155,12 +170,17 @@ class BookRead(BaseModel):
 
 
 class BookPage(BaseModel):
-    """One page of books with the total number of matches."""
+    """One page of books, and the cursor of the next one."""
 
     items: list[BookRead]
-    total: int
     limit: int
     offset: int
+    next_cursor: str | None = Field(
+        description="Send as `cursor` for the next page; null on the last page."
+    )
+    total: int | None = Field(
+        default=None, description="The number of matches, with include_total=true only."
+    )
 
 
 class BookQuery(BaseModel):
@@ -168,12 +188,26 @@ class BookQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    offset: int = Field(default=0, ge=0, le=2147483647)
+    offset: int = Field(
+        default=0,
+        ge=0,
+        le=10000,
+        description="Rows to skip; deeper pages are reached by cursor.",
+    )
     limit: int = Field(default=20, ge=1, le=100)
     sort: str = Field(
         default="-created_at",
         pattern=rf"^-?({'|'.join(BOOK_SORT_FIELDS)})$",
         description="Field to sort by; prefix with '-' for descending order.",
+    )
+    cursor: str | None = Field(
+        default=None,
+        max_length=MAX_CURSOR_LENGTH,
+        description="next_cursor of the previous page (same sort and filters).",
+    )
+    include_total: bool = Field(
+        default=False,
+        description="Also count every match (a count of the whole table: costs rows).",
     )
     title: str | None = Field(
         default=None, description="Only books with this title.", pattern=r"^[^\x00]*$"
@@ -208,6 +242,37 @@ class BookQuery(BaseModel):
     editor_id: int | None = Field(
         default=None, description="Only books with this editor.", ge=1, le=2147483647
     )
+    _after: tuple[Any, int] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def read_cursor(self) -> Self:
+        """Check the cursor against this query and keep the position it holds."""
+        if self.cursor is None:
+            return self
+        if self.offset:
+            raise ValueError("send either cursor or offset, not both")
+        try:
+            value, row_id = decode_cursor(
+                self.cursor, sort=self.sort, filters=self.filters()
+            )
+            adapter = _sort_value(self.sort.removeprefix("-"))
+            self._after = (adapter.validate_python(value), row_id)
+        except (CursorError, ValidationError) as exc:
+            message = str(exc) if isinstance(exc, CursorError) else "cursor is damaged"
+            raise ValueError(message) from exc
+        return self
+
+    @property
+    def after(self) -> tuple[Any, int] | None:
+        """The (sort value, id) the page starts after, when a cursor was sent."""
+        return self._after
+
+    def cursor_after(self, last: BookRead) -> str:
+        """Return the cursor of the page that follows the row `last`."""
+        value = last.model_dump(mode="json")[self.sort.removeprefix("-")]
+        return encode_cursor(
+            sort=self.sort, filters=self.filters(), value=value, row_id=last.id
+        )
 
     def filters(self) -> dict[str, Any]:
         """Return the equality filters that were given."""
@@ -226,3 +291,10 @@ class BookQuery(BaseModel):
             },
             exclude_none=True,
         )
+
+
+@cache
+def _sort_value(column: str) -> TypeAdapter[Any]:
+    """The validator of a sort column's value, read back from a cursor."""
+    annotation: Any = BookRead.model_fields[column].annotation
+    return TypeAdapter(annotation)

@@ -1,11 +1,25 @@
 """User and token contracts."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from shop.models.types import Email
+from shop.utils.pagination import (
+    MAX_CURSOR_LENGTH,
+    CursorError,
+    decode_cursor,
+    encode_cursor,
+)
 
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 
@@ -53,19 +67,61 @@ class UserRead(BaseModel):
 
 
 class UserPage(BaseModel):
-    """One page of users and the total number of users."""
+    """One page of users, oldest first, and the cursor of the next one."""
 
     items: list[UserRead]
-    total: int
     limit: int
     offset: int
+    next_cursor: str | None = Field(
+        description="Send as `cursor` for the next page; null on the last page."
+    )
+    total: int | None = Field(
+        default=None, description="The number of users, with include_total=true only."
+    )
 
 
 class UserQuery(BaseModel):
-    """Paging of the user list."""
+    """Paging of the user list: by offset, or after a cursor."""
 
-    offset: int = Field(default=0, ge=0, le=2147483647)
+    offset: int = Field(
+        default=0,
+        ge=0,
+        le=10000,
+        description="Rows to skip; deeper pages are reached by cursor.",
+    )
     limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(
+        default=None,
+        max_length=MAX_CURSOR_LENGTH,
+        description="The next_cursor of the previous page.",
+    )
+    include_total: bool = Field(
+        default=False,
+        description="Also count every user (a count of the whole table: costs rows).",
+    )
+    _after_id: int | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def read_cursor(self) -> Self:
+        """Check the cursor and keep the id the page starts after."""
+        if self.cursor is None:
+            return self
+        if self.offset:
+            raise ValueError("send either cursor or offset, not both")
+        try:
+            _, self._after_id = decode_cursor(self.cursor, sort="id", filters={})
+        except CursorError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
+
+    @property
+    def after_id(self) -> int | None:
+        """The id the page starts after, when a cursor was sent."""
+        return self._after_id
+
+    def cursor_after(self, last: UserRead) -> str:
+        """Return the cursor of the page that follows the user `last`."""
+        return encode_cursor(sort="id", filters={}, value=last.id, row_id=last.id)
 
 
 class Caller(BaseModel):

@@ -4,6 +4,7 @@ import hashlib
 
 from sqlalchemy.exc import IntegrityError
 
+from shop.database.models import CASCADES_FROM
 from shop.database.models.book_db_model import BookDBModel
 from shop.database.repositories.book_repository import BookRepository
 from shop.middleware.cache import CacheManager
@@ -11,6 +12,11 @@ from shop.models.book_model import BookCreate, BookPage, BookQuery, BookRead, Bo
 from shop.utils.errors import ConflictError, NotFoundError
 
 CACHE_PREFIX = "books"
+ROWS = f"{CACHE_PREFIX}:rows"
+"""The cache scope of single books; its generation moves when a delete elsewhere
+cascades here."""
+LISTS = f"{CACHE_PREFIX}:lists"
+"""The cache scope of list pages; its generation moves on every write."""
 
 
 class BookService:
@@ -29,30 +35,43 @@ class BookService:
             raise ConflictError(
                 "A book with this title or isbn already exists"
             ) from exc
-        await self._invalidate_lists()
+        await self._cache.bump([LISTS])
         return BookRead.model_validate(row)
 
     async def list_books(self, query: BookQuery) -> BookPage:
         """Return one page of books for the query."""
-        key = f"{CACHE_PREFIX}:list:{_digest(query.model_dump_json())}"
+        generation = await self._cache.generation(LISTS)
+        key = f"{LISTS}:{generation}:{_digest(query.model_dump_json())}"
         if (cached := await self._cache.get(key)) is not None:
             return BookPage.model_validate_json(cached)
         filters = query.filters()
+        # One row more than the page tells whether another page follows.
         rows = await self._repository.list(
-            offset=query.offset, limit=query.limit, sort=query.sort, filters=filters
+            offset=query.offset,
+            limit=query.limit + 1,
+            sort=query.sort,
+            filters=filters,
+            after=query.after,
         )
+        items = [BookRead.model_validate(row) for row in rows[: query.limit]]
+        more = len(rows) > query.limit
         page = BookPage(
-            items=[BookRead.model_validate(row) for row in rows],
-            total=await self._repository.count(filters=filters),
+            items=items,
             limit=query.limit,
             offset=query.offset,
+            next_cursor=query.cursor_after(items[-1]) if more else None,
+            total=(
+                await self._repository.count(filters=filters)
+                if query.include_total
+                else None
+            ),
         )
         await self._cache.set(key, page.model_dump_json())
         return page
 
     async def get_book(self, book_id: int) -> BookRead:
         """Return one book."""
-        key = f"{CACHE_PREFIX}:{book_id}"
+        key = await self._row_key(book_id)
         if (cached := await self._cache.get(key)) is not None:
             return BookRead.model_validate_json(cached)
         result = BookRead.model_validate(await self._get_row(book_id))
@@ -72,8 +91,19 @@ class BookService:
     async def delete_book(self, book_id: int) -> None:
         """Delete a book."""
         await self._repository.delete(await self._get_row(book_id))
-        # The delete may cascade to rows that reference this one, cached elsewhere.
-        await self._cache.clear()
+        await self._cache.delete(await self._row_key(book_id))
+        # Rows that reference this one were deleted or cleared with it.
+        changed = CASCADES_FROM.get(CACHE_PREFIX, frozenset())
+        await self._cache.bump(
+            [
+                LISTS,
+                *(
+                    f"{table}:{scope}"
+                    for table in changed
+                    for scope in ("rows", "lists")
+                ),
+            ]
+        )
 
     async def _update(self, book_id: int, values: dict[str, object]) -> BookRead:
         row = await self._get_row(book_id)
@@ -83,7 +113,8 @@ class BookService:
             raise ConflictError(
                 "A book with this title or isbn already exists"
             ) from exc
-        await self._invalidate(book_id)
+        await self._cache.delete(await self._row_key(book_id))
+        await self._cache.bump([LISTS])
         return BookRead.model_validate(row)
 
     async def _check_references(self, data: BookCreate | BookUpdate) -> None:
@@ -103,12 +134,8 @@ class BookService:
             raise NotFoundError(f"Book {book_id} not found")
         return row
 
-    async def _invalidate(self, book_id: int) -> None:
-        await self._cache.delete(f"{CACHE_PREFIX}:{book_id}")
-        await self._invalidate_lists()
-
-    async def _invalidate_lists(self) -> None:
-        await self._cache.delete_prefix(f"{CACHE_PREFIX}:list:")
+    async def _row_key(self, book_id: int) -> str:
+        return f"{ROWS}:{await self._cache.generation(ROWS)}:{book_id}"
 
 
 def _digest(text: str) -> str:

@@ -3,6 +3,7 @@
 from sqlalchemy.exc import IntegrityError
 
 from shop.config.settings import Settings
+from shop.database.models import CASCADES_FROM
 from shop.database.models.user_db_model import UserDBModel
 from shop.database.repositories.user_admin_repository import UserAdminRepository
 from shop.middleware.cache import CacheManager
@@ -58,8 +59,11 @@ class UserAdminService(UserService):
     async def delete_user(self, user_id: int) -> None:
         """Delete a user."""
         await self._accounts.delete(await self._get_row(user_id))
-        # The delete may cascade to rows that reference the user, cached elsewhere.
-        await self._cache.clear()
+        # Rows that reference the user were deleted or cleared with it, cached elsewhere.
+        changed = CASCADES_FROM.get("users", frozenset())
+        await self._cache.bump(
+            [f"{table}:{scope}" for table in changed for scope in ("rows", "lists")]
+        )
 
     async def _get_row(self, user_id: int) -> UserDBModel:
         row = await self._accounts.get(user_id)

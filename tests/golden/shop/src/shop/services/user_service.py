@@ -53,12 +53,18 @@ class UserService:
 
     async def list_users(self, query: UserQuery) -> UserPage:
         """Return one page of users, oldest first."""
-        rows = await self._repository.list(offset=query.offset, limit=query.limit)
+        # One row more than the page tells whether another page follows.
+        rows = await self._repository.list(
+            offset=query.offset, limit=query.limit + 1, after_id=query.after_id
+        )
+        items = [UserRead.model_validate(row) for row in rows[: query.limit]]
+        more = len(rows) > query.limit
         return UserPage(
-            items=[UserRead.model_validate(row) for row in rows],
-            total=await self._repository.count(),
+            items=items,
             limit=query.limit,
             offset=query.offset,
+            next_cursor=query.cursor_after(items[-1]) if more else None,
+            total=await self._repository.count() if query.include_total else None,
         )
 
     async def authenticate(self, email: str, password: str) -> UserRead | None:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -29,6 +30,24 @@ class BookDBModel(TimestampMixin, Base):
     """A stored book."""
 
     __tablename__ = "books"
+    # Sorting by a column, and a keyset page after a row, is an index range scan.
+    __table_args__ = (
+        Index("ix_books_title_keyset", "title", "id"),
+        Index("ix_books_subtitle_keyset", "subtitle", "id"),
+        Index("ix_books_contact_keyset", "contact", "id"),
+        Index("ix_books_pages_keyset", "pages", "id"),
+        Index("ix_books_rating_keyset", "rating", "id"),
+        Index("ix_books_price_keyset", "price", "id"),
+        Index("ix_books_in_stock_keyset", "in_stock", "id"),
+        Index("ix_books_published_on_keyset", "published_on", "id"),
+        Index("ix_books_released_at_keyset", "released_at", "id"),
+        Index("ix_books_isbn_keyset", "isbn", "id"),
+        Index("ix_books_format_keyset", "format", "id"),
+        Index("ix_books_author_id_keyset", "author_id", "id"),
+        Index("ix_books_editor_id_keyset", "editor_id", "id"),
+        Index("ix_books_created_at_keyset", "created_at", "id"),
+        Index("ix_books_updated_at_keyset", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(255), unique=True)

@@ -8,13 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from shop.database.keyset import after as after_position
+from shop.database.keyset import keyset_order
 from shop.database.models.author_db_model import AuthorDBModel
 from shop.models.author_model import AuthorCreate
 
 SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "id": AuthorDBModel.id,
     "name": AuthorDBModel.name,
-    "website": AuthorDBModel.website,
     "age": AuthorDBModel.age,
     "created_at": AuthorDBModel.created_at,
     "updated_at": AuthorDBModel.updated_at,
@@ -45,20 +46,22 @@ class AuthorRepository:
         limit: int,
         sort: str = "-created_at",
         filters: Mapping[str, Any] | None = None,
+        after: tuple[Any, int] | None = None,
     ) -> Sequence[AuthorDBModel]:
-        """Return one page of authors, filtered and sorted."""
+        """Return one page of authors: filtered, sorted, from `offset` or `after`."""
         column = SORT_COLUMNS[sort.removeprefix("-")]
         descending = sort.startswith("-")
         statement = (
             select(AuthorDBModel)
             .filter_by(**(filters or {}))
-            .order_by(
-                column.desc() if descending else column.asc(),
-                AuthorDBModel.id.desc() if descending else AuthorDBModel.id.asc(),
-            )
+            .order_by(*keyset_order(column, AuthorDBModel.id, descending=descending))
             .offset(offset)
             .limit(limit)
         )
+        if after is not None:
+            statement = statement.where(
+                after_position(column, AuthorDBModel.id, after, descending=descending)
+            )
         return (await self._session.scalars(statement)).all()
 
     async def count(self, *, filters: Mapping[str, Any] | None = None) -> int:

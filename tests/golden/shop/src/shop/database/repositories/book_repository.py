@@ -8,6 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from shop.database.keyset import after as after_position
+from shop.database.keyset import keyset_order
 from shop.database.models.author_db_model import AuthorDBModel
 from shop.database.models.book_db_model import BookDBModel
 from shop.models.book_model import BookCreate
@@ -16,9 +18,7 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "id": BookDBModel.id,
     "title": BookDBModel.title,
     "subtitle": BookDBModel.subtitle,
-    "summary": BookDBModel.summary,
     "contact": BookDBModel.contact,
-    "homepage": BookDBModel.homepage,
     "pages": BookDBModel.pages,
     "rating": BookDBModel.rating,
     "price": BookDBModel.price,
@@ -58,20 +58,22 @@ class BookRepository:
         limit: int,
         sort: str = "-created_at",
         filters: Mapping[str, Any] | None = None,
+        after: tuple[Any, int] | None = None,
     ) -> Sequence[BookDBModel]:
-        """Return one page of books, filtered and sorted."""
+        """Return one page of books: filtered, sorted, from `offset` or `after`."""
         column = SORT_COLUMNS[sort.removeprefix("-")]
         descending = sort.startswith("-")
         statement = (
             select(BookDBModel)
             .filter_by(**(filters or {}))
-            .order_by(
-                column.desc() if descending else column.asc(),
-                BookDBModel.id.desc() if descending else BookDBModel.id.asc(),
-            )
+            .order_by(*keyset_order(column, BookDBModel.id, descending=descending))
             .offset(offset)
             .limit(limit)
         )
+        if after is not None:
+            statement = statement.where(
+                after_position(column, BookDBModel.id, after, descending=descending)
+            )
         return (await self._session.scalars(statement)).all()
 
     async def count(self, *, filters: Mapping[str, Any] | None = None) -> int:

@@ -46,12 +46,16 @@ class UserRepository:
             select(UserDBModel).where(UserDBModel.email == email)
         )
 
-    async def list(self, *, offset: int, limit: int) -> list[UserDBModel]:
-        """Return one page of users, oldest first."""
-        rows = await self._session.scalars(
+    async def list(
+        self, *, offset: int, limit: int, after_id: int | None = None
+    ) -> list[UserDBModel]:
+        """Return one page of users, oldest first, from `offset` or after an id."""
+        statement = (
             select(UserDBModel).order_by(UserDBModel.id).offset(offset).limit(limit)
         )
-        return list(rows)
+        if after_id is not None:
+            statement = statement.where(UserDBModel.id > after_id)
+        return list(await self._session.scalars(statement))
 
     async def count(self) -> int:
         """Return the number of users."""
