@@ -1,5 +1,6 @@
 """Liveness, readiness, request ids, and fast 503s when the database or Redis fails."""
 
+import asyncio
 import os
 import time
 from collections.abc import AsyncIterator
@@ -154,7 +155,8 @@ async def test_reads_bypass_an_unreachable_redis(database_url: str) -> None:
 @needs_redis
 async def test_a_stalled_redis_costs_one_timeout_and_heals(database_url: str) -> None:
     async with proxied(os.environ["REDIS_URL"], 6379) as (url, proxy):
-        cache = create_cache(make_settings(database_url, redis_url=url))
+        settings = make_settings(database_url, redis_url=url, redis_retry_seconds=0.3)
+        cache = create_cache(settings)
         try:
             await cache.set("stall-probe", "before")
             assert await cache.get("stall-probe") == "before"
@@ -163,9 +165,56 @@ async def test_a_stalled_redis_costs_one_timeout_and_heals(database_url: str) ->
             started = time.monotonic()
             assert await cache.get("stall-probe") is None
             assert time.monotonic() - started < REDIS_TIMEOUT_SECONDS + 1
+            # Then Redis is skipped until the retry interval is over: no waiting.
+            started = time.monotonic()
+            assert [await cache.get("stall-probe") for _ in range(5)] == [None] * 5
+            assert time.monotonic() - started < REDIS_TIMEOUT_SECONDS / 2
 
             await proxy.restore()
+            await asyncio.sleep(0.4)
             assert await cache.get("stall-probe") == "before"
         finally:
             await cache.delete("stall-probe")
             await cache.close()
+
+
+@needs_redis
+async def test_a_stalled_redis_holds_up_no_request_and_heals(database_url: str) -> None:
+    async with proxied(os.environ["REDIS_URL"], 6379) as (url, proxy):
+        # Redis is retried 2 s after it failed: longer than the test's stalled part.
+        settings = make_settings(database_url, redis_url=url, redis_retry_seconds=2.0)
+        app = create_app(settings)
+        async with client_of(app) as http:
+            await app.state.limiter.reset()
+            assert (await login_attempt(http)).status_code == 401
+            assert app.state.limiter.shared
+
+            proxy.stall()
+            started = time.monotonic()
+            # The first request waits out one Redis timeout, and only the first.
+            first = await login_attempt(http)
+            first_seconds = time.monotonic() - started
+            # After it, the rate limit and the login throttle count in the
+            # process (a sign-in's own cost is its password hash, not measured).
+            started = time.monotonic()
+            rest = [await http.get("/api/v1/users/me") for _ in range(5)]
+            health = await http.get("/health")
+            throttle = app.state.container.login_throttle
+            await throttle.record_failure("nobody@example.com")
+            await throttle.retry_after("nobody@example.com")
+            rest_seconds = time.monotonic() - started
+            ready = await http.get("/health/ready")
+
+            assert first.status_code == 401
+            assert first_seconds < 3 * REDIS_TIMEOUT_SECONDS + 1
+            assert [response.status_code for response in rest] == [401] * 5
+            assert health.status_code == 200
+            assert rest_seconds < REDIS_TIMEOUT_SECONDS
+            assert ready.status_code == 503
+            assert not app.state.limiter.shared
+
+            await proxy.restore()
+            await asyncio.sleep(2.1)
+            assert (await login_attempt(http)).status_code == 401
+            assert app.state.limiter.shared
+            assert (await http.get("/health/ready")).status_code == 200

@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
@@ -14,6 +13,7 @@ from shop.container import ServiceContainer
 from shop.database.repositories.user_admin_repository import UserAdminRepository
 from shop.models.user_admin_model import UserUpdate
 from shop.models.user_model import UserCreate, UserRead
+from shop.server.auth import require_admin
 from shop.services.user_admin_service import UserAdminService
 from shop.utils.errors import (
     UNAVAILABLE_ERRORS,
@@ -22,22 +22,13 @@ from shop.utils.errors import (
 )
 
 
-async def _require_admin(service: UserAdminService) -> None:
-    """Refuse a caller whose token is not an administrator's; stdio is trusted."""
-    access = get_access_token()
-    if access is None:
-        return
-    caller = await service.user_from_token(access.token)
-    if caller is None or not caller.is_admin:
-        raise ToolError("Administrator access required")
-
-
 def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     """Add the user tools to `server`."""
 
     @asynccontextmanager
     async def user_admin_service() -> AsyncIterator[UserAdminService]:
         """Open a session for an administrator's call; errors become tool errors."""
+        require_admin()
         async with services.session() as session:
             service = UserAdminService(
                 UserAdminRepository(session),
@@ -45,7 +36,6 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
                 services.settings,
                 services.cache,
             )
-            await _require_admin(service)
             try:
                 yield service
             except ServiceError as exc:

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop.database.models.user_db_model import UserDBModel
@@ -24,6 +25,19 @@ class UserAdminRepository(UserRepository):
         """Delete a user."""
         await self._session.delete(user)
         await self._commit()
+
+    async def count_active_admins(self) -> int:
+        """Count the active administrators, locking their rows until commit.
+
+        On PostgreSQL the lock makes two concurrent demotions of the last two
+        administrators wait for each other, so the second one sees the first.
+        """
+        rows = await self._session.scalars(
+            select(UserDBModel.id)
+            .where(UserDBModel.is_admin, UserDBModel.is_active)
+            .with_for_update()
+        )
+        return len(list(rows))
 
     async def _commit(self) -> None:
         try:
