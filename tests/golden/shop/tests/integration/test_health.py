@@ -3,6 +3,7 @@
 import asyncio
 import os
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,12 @@ import pytest
 from fastapi import FastAPI
 
 from shop.app import create_app
-from shop.middleware.cache import REDIS_TIMEOUT_SECONDS, create_cache
+from shop.middleware.cache import (
+    REDIS_TIMEOUT_SECONDS,
+    RedisCache,
+    create_cache,
+    redis_client,
+)
 from tests.helpers import BASE_URL, make_settings, proxied, running
 
 # Short bounds, so that a fault shows within a test's patience.
@@ -155,8 +161,13 @@ async def test_reads_bypass_an_unreachable_redis(database_url: str) -> None:
 @needs_redis
 async def test_a_stalled_redis_costs_one_timeout_and_heals(database_url: str) -> None:
     async with proxied(os.environ["REDIS_URL"], 6379) as (url, proxy):
-        settings = make_settings(database_url, redis_url=url, redis_retry_seconds=0.3)
-        cache = create_cache(settings)
+        # A namespace of its own: other suites may share and empty this database.
+        cache = RedisCache(
+            redis_client(url, decode_responses=True),
+            f"stall-probe-{uuid.uuid4().hex}",
+            60,
+            retry_seconds=0.3,
+        )
         try:
             await cache.set("stall-probe", "before")
             assert await cache.get("stall-probe") == "before"

@@ -37,7 +37,8 @@ class RateLimiter:
         self.enabled = settings.rate_limit_enabled
         self._item: RateLimitItem = parse(settings.rate_limit)
         self.limit = str(self._item)
-        self._key_prefix = f"{settings.app_name}:rate"
+        # Outside the cache's namespace (`<app>:`), which emptying the cache clears.
+        self._key_prefix = f"{settings.app_name}.rate"
         self._local = MovingWindowRateLimiter(MemoryStorage())
         self._redis: Redis | None = None
         self._shared: MovingWindowRateLimiter | None = None

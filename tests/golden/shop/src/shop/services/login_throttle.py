@@ -134,7 +134,8 @@ class RedisLoginThrottle(LoginThrottle):
     def __init__(self, settings: Settings, client: Redis) -> None:
         super().__init__(settings)
         self._client = client
-        self._prefix = f"{settings.app_name}:login"
+        # Outside the cache's namespace (`<app>:`), which emptying the cache clears.
+        self._prefix = f"{settings.app_name}.login"
         self._fallback = InMemoryLoginThrottle(settings)
         self._breaker = CircuitBreaker(settings.redis_retry_seconds)
 
