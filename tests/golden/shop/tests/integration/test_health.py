@@ -4,7 +4,7 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -192,8 +192,8 @@ async def test_a_stalled_redis_costs_one_timeout_and_heals(database_url: str) ->
 @needs_redis
 async def test_a_stalled_redis_holds_up_no_request_and_heals(database_url: str) -> None:
     async with proxied(os.environ["REDIS_URL"], 6379) as (url, proxy):
-        # Redis is retried 2 s after it failed: longer than the test's stalled part.
-        settings = make_settings(database_url, redis_url=url, redis_retry_seconds=2.0)
+        # Redis is retried 4 s after it failed: longer than the stalled part below.
+        settings = make_settings(database_url, redis_url=url, redis_retry_seconds=4.0)
         app = create_app(settings)
         async with client_of(app) as http:
             await app.state.limiter.reset()
@@ -201,31 +201,38 @@ async def test_a_stalled_redis_holds_up_no_request_and_heals(database_url: str) 
             assert app.state.limiter.shared
 
             proxy.stall()
-            started = time.monotonic()
-            # The first request waits out one Redis timeout, and only the first.
-            first = await login_attempt(http)
-            first_seconds = time.monotonic() - started
-            # After it, the rate limit and the login throttle count in the
-            # process (a sign-in's own cost is its password hash, not measured).
-            started = time.monotonic()
-            rest = [await http.get("/api/v1/users/me") for _ in range(5)]
-            health = await http.get("/health")
             throttle = app.state.container.login_throttle
-            await throttle.record_failure("nobody@example.com")
-            await throttle.retry_after("nobody@example.com")
-            rest_seconds = time.monotonic() - started
+
+            async def timed(call: Awaitable[object]) -> float:
+                started = time.monotonic()
+                await call
+                return time.monotonic() - started
+
+            # The first call of each waits out one Redis timeout, and only the first.
+            first = await timed(http.get("/api/v1/users/me"))
+            first_lockout = await timed(throttle.retry_after("nobody@example.com"))
+            # After it, the rate limit and the login throttle count in the process
+            # (a sign-in's own cost, its password hash, is left out of the timing).
+            later = [await timed(http.get("/api/v1/users/me")) for _ in range(5)]
+            later.append(await timed(http.get("/health")))
+            later.append(await timed(throttle.record_failure("nobody@example.com")))
+            later.append(await timed(throttle.retry_after("nobody@example.com")))
+            statuses = [
+                (await http.get("/api/v1/users/me")).status_code,
+                (await login_attempt(http)).status_code,
+                (await http.get("/health")).status_code,
+            ]
             ready = await http.get("/health/ready")
 
-            assert first.status_code == 401
-            assert first_seconds < 3 * REDIS_TIMEOUT_SECONDS + 1
-            assert [response.status_code for response in rest] == [401] * 5
-            assert health.status_code == 200
-            assert rest_seconds < REDIS_TIMEOUT_SECONDS
+            assert first < REDIS_TIMEOUT_SECONDS + 1
+            assert first_lockout < REDIS_TIMEOUT_SECONDS + 1
+            assert max(later) < REDIS_TIMEOUT_SECONDS * 0.9, later
+            assert statuses == [401, 401, 200]
             assert ready.status_code == 503
             assert not app.state.limiter.shared
 
             await proxy.restore()
-            await asyncio.sleep(2.1)
+            await asyncio.sleep(4.1)
             assert (await login_attempt(http)).status_code == 401
             assert app.state.limiter.shared
             assert (await http.get("/health/ready")).status_code == 200
