@@ -65,6 +65,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "secret_key": TEST_SECRET_KEY,
         "rate_limit": "10000/minute",
         "oauth_sign_in_rate_limit": "10000/minute",
+        # Tests sign in with wrong passwords on purpose; the throttle's own tests
+        # lower this again.
+        "login_free_attempts": 1000,
         "log_level": "WARNING",
     }
     return Settings(**(values | overrides))

@@ -12,7 +12,7 @@ from shop import __version__
 from shop.config.settings import Settings, get_settings
 from shop.container import ServiceContainer
 from shop.database.migrations import PendingMigrationsError, require_migrated
-from shop.middleware.rate_limit import RateLimitMiddleware, create_limiter
+from shop.middleware.rate_limit import RateLimiter, RateLimitMiddleware
 from shop.middleware.request_id import REQUEST_ID_HEADER, RequestIDMiddleware
 from shop.oauth.routes import install_oauth
 from shop.routes import discover_routers
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     container = ServiceContainer.from_settings(settings)
     mcp_server = build_mcp_server(container, require_auth=True)
     mcp_app = build_mcp_http_app(mcp_server, settings)
+    limiter = RateLimiter(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with mcp_server.session_manager.run():
                 yield
         finally:
+            await limiter.aclose()
             await container.aclose()
             logger.info("application_shutdown")
 
@@ -69,7 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url="/redoc" if settings.docs_enabled else None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
-    limiter = create_limiter(settings)
     app.state.container = container
     app.state.limiter = limiter
 

@@ -9,17 +9,19 @@ from shop.config.settings import Settings
 from shop.database.session import create_engine, create_session_factory
 from shop.middleware.cache import CacheManager, create_cache
 from shop.services.async_service import AsyncProcessingService
+from shop.services.login_throttle import LoginThrottle, create_login_throttle
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceContainer:
-    """Settings, database, cache and worker pool of one running process."""
+    """Settings, database, cache, worker pool and login throttle of one process."""
 
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     cache: CacheManager
     processing: AsyncProcessingService
+    login_throttle: LoginThrottle
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -31,6 +33,7 @@ class ServiceContainer:
             session_factory=create_session_factory(engine),
             cache=create_cache(settings),
             processing=AsyncProcessingService(settings.processing_workers),
+            login_throttle=create_login_throttle(settings),
         )
 
     def session(self) -> AsyncSession:
@@ -43,5 +46,6 @@ class ServiceContainer:
     async def aclose(self) -> None:
         """Release connections and stop the worker pool."""
         self.processing.shutdown()
+        await self.login_throttle.aclose()
         await self.cache.close()
         await self.engine.dispose()

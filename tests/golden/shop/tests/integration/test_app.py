@@ -123,7 +123,7 @@ async def test_database_outage_is_503_with_retry_after(database_url: str) -> Non
 
 async def test_no_secret_reaches_the_log(capsys: pytest.CaptureFixture[str]) -> None:
     settings = make_settings(UNREACHABLE_DATABASE_URL, log_level="INFO")
-    token, _ = create_access_token("1", settings)
+    token, _ = create_access_token("1", "stamp", settings)
     app = create_app(settings)
     async with running(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

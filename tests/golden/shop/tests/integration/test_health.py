@@ -1,8 +1,10 @@
 """Liveness, readiness, request ids, and fast 503s when the database or Redis fails."""
 
+import asyncio
 import os
 import time
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -10,7 +12,12 @@ import pytest
 from fastapi import FastAPI
 
 from shop.app import create_app
-from shop.middleware.cache import REDIS_TIMEOUT_SECONDS, create_cache
+from shop.middleware.cache import (
+    REDIS_TIMEOUT_SECONDS,
+    RedisCache,
+    create_cache,
+    redis_client,
+)
 from tests.helpers import BASE_URL, make_settings, proxied, running
 
 # Short bounds, so that a fault shows within a test's patience.
@@ -154,7 +161,13 @@ async def test_reads_bypass_an_unreachable_redis(database_url: str) -> None:
 @needs_redis
 async def test_a_stalled_redis_costs_one_timeout_and_heals(database_url: str) -> None:
     async with proxied(os.environ["REDIS_URL"], 6379) as (url, proxy):
-        cache = create_cache(make_settings(database_url, redis_url=url))
+        # A namespace of its own: other suites may share and empty this database.
+        cache = RedisCache(
+            redis_client(url, decode_responses=True),
+            f"stall-probe-{uuid.uuid4().hex}",
+            60,
+            retry_seconds=0.3,
+        )
         try:
             await cache.set("stall-probe", "before")
             assert await cache.get("stall-probe") == "before"
@@ -163,9 +176,63 @@ async def test_a_stalled_redis_costs_one_timeout_and_heals(database_url: str) ->
             started = time.monotonic()
             assert await cache.get("stall-probe") is None
             assert time.monotonic() - started < REDIS_TIMEOUT_SECONDS + 1
+            # Then Redis is skipped until the retry interval is over: no waiting.
+            started = time.monotonic()
+            assert [await cache.get("stall-probe") for _ in range(5)] == [None] * 5
+            assert time.monotonic() - started < REDIS_TIMEOUT_SECONDS / 2
 
             await proxy.restore()
+            await asyncio.sleep(0.4)
             assert await cache.get("stall-probe") == "before"
         finally:
             await cache.delete("stall-probe")
             await cache.close()
+
+
+@needs_redis
+async def test_a_stalled_redis_holds_up_no_request_and_heals(database_url: str) -> None:
+    async with proxied(os.environ["REDIS_URL"], 6379) as (url, proxy):
+        # Redis is retried 4 s after it failed: longer than the stalled part below.
+        settings = make_settings(database_url, redis_url=url, redis_retry_seconds=4.0)
+        app = create_app(settings)
+        async with client_of(app) as http:
+            await app.state.limiter.reset()
+            assert (await login_attempt(http)).status_code == 401
+            assert app.state.limiter.shared
+
+            proxy.stall()
+            throttle = app.state.container.login_throttle
+
+            async def timed(call: Awaitable[object]) -> float:
+                started = time.monotonic()
+                await call
+                return time.monotonic() - started
+
+            # The first call of each waits out one Redis timeout, and only the first.
+            first = await timed(http.get("/api/v1/users/me"))
+            first_lockout = await timed(throttle.retry_after("nobody@example.com"))
+            # After it, the rate limit and the login throttle count in the process
+            # (a sign-in's own cost, its password hash, is left out of the timing).
+            later = [await timed(http.get("/api/v1/users/me")) for _ in range(5)]
+            later.append(await timed(http.get("/health")))
+            later.append(await timed(throttle.record_failure("nobody@example.com")))
+            later.append(await timed(throttle.retry_after("nobody@example.com")))
+            statuses = [
+                (await http.get("/api/v1/users/me")).status_code,
+                (await login_attempt(http)).status_code,
+                (await http.get("/health")).status_code,
+            ]
+            ready = await http.get("/health/ready")
+
+            assert first < REDIS_TIMEOUT_SECONDS + 1
+            assert first_lockout < REDIS_TIMEOUT_SECONDS + 1
+            assert max(later) < REDIS_TIMEOUT_SECONDS * 0.9, later
+            assert statuses == [401, 401, 200]
+            assert ready.status_code == 503
+            assert not app.state.limiter.shared
+
+            await proxy.restore()
+            await asyncio.sleep(4.1)
+            assert (await login_attempt(http)).status_code == 401
+            assert app.state.limiter.shared
+            assert (await http.get("/health/ready")).status_code == 200

@@ -82,7 +82,7 @@ async def test_replicas_share_one_rate_limit(database_url: str) -> None:
     first, second = create_app(settings), create_app(settings)
 
     async with running(first), running(second):
-        first.state.limiter.reset()
+        await first.state.limiter.reset()
         statuses = []
         for app in (first, second, first, second):
             transport = httpx.ASGITransport(app=app)
@@ -92,3 +92,25 @@ async def test_replicas_share_one_rate_limit(database_url: str) -> None:
                 statuses.append((await http.get("/api/v1/users/me")).status_code)
 
     assert statuses == [401, 401, 401, 429]
+
+
+async def test_replicas_share_one_login_lockout(database_url: str) -> None:
+    settings = make_settings(
+        database_url, login_free_attempts=2, login_lockout_base_seconds=30
+    )
+    first, second = create_app(settings), create_app(settings)
+    form = {"username": "shared-lockout@example.com", "password": "wrong-password"}
+
+    async with running(first), running(second):
+        await first.state.container.login_throttle.record_success(form["username"])
+        statuses = []
+        for app in (first, second, first, second):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=BASE_URL
+            ) as http:
+                response = await http.post("/api/v1/auth/token", data=form)
+                statuses.append(response.status_code)
+        await first.state.container.login_throttle.record_success(form["username"])
+
+    assert statuses == [401, 401, 429, 429]

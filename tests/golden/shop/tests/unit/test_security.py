@@ -8,8 +8,10 @@ import pytest
 from shop.config.settings import Settings
 from shop.utils.security import (
     create_access_token,
+    credential_stamp,
     decode_access_token,
     hash_password,
+    stamp_matches,
     verify_password,
 )
 from tests.helpers import TEST_SECRET_KEY
@@ -22,16 +24,49 @@ def settings() -> Settings:
 
 
 def test_token_round_trip(settings: Settings) -> None:
-    token, expires_in = create_access_token("42", settings)
+    token, expires_in = create_access_token("42", "stamp", settings)
 
     assert expires_in == 300
-    assert decode_access_token(token, settings)["sub"] == "42"
+    claims = decode_access_token(token, settings)
+    assert (claims["sub"], claims["cst"]) == ("42", "stamp")
+
+
+def test_token_without_a_credential_stamp_is_rejected(settings: Settings) -> None:
+    now = datetime.now(UTC)
+    token = jwt.encode(
+        {"sub": "42", "iss": settings.app_name, "iat": now, "exp": now + timedelta(1)},
+        settings.secret_key,
+        algorithm="HS256",
+    )
+
+    with pytest.raises(jwt.MissingRequiredClaimError):
+        decode_access_token(token, settings)
+
+
+def test_credential_stamp_changes_with_the_password_hash(settings: Settings) -> None:
+    first = hash_password("correct-horse-battery")
+    second = hash_password("correct-horse-battery")
+    stamp = credential_stamp(42, first, settings)
+
+    assert stamp_matches(stamp, credential_stamp(42, first, settings))
+    # Same password, new salt: a password change always revokes.
+    assert not stamp_matches(stamp, credential_stamp(42, second, settings))
+    # A new account that reuses a deleted user's id gets no old token.
+    assert not stamp_matches(stamp, credential_stamp(43, first, settings))
+    assert not stamp_matches(None, stamp)
+    assert stamp not in first
 
 
 def test_expired_token_is_rejected(settings: Settings) -> None:
     past = datetime.now(UTC) - timedelta(minutes=1)
     token = jwt.encode(
-        {"sub": "42", "iss": settings.app_name, "iat": past, "exp": past},
+        {
+            "sub": "42",
+            "cst": "stamp",
+            "iss": settings.app_name,
+            "iat": past,
+            "exp": past,
+        },
         settings.secret_key,
         algorithm="HS256",
     )
@@ -42,7 +77,7 @@ def test_expired_token_is_rejected(settings: Settings) -> None:
 
 def test_token_signed_with_another_key_is_rejected(settings: Settings) -> None:
     other = Settings(secret_key="another-secret-key-that-is-32-bytes-long")
-    token, _ = create_access_token("42", other)
+    token, _ = create_access_token("42", "stamp", other)
 
     with pytest.raises(jwt.InvalidSignatureError):
         decode_access_token(token, settings)

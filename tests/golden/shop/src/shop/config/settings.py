@@ -51,6 +51,8 @@ class Settings(DatabaseSettings):
     database_statement_timeout_seconds: float = Field(default=10.0, gt=0)
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     redis_url: str | None = None
+    redis_retry_seconds: float = Field(default=5.0, gt=0)
+    """After Redis fails, how long to use the in-process fallback before retrying."""
 
     secret_key: str = Field(default="", repr=False)
     access_token_expire_minutes: int = Field(default=60, gt=0)
@@ -59,6 +61,10 @@ class Settings(DatabaseSettings):
     """Dynamic client registrations accepted per hour, over all replicas."""
     oauth_sign_in_rate_limit: str = "10/minute"
     """Sign-in form submissions per client IP."""
+    login_free_attempts: int = Field(default=5, gt=0)
+    """Failed sign-ins to one address in a row before it is locked out."""
+    login_lockout_base_seconds: float = Field(default=1.0, gt=0)
+    login_lockout_max_seconds: float = Field(default=900.0, gt=0)
 
     cors_origins: CommaSeparated = []
     rate_limit_enabled: bool = True

@@ -8,15 +8,19 @@ it changed, and the entries under the old generation are simply never read again
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from shop.config.settings import Settings
+from shop.utils.circuit_breaker import CircuitBreaker
 
 REDIS_TIMEOUT_SECONDS = 1.0
+# What a Redis that is down, refusing or stalled raises.
+REDIS_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
 SCAN_BATCH_SIZE = 500
 
 logger = structlog.get_logger(__name__)
@@ -139,46 +143,47 @@ class InMemoryCache(CacheManager):
 class RedisCache(CacheManager):
     """Cache shared by every replica through Redis.
 
-    A Redis that is down or stalled costs each call at most the socket timeout:
-    a read is a miss (the caller reads the database) and a write is skipped, so
-    the service keeps answering and recovers by itself when Redis is back.
+    A Redis that is down or stalled costs at most one socket timeout: a read is a
+    miss (the caller reads the database) and a write is skipped, then a circuit
+    breaker skips Redis for a few seconds before probing it again, so the service
+    keeps answering at full speed and recovers by itself when Redis is back.
     """
 
-    def __init__(self, client: Redis, namespace: str, default_ttl: float) -> None:
+    def __init__(
+        self,
+        client: Redis,
+        namespace: str,
+        default_ttl: float,
+        retry_seconds: float = 5.0,
+    ) -> None:
         super().__init__(namespace, default_ttl)
         self._client = client
+        self._breaker = CircuitBreaker(retry_seconds)
 
     async def get(self, key: str) -> str | None:
         """Return the cached value, or None when missing or expired."""
-        try:
-            value = await self._client.get(self._key(key))
-        except (RedisError, OSError) as exc:
-            _log_bypass("get", exc)
-            return None
+        value = await self._guarded("get", lambda: self._client.get(self._key(key)))
         return value.decode() if isinstance(value, bytes) else value
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         """Store a value for `ttl` seconds (the default TTL when omitted)."""
-        seconds = ttl if ttl is not None else self._default_ttl
-        try:
-            await self._client.set(
-                self._key(key), value, px=max(1, int(seconds * 1000))
-            )
-        except (RedisError, OSError) as exc:
-            _log_bypass("set", exc)
+        milliseconds = max(
+            1, int((ttl if ttl is not None else self._default_ttl) * 1000)
+        )
+        await self._guarded(
+            "set", lambda: self._client.set(self._key(key), value, px=milliseconds)
+        )
 
     async def delete(self, key: str) -> None:
         """Remove one key (when Redis is unreachable, the entry expires by its TTL)."""
-        try:
-            await self._client.unlink(self._key(key))
-        except (RedisError, OSError) as exc:
-            _log_bypass("delete", exc)
+        await self._guarded("delete", lambda: self._client.unlink(self._key(key)))
 
     async def delete_prefix(self, prefix: str) -> None:
         """Remove every key starting with `prefix`."""
         pattern = f"{_escape_glob(self._key(prefix))}*"
-        batch: list[str] = []
-        try:
+
+        async def unlink_matching() -> None:
+            batch: list[str] = []
             async for key in self._client.scan_iter(
                 match=pattern, count=SCAN_BATCH_SIZE
             ):
@@ -188,40 +193,43 @@ class RedisCache(CacheManager):
                     batch.clear()
             if batch:
                 await self._client.unlink(*batch)
-        except (RedisError, OSError) as exc:
-            _log_bypass("delete_prefix", exc)
+
+        await self._guarded("delete_prefix", unlink_matching)
 
     async def generation(self, scope: str) -> int:
         """Return the current generation of `scope`, shared by every replica.
 
         A counter Redis lost (evicted, flushed) restarts from the current time in
         milliseconds, past any generation an older entry can still be keyed with.
-        When Redis is unreachable the answer is 0 and the read is a miss anyway.
+        When Redis is unreachable (or skipped by the breaker) the answer is 0 and
+        the read is a miss anyway.
         """
         key = self._generation_key(scope)
-        try:
+
+        async def read() -> Any:
             value = await self._client.get(key)
             if value is None:
                 async with self._client.pipeline(transaction=True) as pipe:
                     pipe.set(key, _epoch_ms(), nx=True)
                     pipe.get(key)
                     _, value = await pipe.execute()
-        except (RedisError, OSError) as exc:
-            _log_bypass("generation", exc)
-            return 0
-        return int(value)
+            return value
+
+        value = await self._guarded("generation", read)
+        return 0 if value is None else int(value)
 
     async def bump(self, scopes: Iterable[str]) -> None:
         """Start a new generation of each scope, in one round trip."""
-        try:
+        keys = [self._generation_key(scope) for scope in scopes]
+
+        async def write() -> None:
             async with self._client.pipeline(transaction=True) as pipe:
-                for scope in scopes:
-                    key = self._generation_key(scope)
+                for key in keys:
                     pipe.set(key, _epoch_ms(), nx=True)
                     pipe.incr(key)
                 await pipe.execute()
-        except (RedisError, OSError) as exc:
-            _log_bypass("bump", exc)
+
+        await self._guarded("bump", write)
 
     def _generation_key(self, scope: str) -> str:
         return self._key(f"generation:{scope}")
@@ -234,9 +242,20 @@ class RedisCache(CacheManager):
         """Close the connection pool."""
         await self._client.aclose()
 
+    async def _guarded(self, operation: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        """Run one Redis call; None when Redis is unreachable or being skipped."""
 
-def _log_bypass(operation: str, exc: Exception) -> None:
-    logger.warning("cache_unavailable", operation=operation, error=str(exc))
+        async def bypass() -> None:
+            return None
+
+        was_open = self._breaker.is_open
+        try:
+            return await self._breaker.call(call, bypass, REDIS_ERRORS)
+        finally:
+            if self._breaker.is_open and not was_open:
+                logger.warning("cache_unavailable", operation=operation)
+            elif was_open and not self._breaker.is_open:
+                logger.info("cache_recovered", operation=operation)
 
 
 def _epoch_ms() -> int:
@@ -248,14 +267,24 @@ def _escape_glob(text: str) -> str:
     return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
 
 
+def redis_client(url: str, *, decode_responses: bool = False) -> Redis:
+    """A Redis client whose every connect and command gives up after a second."""
+    return Redis.from_url(
+        url,
+        decode_responses=decode_responses,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+
+
 def create_cache(settings: Settings) -> CacheManager:
     """Build the cache backend selected by `REDIS_URL`."""
     if settings.redis_url:
-        client = Redis.from_url(
-            settings.redis_url,
-            decode_responses=True,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        client = redis_client(settings.redis_url, decode_responses=True)
+        return RedisCache(
+            client,
+            settings.app_name,
+            settings.cache_ttl_seconds,
+            retry_seconds=settings.redis_retry_seconds,
         )
-        return RedisCache(client, settings.app_name, settings.cache_ttl_seconds)
     return InMemoryCache(settings.app_name, settings.cache_ttl_seconds)

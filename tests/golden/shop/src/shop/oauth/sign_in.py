@@ -8,11 +8,10 @@ import jwt
 from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from limits import parse
-from slowapi import Limiter
-from slowapi.util import get_remote_address
 
 from shop.dependencies import ContainerDep
 from shop.middleware.auth import UserServiceDep
+from shop.middleware.rate_limit import RateLimiter
 from shop.oauth.provider import (
     SIGN_IN_PATH,
     DatabaseOAuthProvider,
@@ -100,16 +99,17 @@ def _refusal(message: str, status_code: int) -> HTMLResponse:
     return HTMLResponse(body, status_code=status_code, headers=SECURITY_HEADERS)
 
 
-def _over_limit(request: Request) -> bool:
+async def _over_limit(request: Request) -> bool:
     """Count one sign-in attempt of the client IP; True when over the limit."""
-    limiter: Limiter = request.app.state.limiter
+    limiter: RateLimiter = request.app.state.limiter
     if not limiter.enabled:
         return False
     settings = request.app.state.container.settings
-    limit = parse(settings.oauth_sign_in_rate_limit)
-    return not limiter.limiter.hit(
-        limit, settings.app_name, "oauth-sign-in", get_remote_address(request)
+    client = request.client.host if request.client else "unknown"
+    wait = await limiter.hit_limit(
+        parse(settings.oauth_sign_in_rate_limit), f"oauth-sign-in:{client}"
     )
+    return wait is not None
 
 
 @router.get("")
@@ -141,7 +141,7 @@ async def submit_sign_in(
     password: Annotated[str, Form()] = "",
 ) -> Response:
     """Check the form, then redirect to the client with a code, or with a refusal."""
-    if _over_limit(request):
+    if await _over_limit(request):
         return _refusal(
             "Too many sign-in attempts; wait a minute.",
             status.HTTP_429_TOO_MANY_REQUESTS,

@@ -39,6 +39,11 @@ class UserAdminService(UserService):
         values: dict[str, object] = data.model_dump(
             exclude_unset=True, exclude={"password"}
         )
+        stays_active_admin = bool(values.get("is_admin", row.is_admin)) and bool(
+            values.get("is_active", row.is_active)
+        )
+        if not stays_active_admin:
+            await self._keep_an_active_admin(row, "demoted or deactivated")
         if data.password is not None:
             # Argon2 is deliberately slow, so hashing runs in the processing pool.
             values["hashed_password"] = await self._processing.run(
@@ -57,13 +62,25 @@ class UserAdminService(UserService):
         return UserRead.model_validate(row)
 
     async def delete_user(self, user_id: int) -> None:
-        """Delete a user."""
-        await self._accounts.delete(await self._get_row(user_id))
+        """Delete a user; the last active administrator cannot be deleted."""
+        row = await self._get_row(user_id)
+        await self._keep_an_active_admin(row, "deleted")
+        await self._accounts.delete(row)
         # Rows that reference the user were deleted or cleared with it, cached elsewhere.
         changed = CASCADES_FROM.get("users", frozenset())
         await self._cache.bump(
             [f"{table}:{scope}" for table in changed for scope in ("rows", "lists")]
         )
+
+    async def _keep_an_active_admin(self, row: UserDBModel, change: str) -> None:
+        """Refuse a change that would leave no active administrator."""
+        if not (row.is_admin and row.is_active):
+            return
+        if await self._accounts.count_active_admins() <= 1:
+            raise ConflictError(
+                f"User {row.id} is the last active administrator and cannot be "
+                f"{change}; make another user an active administrator first"
+            )
 
     async def _get_row(self, user_id: int) -> UserDBModel:
         row = await self._accounts.get(user_id)

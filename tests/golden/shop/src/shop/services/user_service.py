@@ -4,6 +4,7 @@ import jwt
 from sqlalchemy.exc import IntegrityError
 
 from shop.config.settings import Settings
+from shop.database.models.user_db_model import UserDBModel
 from shop.database.repositories.user_repository import UserRepository
 from shop.models.user_model import (
     Token,
@@ -16,8 +17,10 @@ from shop.services.async_service import AsyncProcessingService
 from shop.utils.errors import ConflictError
 from shop.utils.security import (
     create_access_token,
+    credential_stamp,
     decode_access_token,
     hash_password,
+    stamp_matches,
     verify_password,
     verify_unknown_user_password,
 )
@@ -80,9 +83,16 @@ class UserService:
             return None
         return UserRead.model_validate(user)
 
-    def issue_token(self, user: UserRead) -> Token:
-        """Create an access token for a user."""
-        token, expires_in = create_access_token(str(user.id), self._settings)
+    async def issue_token(self, user: UserRead) -> Token:
+        """Create an access token for a user, stamped with their current credentials."""
+        # The row `authenticate` just read is in the session: no second query.
+        row = await self._repository.get(user.id)
+        if row is None:
+            msg = f"User {user.id} vanished while signing in"
+            raise LookupError(msg)
+        token, expires_in = create_access_token(
+            str(row.id), self._stamp(row), self._settings
+        )
         return Token(access_token=token, expires_in=expires_in)
 
     async def active_user(self, user_id: int) -> UserRead | None:
@@ -93,7 +103,12 @@ class UserService:
         return UserRead.model_validate(user)
 
     async def user_from_token(self, token: str) -> UserRead | None:
-        """Return the active user a valid token was issued to, or None."""
+        """Return the active user a valid, unrevoked token was issued to, or None.
+
+        The one check of a bearer token, for REST and MCP alike: signature, expiry,
+        an active account, and the credential stamp (a password changed, or the
+        account deleted, since the token was issued revokes it).
+        """
         try:
             claims = decode_access_token(token, self._settings)
             user_id = int(str(claims["sub"]))
@@ -102,4 +117,9 @@ class UserService:
         user = await self._repository.get(user_id)
         if user is None or not user.is_active:
             return None
+        if not stamp_matches(claims["cst"], self._stamp(user)):
+            return None
         return UserRead.model_validate(user)
+
+    def _stamp(self, user: UserDBModel) -> str:
+        return credential_stamp(user.id, user.hashed_password, self._settings)

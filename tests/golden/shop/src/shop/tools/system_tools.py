@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
@@ -12,8 +11,9 @@ from mcp.types import ToolAnnotations
 from shop.container import ServiceContainer
 from shop.database.repositories.user_repository import UserRepository
 from shop.models.health_model import Readiness
-from shop.models.user_model import Caller, UserPage, UserQuery, UserRead
+from shop.models.user_model import Caller, UserPage, UserQuery
 from shop.oauth.scopes import ADMIN, READ
+from shop.server.auth import calling_user, require_admin
 from shop.server.scopes import require_tool_scope
 from shop.services.health_service import HealthService
 from shop.services.user_service import UserService
@@ -51,23 +51,11 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
             except UNAVAILABLE_ERRORS as exc:
                 raise ToolError(UNAVAILABLE_MESSAGE) from exc
 
-    async def token_user(users: UserService) -> UserRead | None:
-        """Return the bearer token's user over HTTP; None over stdio."""
-        # Over stdio there is no token: the local operator is trusted.
-        access = get_access_token()
-        if access is None:
-            return None
-        user = await users.active_user(int(access.subject or 0))
-        if user is None:
-            raise ToolError("The access token no longer belongs to an active user")
-        return user
-
     @server.tool(annotations=read_only_tool("Who am I"))
     async def whoami() -> Caller:
         """Return the user these tool calls run as."""
         require_tool_scope(READ)
-        async with user_service() as users:
-            user = await token_user(users)
+        user = calling_user()
         if user is None:
             return Caller(authenticated=False, message=STDIO_CALLER)
         role = "administrator" if user.is_admin else "user"
@@ -85,9 +73,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     @server.tool(annotations=read_only_tool("List users"))
     async def list_users(query: UserQuery | None = None) -> UserPage:
         """List users, oldest first (administrators only)."""
+        require_admin()
         async with user_service() as users:
-            user = await token_user(users)
-            if user is not None and not user.is_admin:
-                raise ToolError("Administrator access required")
             require_tool_scope(ADMIN)
             return await users.list_users(query or UserQuery())

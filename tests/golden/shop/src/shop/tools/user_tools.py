@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
@@ -15,6 +14,7 @@ from shop.database.repositories.user_admin_repository import UserAdminRepository
 from shop.models.user_admin_model import UserUpdate
 from shop.models.user_model import UserCreate, UserRead
 from shop.oauth.scopes import ADMIN
+from shop.server.auth import require_admin
 from shop.server.scopes import require_tool_scope
 from shop.services.user_admin_service import UserAdminService
 from shop.utils.errors import (
@@ -24,14 +24,9 @@ from shop.utils.errors import (
 )
 
 
-async def _require_admin(service: UserAdminService) -> None:
+def _require_admin() -> None:
     """Refuse a caller who is no administrator, or whose token lacks `admin`."""
-    access = get_access_token()
-    if access is None:
-        return  # stdio: the local operator is trusted
-    caller = await service.active_user(int(access.subject or 0))
-    if caller is None or not caller.is_admin:
-        raise ToolError("Administrator access required")
+    require_admin()
     require_tool_scope(ADMIN)
 
 
@@ -41,6 +36,7 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
     @asynccontextmanager
     async def user_admin_service() -> AsyncIterator[UserAdminService]:
         """Open a session for an administrator's call; errors become tool errors."""
+        _require_admin()
         async with services.session() as session:
             service = UserAdminService(
                 UserAdminRepository(session),
@@ -48,7 +44,6 @@ def register(server: MCPServer[Any], services: ServiceContainer) -> None:
                 services.settings,
                 services.cache,
             )
-            await _require_admin(service)
             try:
                 yield service
             except ServiceError as exc:
