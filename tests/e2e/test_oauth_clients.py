@@ -18,7 +18,7 @@ import secrets
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -482,12 +482,25 @@ def formats_in(schema: Any) -> set[str]:
     return set()
 
 
-def call_order(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Creates first, then reads and updates, deletes last and newest first."""
+def call_in_order(tools: list[dict[str, Any]], call: Callable[[dict[str, Any]], bool]) -> list[str]:
+    """Creates first (referenced rows before the rows that reference them), then reads and
+    updates, deletes last and newest row first; returns the tools `call` could not build."""
     creates = [tool for tool in tools if tool["name"].startswith("create_")]
     deletes = [tool for tool in tools if tool["name"].startswith("delete_")]
     others = [tool for tool in tools if tool not in creates and tool not in deletes]
-    return creates + others + deletes
+    created: list[str] = []
+    while progress := [tool for tool in creates if call(tool)]:
+        created += [tool["name"].removeprefix("create_") for tool in progress]
+        creates = [tool for tool in creates if tool not in progress]
+    others = [tool for tool in others if not call(tool)]
+
+    def age(tool: dict[str, Any]) -> int:
+        resource = tool["name"].removeprefix("delete_")
+        return created.index(resource) if resource in created else -1
+
+    newest_first = sorted(deletes, key=age, reverse=True)
+    deletes = [tool for tool in newest_first if not call(tool)]
+    return [tool["name"] for tool in creates + others + deletes]
 
 
 def test_the_mcp_inspector_cli_connects_with_an_oauth_token_and_every_result_matches_its_schema(
@@ -503,6 +516,7 @@ def test_the_mcp_inspector_cli_connects_with_an_oauth_token_and_every_result_mat
     assert names == [tool["name"] for tool in modern], "both protocol revisions list the same tools in order"
     assert {"whoami", "check_health", "list_authors", "get_author", "create_author"} <= set(names), names
     checker = format_checker()
+    assert not checker.conforms("yesterday", "date-time") and not checker.conforms("nobody", "email")
     for tool in tools:
         assert "outputSchema" in tool, f"{tool['name']} has no output schema"
         jsonschema.Draft202012Validator.check_schema(tool["outputSchema"])
@@ -511,35 +525,26 @@ def test_the_mcp_inspector_cli_connects_with_an_oauth_token_and_every_result_mat
 
     ids: dict[str, int] = {}
     called: list[str] = []
-    pending = call_order(tools)
-    while pending:
-        progressed = False
-        for tool in list(pending):
-            schema = tool["inputSchema"]
-            try:
-                arguments = example(schema, schema.get("$defs", {}), ids)
-            except Unbuildable:
-                continue
-            result = run(
-                "--method",
-                "tools/call",
-                "--tool-name",
-                tool["name"],
-                "--tool-args-json",
-                json.dumps(arguments),
-            )
-            assert result["isError"] is False, f"{tool['name']}({arguments}): {result}"
-            structured = result["structuredContent"]
-            jsonschema.Draft202012Validator(tool["outputSchema"], format_checker=checker).validate(structured)
-            if tool["name"].startswith("create_"):
-                ids[tool["name"].removeprefix("create_")] = structured["id"]
-            pending.remove(tool)
-            called.append(tool["name"])
-            progressed = True
-        if not progressed:
-            break
 
-    not_called = [tool["name"] for tool in pending]
+    def call(tool: dict[str, Any]) -> bool:
+        schema = tool["inputSchema"]
+        try:
+            arguments = example(schema, schema.get("$defs", {}), ids)
+        except Unbuildable:
+            return False
+        arguments_json = json.dumps(arguments)
+        result = run(
+            "--method", "tools/call", "--tool-name", tool["name"], "--tool-args-json", arguments_json
+        )
+        assert result["isError"] is False, f"{tool['name']}({arguments}): {result}"
+        structured = result["structuredContent"]
+        jsonschema.Draft202012Validator(tool["outputSchema"], format_checker=checker).validate(structured)
+        if tool["name"].startswith("create_"):
+            ids[tool["name"].removeprefix("create_")] = structured["id"]
+        called.append(tool["name"])
+        return True
+
+    not_called = call_in_order(tools, call)
     print(f"Inspector called {len(called)} tools; could not build arguments for: {not_called or 'none'}")
     assert not [
         name
