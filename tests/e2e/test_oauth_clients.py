@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx2
@@ -237,7 +237,7 @@ def servers(project: Generated) -> Iterator[Servers]:
     is known to the other, so only audience binding can tell them apart."""
     database = f"sqlite+aiosqlite:///{project.root / 'e2e-oauth.db'}"
     ports = free_port(), free_port()
-    # The Inspector sends four requests per tool call (initialize, list, call, close).
+    # The Inspector sends several requests per tool call (initialize, tools/list, the call).
     envs = [
         project.env(
             DATABASE_URL=database,
@@ -340,7 +340,7 @@ def test_a_token_for_another_audience_is_refused(project: Generated, servers: Se
 # --- the MCP Inspector CLI --------------------------------------------------------------------------
 
 
-def _inspector_unavailable(reason: str) -> None:
+def _inspector_unavailable(reason: str) -> NoReturn:
     # The reason shows in the short summary (`-ra`), in CI too: a skip there is never silent.
     pytest.skip(f"MCP Inspector CLI not run: {reason}")
 
@@ -354,6 +354,12 @@ def inspector() -> Path:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "blueprintgen-e2e"
     folder = cache / INSPECTOR.replace("/", "+")
     if not (folder / "node_modules" / ".bin" / "mcp-inspector").exists():
+        try:
+            ping = subprocess.run(["npm", "ping"], capture_output=True, text=True, timeout=30, check=False)
+        except subprocess.TimeoutExpired:
+            _inspector_unavailable("the npm registry did not answer `npm ping` in 30 s")
+        if ping.returncode != 0:
+            _inspector_unavailable(f"the npm registry is unreachable: {ping.stderr.strip()[-500:]}")
         folder.mkdir(parents=True, exist_ok=True)
         installed = subprocess.run(
             [
@@ -372,11 +378,6 @@ def inspector() -> Path:
             check=False,
         )
         if installed.returncode != 0:
-            ping = subprocess.run(
-                ["npm", "ping"], capture_output=True, text=True, timeout=60, check=False, cwd=folder
-            )
-            if ping.returncode != 0:
-                _inspector_unavailable(f"the npm registry is unreachable: {ping.stderr.strip()[-500:]}")
             shutil.rmtree(folder)
             pytest.fail(f"npm install {INSPECTOR} failed:\n{installed.stderr[-3000:]}")
     return folder
@@ -405,6 +406,8 @@ class Inspector:
                 f"Authorization: Bearer {self.token}",
                 "--format",
                 "json",
+                # Never start an interactive sign-in: a refused token is a failure.
+                "--stored-auth-only",
                 *arguments,
             ],
             cwd=self.folder,
@@ -420,7 +423,7 @@ class Inspector:
         assert result.returncode == 0, (
             f"inspector {' '.join(arguments)}: {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         )
-        answer: dict[str, Any] = json.loads(result.stdout)
+        answer: dict[str, dict[str, Any]] = json.loads(result.stdout)
         return answer["result"]
 
 
