@@ -507,7 +507,7 @@ def call_in_order(tools: list[dict[str, Any]], call: Callable[[dict[str, Any]], 
 
 
 def test_the_mcp_inspector_cli_connects_with_an_oauth_token_and_every_result_matches_its_schema(
-    servers: Servers, inspector: Path, tmp_path: Path
+    inspector: Path, servers: Servers, tmp_path: Path
 ) -> None:
     with assistant(servers.first) as client:
         token = client.sign_in(ADMIN["email"], ADMIN["password"])["access_token"]
