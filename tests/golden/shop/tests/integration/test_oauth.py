@@ -233,14 +233,10 @@ async def test_code_flow_refresh_reuse_and_revocation_over_http(
         )
 
         third = await sign_in(http, client_id, "user@example.com")
-        # The SDK's revocation form wants client_secret, empty for a public client.
+        # A public client revokes with its client id alone (RFC 7009, 2.1).
         revoked = await http.post(
             "/revoke",
-            data={
-                "token": third.access_token,
-                "client_id": client_id,
-                "client_secret": "",
-            },
+            data={"token": third.access_token, "client_id": client_id},
         )
         after_revoke = await http.get(
             "/api/v1/users/me", headers=bearer(third.access_token)
@@ -264,6 +260,29 @@ async def test_code_flow_refresh_reuse_and_revocation_over_http(
     assert revoked.status_code == 200
     assert after_revoke.status_code == 401
     assert refresh_after_revoke.status_code == 400
+
+
+async def test_a_confidential_client_still_revokes_only_with_its_secret(
+    client: httpx.AsyncClient,
+) -> None:
+    registered = await client.post(
+        "/register",
+        json={
+            "redirect_uris": [REDIRECT_URI],
+            "token_endpoint_auth_method": "client_secret_post",
+        },
+    )
+    credentials = registered.json()
+    form = {"token": "not-a-token", "client_id": credentials["client_id"]}
+
+    without_secret = await client.post("/revoke", data=form)
+    with_secret = await client.post(
+        "/revoke", data=form | {"client_secret": credentials["client_secret"]}
+    )
+
+    assert registered.status_code == 201, registered.text
+    assert without_secret.status_code == 401
+    assert with_secret.status_code == 200
 
 
 async def test_wrong_password_and_missing_csrf_issue_no_code(
