@@ -110,34 +110,39 @@ async def scalar(url: str, sql: str) -> Any:
 
 
 async def cursors(url: str, table_name: str, count: int, package: str) -> None:
+    """Cursors of `count` rows from the middle of the table in its default order: the
+    generated app's (its own query model makes them) and baseline_app's."""
     import base64
     import importlib
 
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy import func, select
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+    resource = table_name.removesuffix("s")
+    db_models = importlib.import_module(f"{package}.database.models.{resource}_db_model")
+    models = importlib.import_module(f"{package}.models.{resource}_model")
+    cls = resource.capitalize()
+    table = getattr(db_models, f"{cls}DBModel")
+    query_model, read_model = getattr(models, f"{cls}Query"), getattr(models, f"{cls}Read")
     engine = create_async_engine(url)
-    async with engine.connect() as conn:
-        total = (await conn.execute(text(f"SELECT count(*) FROM {table_name}"))).scalar() or 0
+    async with async_sessionmaker(engine)() as session:
+        total = await session.scalar(select(func.count()).select_from(table)) or 0
         rows = (
-            await conn.execute(
-                text(
-                    f"SELECT created_at, id FROM {table_name} ORDER BY created_at DESC, id DESC LIMIT :n OFFSET :o"
-                ),
-                {"n": count, "o": max(0, total // 2 - count // 2)},
+            await session.scalars(
+                select(table)
+                .order_by(table.created_at.desc(), table.id.desc())
+                .offset(max(0, total // 2 - count // 2))
+                .limit(count)
             )
         ).all()
+        reads = [read_model.model_validate(row) for row in rows]
     await engine.dispose()
-    pagination = importlib.import_module(f"{package}.utils.pagination")
-    generated, baseline = [], []
-    for created_at, ident in rows:
-        when = (
-            created_at if isinstance(created_at, dt.datetime) else dt.datetime.fromisoformat(str(created_at))
-        )
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        generated.append(pagination.encode_cursor("created_at", when, ident))
-        baseline.append(base64.urlsafe_b64encode(f"{when.isoformat()}|{ident}".encode()).decode())
+    query = query_model()
+    generated = [query.cursor_after(read) for read in reads]
+    baseline = []
+    for read in reads:
+        when = read.created_at if read.created_at.tzinfo else read.created_at.replace(tzinfo=dt.UTC)
+        baseline.append(base64.urlsafe_b64encode(f"{when.isoformat()}|{read.id}".encode()).decode())
     print(json.dumps({"generated": generated, "baseline": baseline}))
 
 
