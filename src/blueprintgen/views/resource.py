@@ -317,6 +317,14 @@ class ResourceView:
         return import_lines(pairs + self._project_type_imports)
 
     @cached_property
+    def resource_model_imports(self) -> str:
+        """:attr:`model_imports` of the resource's own models module, whose create and
+        update models also check that numbers are sent as numbers."""
+        pairs = [pair for field in self.fields for pair in field.schema_imports]
+        numbers = [(self._module("models.types"), "json_number")] if self.number_columns else []
+        return import_lines(pairs + self._project_type_imports + numbers)
+
+    @cached_property
     def _project_type_imports(self) -> list[tuple[str, str]]:
         return [
             (self._module("models.types"), name)
@@ -542,6 +550,13 @@ class ResourceView:
             "delete": f"delete_{self.resource}",
         }
         return {method: names[method] for method in self.methods}
+
+    @cached_property
+    def number_columns(self) -> str:
+        """The columns a client sends as numbers (int, float, reference), as arguments of
+        the models' ``field_validator``; empty when there are none."""
+        numbers = [f.column for f in self.fields if f.type in ("int", "float", "ref")]
+        return ", ".join(f'"{column}"' for column in numbers)
 
     @cached_property
     def uri_scheme(self) -> str:

@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from shop.models.types import json_number
 from shop.utils.pagination import (
     MAX_CURSOR_LENGTH,
     CursorError,
@@ -45,6 +46,12 @@ class AuthorBase(BaseModel):
     )
     age: int = Field(default=0, ge=-2147483648, le=2147483647)
 
+    @field_validator("age", mode="before")
+    @classmethod
+    def numbers_only(cls, value: object) -> object:
+        """Refuse `true` or `"5"` where a number is due."""
+        return json_number(value)
+
 
 class AuthorCreate(AuthorBase):
     """Payload to create an author, or to replace one with PUT."""
@@ -68,6 +75,12 @@ class AuthorUpdate(BaseModel):
     age: Annotated[int, Field(ge=-2147483648, le=2147483647)] | SkipJsonSchema[None] = (
         None
     )
+
+    @field_validator("age", mode="before")
+    @classmethod
+    def numbers_only(cls, value: object) -> object:
+        """Refuse `true` or `"5"` where a number is due."""
+        return json_number(value)
 
     @field_validator("name", "age")
     @classmethod

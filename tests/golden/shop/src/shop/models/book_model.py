@@ -20,7 +20,14 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from shop.models.types import DecimalText, Email, IsoDate, IsoDatetime, QueryBool
+from shop.models.types import (
+    DecimalText,
+    Email,
+    IsoDate,
+    IsoDatetime,
+    QueryBool,
+    json_number,
+)
 from shop.utils.pagination import (
     MAX_CURSOR_LENGTH,
     CursorError,
@@ -87,6 +94,12 @@ class BookBase(BaseModel):
     author_id: int = Field(ge=1, le=2147483647)
     editor_id: int | None = Field(default=None, ge=1, le=2147483647)
 
+    @field_validator("pages", "rating", "author_id", "editor_id", mode="before")
+    @classmethod
+    def numbers_only(cls, value: object) -> object:
+        """Refuse `true` or `"5"` where a number is due."""
+        return json_number(value)
+
 
 class BookCreate(BookBase):
     """Payload to create a book, or to replace one with PUT."""
@@ -131,6 +144,12 @@ class BookUpdate(BaseModel):
     format: BookFormat | SkipJsonSchema[None] = None
     author_id: Annotated[int, Field(ge=1, le=2147483647)] | SkipJsonSchema[None] = None
     editor_id: int | None = Field(default=None, ge=1, le=2147483647)
+
+    @field_validator("pages", "rating", "author_id", "editor_id", mode="before")
+    @classmethod
+    def numbers_only(cls, value: object) -> object:
+        """Refuse `true` or `"5"` where a number is due."""
+        return json_number(value)
 
     @field_validator(
         "title", "contact", "pages", "price", "in_stock", "isbn", "format", "author_id"

@@ -48,6 +48,15 @@ def _true_or_false(value: object) -> object:
     raise ValueError("must be true or false")
 
 
+def json_number(value: object) -> object:
+    """Refuse a boolean, or a string holding a number, where a number is due: JSON has
+    numbers, and pydantic's lax mode would read `true` as 1 and `"5"` as 5. Used as a
+    model's before-validator, it leaves the field's bounds in the schema."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a number")
+    return value
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_text)]
 """A date written as `YYYY-MM-DD`."""
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
