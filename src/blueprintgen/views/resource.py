@@ -13,6 +13,7 @@ from blueprintgen.resource_model import (
     INT32_MAX,
     MAX_OFFSET,
     OFFSET_BOUNDS,
+    STR_MAX_LENGTH,
     TIMESTAMP_COLUMNS,
     Reference,
     Resource,
@@ -557,6 +558,20 @@ class ResourceView:
         the models' ``field_validator``; empty when there are none."""
         numbers = [f.column for f in self.fields if f.type in ("int", "float", "ref")]
         return ", ".join(f'"{column}"' for column in numbers)
+
+    @property
+    def str_max_length(self) -> int:
+        """The length limit of a string field, as its schema and column declare it."""
+        return STR_MAX_LENGTH
+
+    @cached_property
+    def stripped_columns(self) -> str:
+        """The string and text columns whose surrounding whitespace the models trim, as
+        arguments of a ``field_validator``; empty when there are none. They trim *after*
+        the length and pattern checks, so the limits the schema documents hold for what
+        the client sent (pydantic's ``str_strip_whitespace`` would measure the trimmed text
+        and accept a longer body than ``maxLength`` says)."""
+        return ", ".join(f'"{f.column}"' for f in self.fields if f.type in ("str", "text"))
 
     @cached_property
     def uri_scheme(self) -> str:

@@ -50,6 +50,15 @@ def test_text_is_stripped() -> None:
     assert created.name == "padded"
 
 
+def test_padding_counts_towards_the_length_limit() -> None:
+    # The schema's maxLength holds for what the client sent, not for the trimmed text.
+    padded = "x" * 255 + " "
+    with pytest.raises(ValidationError):
+        AuthorCreate.model_validate(MINIMAL | {"name": padded})
+    with pytest.raises(ValidationError):
+        AuthorUpdate.model_validate({"name": padded})
+
+
 def test_blank_text_is_rejected() -> None:
     with pytest.raises(ValidationError):
         AuthorCreate.model_validate(MINIMAL | {"name": "   "})

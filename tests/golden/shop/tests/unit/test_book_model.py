@@ -82,6 +82,15 @@ def test_text_is_stripped() -> None:
     assert created.title == "padded"
 
 
+def test_padding_counts_towards_the_length_limit() -> None:
+    # The schema's maxLength holds for what the client sent, not for the trimmed text.
+    padded = "x" * 255 + " "
+    with pytest.raises(ValidationError):
+        BookCreate.model_validate(MINIMAL | {"title": padded})
+    with pytest.raises(ValidationError):
+        BookUpdate.model_validate({"title": padded})
+
+
 def test_blank_text_is_rejected() -> None:
     with pytest.raises(ValidationError):
         BookCreate.model_validate(MINIMAL | {"title": "   "})

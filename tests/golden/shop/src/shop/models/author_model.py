@@ -36,8 +36,6 @@ AUTHOR_SORT_FIELDS = (
 class AuthorBase(BaseModel):
     """Fields a client may set on an author."""
 
-    model_config = ConfigDict(str_strip_whitespace=True)
-
     name: str = Field(
         min_length=1, max_length=255, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$"
     )
@@ -52,6 +50,12 @@ class AuthorBase(BaseModel):
         """Refuse `true` or `"5"` where a number is due."""
         return json_number(value)
 
+    @field_validator("name")
+    @classmethod
+    def strip_text(cls, value: str | None) -> str | None:
+        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        return value.strip() if isinstance(value, str) else value
+
 
 class AuthorCreate(AuthorBase):
     """Payload to create an author, or to replace one with PUT."""
@@ -59,8 +63,6 @@ class AuthorCreate(AuthorBase):
 
 class AuthorUpdate(BaseModel):
     """Partial update: only the fields sent are changed."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
 
     name: (
         Annotated[
@@ -81,6 +83,12 @@ class AuthorUpdate(BaseModel):
     def numbers_only(cls, value: object) -> object:
         """Refuse `true` or `"5"` where a number is due."""
         return json_number(value)
+
+    @field_validator("name")
+    @classmethod
+    def strip_text(cls, value: str | None) -> str | None:
+        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        return value.strip() if isinstance(value, str) else value
 
     @field_validator("name", "age")
     @classmethod

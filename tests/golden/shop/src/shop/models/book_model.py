@@ -66,8 +66,6 @@ class BookFormat(StrEnum):
 class BookBase(BaseModel):
     """Fields a client may set on a book."""
 
-    model_config = ConfigDict(str_strip_whitespace=True)
-
     title: str = Field(
         min_length=1, max_length=255, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$"
     )
@@ -100,6 +98,12 @@ class BookBase(BaseModel):
         """Refuse `true` or `"5"` where a number is due."""
         return json_number(value)
 
+    @field_validator("title", "subtitle", "summary")
+    @classmethod
+    def strip_text(cls, value: str | None) -> str | None:
+        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        return value.strip() if isinstance(value, str) else value
+
 
 class BookCreate(BookBase):
     """Payload to create a book, or to replace one with PUT."""
@@ -107,8 +111,6 @@ class BookCreate(BookBase):
 
 class BookUpdate(BaseModel):
     """Partial update: only the fields sent are changed."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
 
     title: (
         Annotated[
@@ -150,6 +152,12 @@ class BookUpdate(BaseModel):
     def numbers_only(cls, value: object) -> object:
         """Refuse `true` or `"5"` where a number is due."""
         return json_number(value)
+
+    @field_validator("title", "subtitle", "summary")
+    @classmethod
+    def strip_text(cls, value: str | None) -> str | None:
+        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        return value.strip() if isinstance(value, str) else value
 
     @field_validator(
         "title", "contact", "pages", "price", "in_stock", "isbn", "format", "author_id"
