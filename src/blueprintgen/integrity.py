@@ -47,6 +47,7 @@ def check(project: ProjectFile, manifest: Manifest | None, *, references: Mappin
     problems += _removed(project, references)
     if manifest is not None:
         problems += _generated_migrations(project, manifest)
+        problems += _ownership_changes(project, manifest)
     if len(problems) == 1:
         raise problems[0]
     if problems:
@@ -291,6 +292,37 @@ def _generated_migrations(project: ProjectFile, manifest: Manifest) -> list[Blue
                         "edit `fields`, then run `blueprintgen upgrade`",
                     )
                 )
+    return problems
+
+
+def _ownership_changes(project: ProjectFile, manifest: Manifest) -> list[BlueprintgenError]:
+    """Refuse turning ``owned`` on or off for a resource whose table was created: its create
+    migration (which makes the ``owner_id`` column) may have been applied, and the rows in
+    the table have no owner to give them."""
+    from blueprintgen.project import MIGRATION_BLUEPRINT, owned, project_error
+
+    created = {
+        str(record.params["resource"]): record.params.get("owned") is True
+        for record in manifest.instances.values()
+        if record.blueprint == f"{MIGRATION_BLUEPRINT}-{{resource}}" and record.params.get("resource")
+    }
+    problems: list[BlueprintgenError] = []
+    for name, entry in project.resources.items():
+        if name not in created or created[name] == owned(entry):
+            continue
+        change = "turned on" if owned(entry) else "turned off"
+        problems.append(
+            project_error(
+                project,
+                f"resource {name!r} was created {'without' if owned(entry) else 'with'} an owner column "
+                f"(its create migration was generated and may have been applied), so `owned` cannot be "
+                f"{change}: the rows its table holds have no owner to give them, and blueprintgen never "
+                "rewrites a migration",
+                _where(project, name, "owned"),
+                hint=f"keep owned: {str(not owned(entry)).lower()} for {name!r}, or remove the resource "
+                "(`blueprintgen remove resource`, which drops its table) and add it again under another name",
+            )
+        )
     return problems
 
 

@@ -213,6 +213,57 @@ def mcp_problem(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def owned(entry: Mapping[str, Any]) -> bool:
+    """Whether a resource's rows belong to the users who created them (its ``owned`` option)."""
+    return entry.get("owned") is True
+
+
+def owned_problem(project: ProjectFile, name: str) -> tuple[str, str] | None:
+    """What is wrong with resource ``name``'s ``owned`` option, or with its references to
+    owned resources, and the key it is at; None when nothing is."""
+    entry = project.resources[name]
+    if owned(entry) and name == ACCOUNT_RESOURCE:
+        return (
+            "`user` is the accounts table itself: its rows belong to no other account, so it cannot be owned",
+            "owned",
+        )
+    if owned(entry) and entry.get("auth_required") is False:
+        return (
+            f"resource {name!r} is owned, so it needs authentication (its rows are the caller's): "
+            "owned and auth_required: false exclude each other",
+            "owned",
+        )
+    if entry.get("auth_required") is False:
+        targets = _ref_targets(entry)
+        for target in sorted(targets):
+            if target in project.resources and owned(project.resources[target]):
+                return (
+                    f"resource {name!r} serves anyone (auth_required: false) but refers to the owned "
+                    f"resource {target!r}, whose rows only their owners may see",
+                    "fields",
+                )
+    return None
+
+
+def _ref_targets(entry: Mapping[str, Any]) -> set[str]:
+    """The resources the field specs of ``entry`` refer to (``NAME:ref:TARGET...``)."""
+    found = set()
+    for spec in entry.get("fields") or []:
+        parts = str(spec).split(":")
+        if len(parts) >= 3 and parts[1] == "ref":
+            found.add(parts[2].split("=")[0].rstrip("?"))
+    return found
+
+
+def owned_targets(project: ProjectFile, name: str) -> list[str]:
+    """The owned resources that resource ``name``'s references point to, sorted."""
+    return sorted(
+        target
+        for target in _ref_targets(project.resources[name])
+        if target in project.resources and owned(project.resources[target])
+    )
+
+
 def check_options(root: Path, project: ProjectFile, catalog: Catalog) -> None:
     """Check every value of the project file that feeds a blueprint parameter (the project's
     name, package and options; each resource's name, options and migration revisions)
@@ -241,6 +292,13 @@ def check_options(root: Path, project: ProjectFile, catalog: Catalog) -> None:
         exposure = mcp_problem(entry)
         if exposure:
             raise project_error(project, f"resource {name!r}: {exposure}", ("resources", name, "mcp"))
+        if "owned" in entry and not isinstance(entry["owned"], bool):
+            raise project_error(
+                project, f"resource {name!r}: owned is true or false", ("resources", name, "owned")
+            )
+        ownership = owned_problem(project, name)
+        if ownership:
+            raise project_error(project, ownership[0], ("resources", name, ownership[1]))
         for index, step in enumerate(entry.get("schema") or []):
             revision = step.get("revision")
             label = f"resource {name!r}, migration revision"
@@ -489,10 +547,20 @@ def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": str(entry.get("mcp_style") or "tools"),
         "mcp_methods": mcp_methods(entry),
+        **_ownership(project, name),
         SORT_INDEXES: sort_indexed(history[:1]),
         "migration_revision": revision,
         "migration_down_revision": down_revision(project, revision),
     }
+
+
+def _ownership(project: ProjectFile, name: str) -> dict[str, Any]:
+    """The ownership parameters of resource ``name`` (none for a resource with neither)."""
+    values: dict[str, Any] = {"owned": True} if owned(project.resources[name]) else {}
+    targets = owned_targets(project, name)
+    if targets:
+        values["owned_targets"] = targets
+    return values
 
 
 def schema_change_values(project: ProjectFile, name: str, section: str = "resources") -> list[dict[str, Any]]:
@@ -512,6 +580,7 @@ def schema_change_values(project: ProjectFile, name: str, section: str = "resour
             ),
             "old_sort_indexes": sort_indexed(history[: index + 1]),
             "new_sort_indexes": sort_indexed(history[: index + 2]),
+            **({"owned": True} if owned(entry) else {}),
             "migration_revision": str(after["revision"]),
             "migration_down_revision": down_revision(project, str(after["revision"])),
         }
@@ -566,12 +635,21 @@ def project_requests(project: ProjectFile) -> list[Any]:
 
 
 def record_removal(
-    project: ProjectFile, name: str, plural: str, history: list[dict[str, Any]], dropped: str | None = None
+    project: ProjectFile,
+    name: str,
+    plural: str,
+    history: list[dict[str, Any]],
+    dropped: str | None = None,
+    *,
+    was_owned: bool = False,
 ) -> dict[str, Any]:
     """Record resource ``name`` with table ``plural`` and schema ``history`` under ``removed:``,
     with the migration that drops its table: ``dropped``, else the next revision (none for
-    the accounts' admin slice, whose table is the project's)."""
+    the accounts' admin slice, whose table is the project's); ``was_owned``: the table has
+    an owner column."""
     record: dict[str, Any] = {"plural": plural, "schema": [dict(step) for step in history]}
+    if was_owned:
+        record["owned"] = True
     project.removed[name] = record  # its revisions count before the next one is numbered
     if name != ACCOUNT_RESOURCE:
         record["dropped"] = dropped or next_revision(project)
@@ -594,7 +672,13 @@ def remove_resource(project: ProjectFile, name: str, manifest: Manifest) -> dict
         return None
     revisions = {str(step["revision"]) for step in generated["schema"]}
     history = [step for step in schema_history(entry) if str(step.get("revision")) in revisions]
-    return record_removal(project, name, str(entry.get("plural") or name), history or generated["schema"])
+    return record_removal(
+        project,
+        name,
+        str(entry.get("plural") or name),
+        history or generated["schema"],
+        was_owned=owned(entry),
+    )
 
 
 def record_removals(project: ProjectFile, manifest: Manifest) -> list[str]:
@@ -618,7 +702,14 @@ def record_removals(project: ProjectFile, manifest: Manifest) -> list[str]:
         name = min(name for name in gone if name not in referred) if set(gone) - referred else min(gone)
         history = gone.pop(name)
         # A drop migration generated already (its record deleted too) keeps its revision.
-        record_removal(project, name, history["plural"], history["schema"], history["dropped"])
+        record_removal(
+            project,
+            name,
+            history["plural"],
+            history["schema"],
+            history["dropped"],
+            was_owned=history["owned"],
+        )
         recorded.append(name)
     return recorded
 
@@ -631,14 +722,17 @@ def _targets(history: dict[str, Any]) -> set[str]:
 def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
     """Each resource's table history as the migrations ``manifest`` records as generated:
     ``plural``, ``schema`` (revision and field specs after each migration, oldest first),
-    ``last`` (the field dicts of the last one) and ``dropped`` (the drop migration's revision)."""
+    ``last`` (the field dicts of the last one), ``dropped`` (the drop migration's revision)
+    and ``owned`` (the create migration made an owner column)."""
     from blueprintgen import fieldspec
 
     histories: dict[str, dict[str, Any]] = {}
     steps: dict[str, list[tuple[str, list[dict[str, Any]], bool]]] = {}
 
     def history(name: str, plural: str) -> dict[str, Any]:
-        return histories.setdefault(name, {"plural": plural, "schema": [], "last": [], "dropped": None})
+        return histories.setdefault(
+            name, {"plural": plural, "schema": [], "last": [], "dropped": None, "owned": False}
+        )
 
     for record in manifest.instances.values():
         params = record.params
@@ -650,7 +744,7 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
             steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], False))
         elif record.blueprint == f"{MIGRATION_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
-            history(name, str(params.get("plural") or name))
+            history(name, str(params.get("plural") or name))["owned"] = params.get("owned") is True
             fields = params.get("migration_fields") or params.get("fields") or []
             steps.setdefault(name, []).append((revision, list(fields), bool(params.get(SORT_INDEXES))))
         elif record.blueprint == f"{SCHEMA_CHANGE_BLUEPRINT}-{{resource}}-{{migration_revision}}":
@@ -702,6 +796,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         "fields": steps[-1],
         "migration_fields": steps[0],
         SORT_INDEXES: sort_indexed(history[:1]),
+        **({"owned": True} if owned(entry) else {}),
         "migration_revision": created,
         "migration_down_revision": down_revision(project, created),
     }
@@ -716,6 +811,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
             "resource": name,
             "plural": plural,
             "history": steps,
+            **({"owned": True} if owned(entry) else {}),
             "migration_revision": str(dropped),
             "migration_down_revision": down_revision(project, str(dropped)),
         }

@@ -74,7 +74,7 @@ def view_globals() -> dict[str, Any]:
     def schema_change_view(context: Any, **given: Any) -> SchemaChangeView:
         from blueprintgen import views
 
-        names = ("plural", "old_fields", "new_fields", "old_sort_indexes", "new_sort_indexes")
+        names = ("plural", "old_fields", "new_fields", "old_sort_indexes", "new_sort_indexes", "owned")
         return views.schema_change_view(values(context, names), **given)
 
     return {"resource_view": resource_view, "schema_change_view": schema_change_view}

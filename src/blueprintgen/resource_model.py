@@ -294,6 +294,10 @@ NO_DEFAULT: Final = _NoDefault()
 
 TIMESTAMP_COLUMNS: Final = ("created_at", "updated_at")
 """The columns every table gets; lists sort by them (newest first by default)."""
+OWNER_COLUMN: Final = "owner_id"
+"""The column of an owned resource naming the account each row belongs to."""
+OWNER_TABLE: Final = "users"
+"""The accounts table (the project's) that an owned resource's rows refer to."""
 
 
 def sort_index_name(table: str, column: str) -> str:
@@ -393,6 +397,12 @@ class Resource:
     mcp_style: str = "tools"
     mcp_methods: tuple[str, ...] | None = None
     """The methods also served as MCP tools (a subset of ``methods``); None: all of them."""
+    owned: bool = False
+    """Each row belongs to the user who created it (an ``owner_id`` column referencing the
+    accounts): other users can neither read, list, change nor delete it, administrators can."""
+    owned_targets: tuple[str, ...] = ()
+    """The owned resources its references point to: a write may only point to a row the
+    caller may see."""
 
     @property
     def exposed_on_mcp(self) -> tuple[str, ...]:
@@ -414,6 +424,8 @@ class Resource:
             auth_required=bool(params.get("auth_required", True)),
             mcp_style=params.get("mcp_style") or "tools",
             mcp_methods=None if mcp is None else tuple(m for m in METHODS if m in mcp),
+            owned=bool(params.get("owned", False)),
+            owned_targets=tuple(params.get("owned_targets") or ()),
         )
 
     def to_params(self) -> dict[str, Any]:
@@ -425,6 +437,8 @@ class Resource:
             "auth_required": self.auth_required,
             "mcp_style": self.mcp_style,
             **({} if self.mcp_methods is None else {"mcp_methods": list(self.exposed_on_mcp)}),
+            **({"owned": True} if self.owned else {}),
+            **({"owned_targets": list(self.owned_targets)} if self.owned_targets else {}),
         }
 
 

@@ -52,6 +52,7 @@ class McpStyle(StrEnum):
         "blueprintgen add resource person --plural people --methods list,read",
         "blueprintgen add resource audit_entry --field action:str --no-mcp",
         "blueprintgen add resource invoice --field total:decimal --mcp-methods list,read",
+        "blueprintgen add resource note --field title:str --owned",
         "blueprintgen add resource customer --field name:str --field 'phone:str?' --replace",
     ),
 )
@@ -97,6 +98,14 @@ def resource(
             help="Comma-separated subset of the methods to serve as MCP tools too (default: all of them).",
         ),
     ] = None,
+    owned: Annotated[
+        bool,
+        typer.Option(
+            "--owned",
+            help="Each row belongs to the user who created it: other users can neither read, list, "
+            "update nor delete it (404); administrators see every row (owned: true).",
+        ),
+    ] = False,
     replace: Annotated[
         bool,
         typer.Option(
@@ -133,6 +142,7 @@ def resource(
                 plural=plural,
                 mcp_style=mcp_style.value if mcp_style is not None else None,
                 mcp=_mcp_choice(no_mcp, mcp_methods),
+                owned=owned,
                 replace=replace,
                 options=write_options(formatter, force=force, restore=restore, conflict=conflict),
             )

@@ -56,7 +56,11 @@ def _show(inventory: Inventory) -> None:
             exposure = f"mcp {item.mcp_style}"
         else:
             exposure = f"mcp {item.mcp_style}: {', '.join(item.mcp_methods)}"
-        options = ["auth" if item.auth_required else "no auth", exposure]
+        options = [
+            "auth" if item.auth_required else "no auth",
+            *(["owned rows"] if item.owned else []),
+            exposure,
+        ]
         table.add_row(
             f"[bold]{escape(item.name)}[/]\n{escape(item.plural)}\n[dim]{escape(item.path)}[/]",
             fields,

@@ -239,6 +239,9 @@ class ResourceInfo(BaseModel):
     mcp_methods: list[str] = Field(
         default_factory=list, description="The methods also served as MCP tools (none: REST only)."
     )
+    owned: bool = Field(
+        default=False, description="Each row belongs to the user who created it (administrators see all)."
+    )
     migrations: list[str] = Field(
         description="Its table's migration revisions: the create, then each change."
     )

@@ -120,6 +120,13 @@ McpArg = Annotated[
         "(REST only), or a subset of methods. Default: as recorded, all for a new resource."
     ),
 ]
+OwnedArg = Annotated[
+    bool,
+    Field(
+        description="Each row belongs to the user who created it: other users cannot read, list, "
+        "update or delete it (404); administrators see every row. Not for `user`; needs auth_required."
+    ),
+]
 ReplaceArg = Annotated[
     bool,
     Field(
@@ -407,6 +414,7 @@ def _resources(inventory: Inventory) -> list[models.ResourceInfo]:
             auth_required=item.auth_required,
             mcp_style=item.mcp_style,
             mcp_methods=list(item.mcp_methods),
+            owned=item.owned,
             migrations=list(item.migrations),
             references=[reference(ref) for ref in item.references],
             referenced_by=[reference(ref) for ref in item.referenced_by],
@@ -509,6 +517,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         plural: str | None,
         mcp_style: str | None,
         mcp: bool | Sequence[str] | None,
+        owned: bool,
         replace: bool,
         project: str,
         options: tuple[str | None, bool, bool, str],
@@ -531,6 +540,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
                 plural=plural,
                 mcp_style=mcp_style,
                 mcp=mcp,
+                owned=owned,
                 replace=replace,
                 options=write_options(warnings, formatter, force=force, restore=restore, conflict=conflict),
             )
@@ -552,6 +562,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         plural: PluralArg = None,
         mcp_style: McpStyleArg = None,
         mcp: McpArg = None,
+        owned: OwnedArg = False,
         replace: ReplaceArg = False,
         project: ProjectArg = ".",
         formatter: FormatterArg = None,
@@ -564,7 +575,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         routes, MCP tools, migration, tests), or changing one (replace): each file with its diff.
         Writes nothing."""
         return resource_plan(
-            False, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, replace, project,
+            False, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, owned, replace, project,
             (formatter, force, restore, conflict), diffs,
         )  # fmt: skip
 
@@ -579,6 +590,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         plural: PluralArg = None,
         mcp_style: McpStyleArg = None,
         mcp: McpArg = None,
+        owned: OwnedArg = False,
         replace: ReplaceArg = False,
         project: ProjectArg = ".",
         formatter: FormatterArg = None,
@@ -590,7 +602,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         """Add a resource through every layer, or change one (replace), as `blueprintgen add
         resource`: your edits are merged; a clash stops it with the hunks, nothing written."""
         return resource_plan(
-            True, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, replace, project,
+            True, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, owned, replace, project,
             (formatter, force, restore, conflict), diffs,
         )  # fmt: skip
 

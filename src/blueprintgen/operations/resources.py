@@ -61,6 +61,7 @@ def add_resources(
     plural: str | None = None,
     mcp_style: str | None = None,
     mcp: bool | Sequence[str] | None = None,
+    owned: bool = False,
     replace: bool = False,
     options: WriteOptions | None = None,
 ) -> ResourcePlan:
@@ -69,7 +70,8 @@ def add_resources(
     ``fields`` are field specs (``price:decimal``); without them a resource that exists
     keeps its recorded fields and a new one gets the default fields. ``methods`` is a
     comma-separated subset of create,list,read,update,delete; ``mcp`` which of them are also
-    MCP tools (None: all; False: none; a list). A resource that exists with
+    MCP tools (None: all; False: none; a list); ``owned`` gives each row to the user who
+    created it (other users cannot reach it). A resource that exists with
     other fields or options is changed only with ``replace`` (or ``options.force``);
     otherwise ResourceChangeRefused carries the plan of the change.
     """
@@ -81,7 +83,9 @@ def add_resources(
     # or write a project file that lacks this run's resources.
     with holding(root, options) as lock:
         project = ProjectFile.read(root)
-        entries = _entries(project, name, list(fields), spec, methods, auth_required, plural, mcp_style, mcp)
+        entries = _entries(
+            project, name, list(fields), spec, methods, auth_required, plural, mcp_style, mcp, owned
+        )
         changed = _record(project, entries)
         names = [entry["resource"] for entry in entries]
         run = _plan_resources(root, project, names, options)
@@ -114,6 +118,7 @@ def _entries(
     plural: str | None,
     mcp_style: str | None,
     mcp: bool | Sequence[str] | None = None,
+    owned: bool = False,
 ) -> list[dict[str, Any]]:
     """The resources asked for, each checked: name, plural, parsed fields and options."""
     from blueprintgen import fieldspec, naming
@@ -167,7 +172,31 @@ def _entries(
             raise UsageError(
                 f"resource {entry['resource']!r}: {problem}", hint="--mcp-methods takes a subset of --methods"
             )
+        if owned:
+            entry["owned"] = True
+        _check_owned(entry)
     return resources
+
+
+def _check_owned(entry: dict[str, Any]) -> None:
+    """An owned resource is not the accounts, and requires authentication."""
+    from blueprintgen.errors import UsageError
+    from blueprintgen.project import ACCOUNT_RESOURCE
+
+    if not entry.get("owned"):
+        return
+    if entry["resource"] == ACCOUNT_RESOURCE:
+        raise UsageError(
+            "--owned is not available for `user`: it is the accounts table itself, whose rows belong "
+            "to no other account; nothing was written",
+            hint="make the resources your users create owned, e.g. `blueprintgen add resource note --owned`",
+        )
+    if entry.get("auth_required") is False:
+        raise UsageError(
+            f"resource {entry['resource']!r}: --owned needs authentication (each row is its caller's), "
+            "so it cannot be combined with --no-auth (auth: false); nothing was written",
+            hint="drop --no-auth, or --owned",
+        )
 
 
 def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
@@ -209,6 +238,8 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
         merged = {**existing, **record, "schema": schema_history(existing)}
         if "mcp" not in record:
             merged.pop("mcp", None)  # every method a tool again: the default, not written
+        if "owned" not in record:
+            merged.pop("owned", None)  # not owned: the default, not written
         project.resources[key] = merged
     return changed
 
@@ -218,7 +249,11 @@ def _options_differ(existing: dict[str, Any], record: dict[str, Any]) -> bool:
 
     if mcp_methods(existing) != mcp_methods(record):
         return True
-    return any(existing.get(option) != value for option, value in record.items() if option != "mcp")
+    if (existing.get("owned") is True) != (record.get("owned") is True):
+        return True
+    return any(
+        existing.get(option) != value for option, value in record.items() if option not in ("mcp", "owned")
+    )
 
 
 def _project_record(entry: dict[str, Any]) -> dict[str, Any]:
@@ -232,6 +267,7 @@ def _project_record(entry: dict[str, Any]) -> dict[str, Any]:
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": entry.get("mcp_style", "tools"),
         **_mcp_record(entry),
+        **({"owned": True} if entry.get("owned") else {}),
     }
 
 

@@ -47,6 +47,8 @@ PARAMETERS = (
     "auth_required",
     "mcp_style",
     "mcp_methods",
+    "owned",
+    "owned_targets",
 )
 """The blueprint parameters a resource view is built from (a template's context)."""
 
@@ -71,4 +73,5 @@ def schema_change_view(params: Mapping[str, Any], **given: Any) -> SchemaChangeV
         fields_of(values["new_fields"]),
         old_sort_indexes=bool(values.get("old_sort_indexes")),
         new_sort_indexes=bool(values.get("new_sort_indexes")),
+        owned=bool(values.get("owned")),
     )

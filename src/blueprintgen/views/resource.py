@@ -13,6 +13,8 @@ from blueprintgen.resource_model import (
     INT32_MAX,
     MAX_OFFSET,
     OFFSET_BOUNDS,
+    OWNER_COLUMN,
+    OWNER_TABLE,
     STR_MAX_LENGTH,
     TIMESTAMP_COLUMNS,
     Reference,
@@ -66,6 +68,10 @@ class ResourceView:
         self.mcp_methods = list(resource.exposed_on_mcp)
         """The methods also served as MCP tools (``mcp`` in the project file)."""
         self.has_mcp = bool(self.mcp_methods)
+        self.owned = resource.owned
+        """Each row belongs to the user who created it (``owned`` in the project file)."""
+        self.owned_targets = list(resource.owned_targets)
+        """The owned resources its references point to."""
 
     @cached_property
     def mcp_view(self) -> ResourceView:
@@ -369,7 +375,9 @@ class ResourceView:
     def _db_model_pairs(self) -> list[tuple[str, str]]:
         base_module = self._module("database.base")
         pairs = [pair for field in self.fields for pair in field.db_imports(self.models_module, base_module)]
-        if self.fields:
+        if self.owned:
+            pairs.append(("sqlalchemy", "ForeignKey"))
+        if self.fields or self.owned:
             pairs += [("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")]
         return pairs
 
@@ -377,13 +385,70 @@ class ResourceView:
         """The table model class of a resource: ``BlogPostDBModel``."""
         return f"{naming.pascal(resource)}DBModel"
 
+    def sort_index_keys(self, column: str) -> str:
+        """The columns of the sort index of ``column``, as arguments: ``'title', "id"``. An
+        owned resource's lead with the owner: a user's list page (``WHERE owner_id = ?
+        ORDER BY column, id``) is then a range scan of the index, and the owner's foreign key
+        (the cascade from the accounts) is served by any of them."""
+        owner = f"{OWNER_COLUMN!r}, " if self.owned else ""
+        return f'{owner}{column!r}, "id"'
+
     @cached_property
     def table_indexes(self) -> list[str]:
         """The ``Index(...)`` entries of the table model's ``__table_args__``, each with its comma."""
         return [
-            f'Index({sort_index_name(self.plural, column)!r}, {column!r}, "id"),'
+            f"Index({sort_index_name(self.plural, column)!r}, {self.sort_index_keys(column)}),"
             for column in self.sort_index_columns
         ]
+
+    # --- owned rows --------------------------------------------------------------
+
+    @cached_property
+    def owner_column(self) -> str:
+        """The column naming the account a row of an owned resource belongs to."""
+        return OWNER_COLUMN
+
+    @cached_property
+    def owner_db_line(self) -> str:
+        """The table model's owner column: the accounts' id, the rows going with the account."""
+        return (
+            f'{OWNER_COLUMN}: Mapped[int] = mapped_column(ForeignKey("{OWNER_TABLE}.id", ondelete="CASCADE"))'
+        )
+
+    @cached_property
+    def owner_migration_column(self) -> str:
+        """The owner column of ``op.create_table``."""
+        return f"sa.Column({OWNER_COLUMN!r}, sa.Integer(), nullable=False)"
+
+    @cached_property
+    def owner_foreign_key(self) -> str:
+        """The owner's foreign key of ``op.create_table``, with its comma."""
+        name = f"fk_{self.plural}_{OWNER_COLUMN}_{OWNER_TABLE}"
+        return (
+            f"sa.ForeignKeyConstraint([{OWNER_COLUMN!r}], [{OWNER_TABLE + '.id'!r}], "
+            f'name=op.f({name!r}), ondelete="CASCADE"),'
+        )
+
+    def scoped_ref(self, field: FieldView) -> bool:
+        """A reference to an owned resource: its existence check sees only the caller's rows."""
+        return field.ref is not None and field.ref.resource in self.owned_targets
+
+    @cached_property
+    def scoped_targets(self) -> list[str]:
+        """The owned resources a write's references are checked against, each once."""
+        return [target.resource for target in self.targets if target.resource in self.owned_targets]
+
+    @cached_property
+    def knows_caller(self) -> bool:
+        """The service is built with the calling user: its rows are owned, or it refers to
+        owned rows (a write may point only to rows the caller may see). It does not depend
+        on the methods, so that the MCP view builds the service as the REST routes do."""
+        return self.owned or bool(self.scoped_targets)
+
+    @cached_property
+    def scoped_queries(self) -> bool:
+        """The repository restricts queries to an owner: its own rows, or references checked."""
+        return self.owned or (self.writes and bool(self.scoped_targets))
 
     # --- create-table migration -------------------------------------------------
 
@@ -392,7 +457,7 @@ class ResourceView:
         """The ``op.create_index(...)`` statements of the (column, id) sort indexes."""
         return [
             f"op.create_index(op.f({sort_index_name(self.plural, column)!r}), {self.plural!r}, "
-            f'[{column!r}, "id"], unique=False)'
+            f"[{self.sort_index_keys(column)}], unique=False)"
             for column in self.sort_index_columns
         ]
 
@@ -407,7 +472,7 @@ class ResourceView:
     @cached_property
     def migration_constraints(self) -> list[str]:
         """The foreign keys and unique constraints of ``op.create_table``, each with its comma."""
-        lines = []
+        lines = [self.owner_foreign_key] if self.owned else []
         for field in self.fields:
             if field.ref is not None:
                 lines.append(
@@ -519,6 +584,7 @@ class ResourceView:
     def errors_imported(self) -> str:
         """The error classes the service raises."""
         names = ["ConflictError"] * self.integrity + ["NotFoundError"] * (self.by_id or self.checks_refs)
+        names += ["ServiceError"] * (self.owned and self.has_create)
         return ", ".join(names)
 
     # --- MCP tools ---------------------------------------------------------------

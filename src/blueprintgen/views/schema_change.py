@@ -6,14 +6,15 @@ import json
 from collections.abc import Sequence
 from functools import cached_property
 
-from blueprintgen.resource_model import TIMESTAMP_COLUMNS, Field, sort_index_name
+from blueprintgen.resource_model import OWNER_COLUMN, TIMESTAMP_COLUMNS, Field, sort_index_name
 from blueprintgen.views.field import FieldView
 
 
 class SchemaChangeView:
     """A migration that changes a table from ``old_fields`` to ``new_fields``, and that
     creates its (column, id) sort indexes when it had none (``old_sort_indexes`` false,
-    ``new_sort_indexes`` true) or keeps them in step with its columns."""
+    ``new_sort_indexes`` true) or keeps them in step with its columns. The sort indexes of an
+    ``owned`` table lead with its owner column (see :attr:`ResourceView.sort_index_keys`)."""
 
     def __init__(
         self,
@@ -23,8 +24,10 @@ class SchemaChangeView:
         *,
         old_sort_indexes: bool = False,
         new_sort_indexes: bool = False,
+        owned: bool = False,
     ) -> None:
         self.table = plural
+        self.owned = owned
         self.old_sort_indexes = old_sort_indexes
         self.new_sort_indexes = new_sort_indexes
         cls = ""  # the migration names no enum class
@@ -110,7 +113,8 @@ class SchemaChangeView:
 
     def _create_sort_index(self, column: str) -> str:
         name = sort_index_name(self.table, column)
-        return f'batch.create_index(op.f({name!r}), [{column!r}, "id"], unique=False)'
+        owner = f"{OWNER_COLUMN!r}, " if self.owned else ""
+        return f'batch.create_index(op.f({name!r}), [{owner}{column!r}, "id"], unique=False)'
 
     def _drop_sort_index(self, column: str) -> str:
         return f"batch.drop_index(op.f({sort_index_name(self.table, column)!r}))"
