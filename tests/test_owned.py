@@ -214,3 +214,13 @@ def test_removing_an_owned_resource_drops_its_table_as_it_was(proj: Workspace) -
     assert '["owner_id", "body", "id"]' in text
     assert (proj.root / "alembic/versions/0003_create_memos.py").is_file()
     assert proj.run("validate", "--check-all").exit_code == 0
+
+
+def test_a_public_resource_cannot_refer_to_owned_rows(proj: Workspace) -> None:
+    assert proj.run("add", "resource", "folder", "--field", "name:str", "--owned").exit_code == 0
+    before = proj.snapshot()
+    result = proj.run("add", "resource", "link", "--field", "folder:ref:folder", "--no-auth")
+    assert result.exit_code == ExitCode.PROBLEMS, result.output
+    assert "refers to the owned resource 'folder'" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert proj.snapshot() == before
