@@ -145,7 +145,9 @@ def test_the_project_file_round_trip(proj: Workspace) -> None:
     path = proj.root / "blueprintgen.yaml"
     text = path.read_text()
     path.write_text(
-        text.replace("resources: {}\n", "resources:\n  memo:\n    fields: [body:str]\n    owned: true  # mine\n")
+        text.replace(
+            "resources: {}\n", "resources:\n  memo:\n    fields: [body:str]\n    owned: true  # mine\n"
+        )
     )
     result = proj.run("upgrade", "--yes")
     assert result.exit_code == 0, result.output
@@ -190,7 +192,8 @@ def test_turning_owned_on_or_off_after_the_table_exists_is_refused(
 def test_owned_with_no_auth_in_the_project_file_is_refused_at_its_line(proj: Workspace) -> None:
     path = proj.root / "blueprintgen.yaml"
     text = path.read_text().replace(
-        "resources: {}\n", "resources:\n  memo:\n    fields: [body:str]\n    auth_required: false\n    owned: true\n"
+        "resources: {}\n",
+        "resources:\n  memo:\n    fields: [body:str]\n    auth_required: false\n    owned: true\n",
     )
     path.write_text(text)
     line = text.splitlines().index("    owned: true") + 1
