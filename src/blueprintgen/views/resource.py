@@ -434,6 +434,40 @@ class ResourceView:
         return field.ref is not None and field.ref.resource in self.owned_targets
 
     @cached_property
+    def scoped_refs(self) -> list[FieldView]:
+        """The references to owned resources."""
+        return [field for field in self.refs if self.scoped_ref(field)]
+
+    @cached_property
+    def tests_ref_scope(self) -> bool:
+        """The ownership tests create a row pointing to another user's owned row (and get 404)."""
+        return self.has_create and bool(self.scoped_refs)
+
+    @cached_property
+    def owned_test_targets(self) -> list[str]:
+        """The other resources' factories the ownership tests use."""
+        payload = self.required_ref_targets if (self.owned and self.writes) or self.tests_ref_scope else []
+        scoped = (
+            [f.ref.resource for f in self.scoped_refs[:1] if f.ref is not None]
+            if self.tests_ref_scope
+            else []
+        )
+        return [target for target in deduplicated([*payload, *scoped]) if target != self.resource]
+
+    @cached_property
+    def owned_test_factory_names(self) -> str:
+        """What the ownership tests import from the resource's own factory."""
+        points_to_itself = self.tests_ref_scope and any(
+            f.ref is not None and f.ref.resource == self.resource for f in self.scoped_refs[:1]
+        )
+        names = (
+            ["default_owner"] * (self.owned and self.has_create)
+            + [f"insert_{self.resource}"] * (self.owned or points_to_itself)
+            + [f"{self.resource}_values"] * ((self.owned and self.writes) or self.tests_ref_scope)
+        )
+        return ", ".join(names)
+
+    @cached_property
     def scoped_targets(self) -> list[str]:
         """The owned resources a write's references are checked against, each once."""
         return [target.resource for target in self.targets if target.resource in self.owned_targets]
