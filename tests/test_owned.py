@@ -93,6 +93,9 @@ def test_references_to_owned_rows_are_checked_in_the_callers_scope(proj: Workspa
     service = source(proj, "src/shop_api/services/label_service.py")
     assert "folder_exists(\n            data.folder_id, owner_id=self._owner_id" in service
     assert "owner_id" not in source(proj, "src/shop_api/database/models/label_db_model.py")
+    scope_tests = source(proj, "tests/integration/test_label_owned.py")
+    assert "def test_folder_of_another_user_is_not_found(" in scope_tests
+    assert "def test_another_user_cannot_reach" not in scope_tests, "labels themselves are not owned"
 
 
 def test_dry_run_writes_nothing(proj: Workspace) -> None:
