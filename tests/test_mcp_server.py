@@ -523,3 +523,24 @@ def test_the_inspector_cli_lists_the_tools(greeting: Workspace) -> None:
     )  # fmt: skip
     answer = json.loads(result.stdout)
     assert answer["isError"] is True and "no blueprint named 'greting'" in answer["content"][0]["text"]
+
+
+def test_add_resource_takes_owned(ws: Workspace) -> None:
+    """`owned` is an argument of the resource tools, as `--owned` is an option of the CLI."""
+    assert ws.run("new", "project", "shop-api", "--output", ".", "--no-git", "--yes").exit_code == 0
+
+    async def body() -> None:
+        async with stdio(ws.root) as session:
+            before = ws.snapshot()
+            plan = await session.call("plan_add_resource", name="note", fields=["title:str"], owned=True)
+            assert ws.snapshot() == before
+            table = next(f for f in plan["files"] if f["path"].endswith("note_db_model.py"))
+            assert "+    owner_id: Mapped[int]" in table["diff"]
+            await session.call("add_resource", name="note", fields=["title:str"], owned=True)
+            refused = await session.error("add_resource", name="user", owned=True)
+            assert "--owned is not available for `user`" in refused
+            described = await session.call("describe_project", drift=False)
+            (note,) = [r for r in described["resources"] if r["name"] == "note"]
+            assert note["owned"] is True
+
+    run(body)
