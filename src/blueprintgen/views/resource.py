@@ -263,6 +263,11 @@ class ResourceView:
         return [field for field in self.fields if field.type == "ref"]
 
     @cached_property
+    def self_refs(self) -> list[FieldView]:
+        """The references to the resource itself (a row may point at itself)."""
+        return [field for field in self.refs if field.ref is not None and field.ref.resource == self.resource]
+
+    @cached_property
     def not_null(self) -> list[FieldView]:
         return [field for field in self.fields if not field.optional]
 
