@@ -294,6 +294,10 @@ NO_DEFAULT: Final = _NoDefault()
 
 TIMESTAMP_COLUMNS: Final = ("created_at", "updated_at")
 """The columns every table gets; lists sort by them (newest first by default)."""
+DELETED_AT: Final = "deleted_at"
+"""The column of a soft-deleted resource that holds when a row was deleted (null: live)."""
+LIVE_ROWS: Final = f"{DELETED_AT} IS NULL"
+"""The condition of a live row: the WHERE of a soft-deleted table's partial unique indexes."""
 
 
 def sort_index_name(table: str, column: str) -> str:
@@ -393,6 +397,11 @@ class Resource:
     mcp_style: str = "tools"
     mcp_methods: tuple[str, ...] | None = None
     """The methods also served as MCP tools (a subset of ``methods``); None: all of them."""
+    soft_delete: bool = False
+    """A delete sets ``deleted_at`` instead of removing the row: reads skip it, a restore
+    brings it back, administrators list deleted rows, unique values hold among live rows."""
+    soft_deleted_targets: tuple[str, ...] = ()
+    """The referenced resources that are soft-deleted (a reference to a deleted row is refused)."""
 
     @property
     def exposed_on_mcp(self) -> tuple[str, ...]:
@@ -414,6 +423,8 @@ class Resource:
             auth_required=bool(params.get("auth_required", True)),
             mcp_style=params.get("mcp_style") or "tools",
             mcp_methods=None if mcp is None else tuple(m for m in METHODS if m in mcp),
+            soft_delete=bool(params.get("soft_delete", False)),
+            soft_deleted_targets=tuple(params.get("soft_deleted_targets") or ()),
         )
 
     def to_params(self) -> dict[str, Any]:
@@ -425,6 +436,8 @@ class Resource:
             "auth_required": self.auth_required,
             "mcp_style": self.mcp_style,
             **({} if self.mcp_methods is None else {"mcp_methods": list(self.exposed_on_mcp)}),
+            **({"soft_delete": True} if self.soft_delete else {}),
+            **({"soft_deleted_targets": list(self.soft_deleted_targets)} if self.soft_deleted_targets else {}),
         }
 
 

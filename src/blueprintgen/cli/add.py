@@ -52,6 +52,7 @@ class McpStyle(StrEnum):
         "blueprintgen add resource person --plural people --methods list,read",
         "blueprintgen add resource audit_entry --field action:str --no-mcp",
         "blueprintgen add resource invoice --field total:decimal --mcp-methods list,read",
+        "blueprintgen add resource article --field 'slug:str!' --soft-delete",
         "blueprintgen add resource customer --field name:str --field 'phone:str?' --replace",
     ),
 )
@@ -97,6 +98,14 @@ def resource(
             help="Comma-separated subset of the methods to serve as MCP tools too (default: all of them).",
         ),
     ] = None,
+    soft_delete: Annotated[
+        bool,
+        typer.Option(
+            "--soft-delete",
+            help="Deletes mark rows deleted (deleted_at): reads skip them, POST {id}/restore and the "
+            "restore tool bring them back, administrators list them (deleted=only). Needs the delete method.",
+        ),
+    ] = False,
     replace: Annotated[
         bool,
         typer.Option(
@@ -133,6 +142,7 @@ def resource(
                 plural=plural,
                 mcp_style=mcp_style.value if mcp_style is not None else None,
                 mcp=_mcp_choice(no_mcp, mcp_methods),
+                soft_delete=soft_delete,
                 replace=replace,
                 options=write_options(formatter, force=force, restore=restore, conflict=conflict),
             )

@@ -61,6 +61,7 @@ def add_resources(
     plural: str | None = None,
     mcp_style: str | None = None,
     mcp: bool | Sequence[str] | None = None,
+    soft_delete: bool = False,
     replace: bool = False,
     options: WriteOptions | None = None,
 ) -> ResourcePlan:
@@ -69,7 +70,8 @@ def add_resources(
     ``fields`` are field specs (``price:decimal``); without them a resource that exists
     keeps its recorded fields and a new one gets the default fields. ``methods`` is a
     comma-separated subset of create,list,read,update,delete; ``mcp`` which of them are also
-    MCP tools (None: all; False: none; a list). A resource that exists with
+    MCP tools (None: all; False: none; a list); ``soft_delete`` makes a delete mark the row
+    deleted (restorable, listed to administrators). A resource that exists with
     other fields or options is changed only with ``replace`` (or ``options.force``);
     otherwise ResourceChangeRefused carries the plan of the change.
     """
@@ -81,7 +83,9 @@ def add_resources(
     # or write a project file that lacks this run's resources.
     with holding(root, options) as lock:
         project = ProjectFile.read(root)
-        entries = _entries(project, name, list(fields), spec, methods, auth_required, plural, mcp_style, mcp)
+        entries = _entries(
+            project, name, list(fields), spec, methods, auth_required, plural, mcp_style, mcp, soft_delete
+        )
         changed = _record(project, entries)
         names = [entry["resource"] for entry in entries]
         run = _plan_resources(root, project, names, options)
@@ -114,11 +118,12 @@ def _entries(
     plural: str | None,
     mcp_style: str | None,
     mcp: bool | Sequence[str] | None = None,
+    soft_delete: bool = False,
 ) -> list[dict[str, Any]]:
     """The resources asked for, each checked: name, plural, parsed fields and options."""
     from blueprintgen import fieldspec, naming
     from blueprintgen.errors import UsageError
-    from blueprintgen.project import ACCOUNT_RESOURCE, mcp_problem
+    from blueprintgen.project import ACCOUNT_RESOURCE, SOFT_DELETE, mcp_problem, soft_delete_problem
 
     known = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
     if spec is not None:
@@ -167,6 +172,15 @@ def _entries(
             raise UsageError(
                 f"resource {entry['resource']!r}: {problem}", hint="--mcp-methods takes a subset of --methods"
             )
+        if soft_delete:
+            entry[SOFT_DELETE] = True
+        problem = soft_delete_problem(entry["resource"], entry)
+        if problem:
+            raise UsageError(
+                f"resource {entry['resource']!r}: {problem}; nothing was written",
+                hint="--soft-delete needs the delete method among --methods and auth, "
+                "and is not available for `user`",
+            )
     return resources
 
 
@@ -177,7 +191,7 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
     migration from ``sync_fields`` (so do account fields, the accounts' table being there).
     """
     from blueprintgen.errors import UsageError
-    from blueprintgen.project import ACCOUNT_RESOURCE, first_step, next_revision, schema_history
+    from blueprintgen.project import ACCOUNT_RESOURCE, SOFT_DELETE, first_step, next_revision, schema_history
 
     changed: list[str] = []
     for entry in entries:
@@ -200,7 +214,8 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
             # The table as its migrations leave it; editing `fields` later adds a migration.
             # The accounts' table exists already: their slice's first migration adds no column.
             first = [] if key == ACCOUNT_RESOURCE else list(record["fields"])
-            record["schema"] = [first_step(key, next_revision(project), first)]
+            soft = bool(record.get(SOFT_DELETE))
+            record["schema"] = [first_step(key, next_revision(project), first, soft_delete=soft)]
             project.resources[key] = record
             continue
         if _options_differ(existing, record):
@@ -209,14 +224,18 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
         merged = {**existing, **record, "schema": schema_history(existing)}
         if "mcp" not in record:
             merged.pop("mcp", None)  # every method a tool again: the default, not written
+        if SOFT_DELETE not in record:
+            merged.pop(SOFT_DELETE, None)  # deletes delete again (its migration drops deleted_at)
         project.resources[key] = merged
     return changed
 
 
 def _options_differ(existing: dict[str, Any], record: dict[str, Any]) -> bool:
-    from blueprintgen.project import mcp_methods
+    from blueprintgen.project import SOFT_DELETE, mcp_methods
 
     if mcp_methods(existing) != mcp_methods(record):
+        return True
+    if bool(existing.get(SOFT_DELETE)) != bool(record.get(SOFT_DELETE)):
         return True
     return any(existing.get(option) != value for option, value in record.items() if option != "mcp")
 
@@ -232,6 +251,7 @@ def _project_record(entry: dict[str, Any]) -> dict[str, Any]:
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": entry.get("mcp_style", "tools"),
         **_mcp_record(entry),
+        **({"soft_delete": True} if entry.get("soft_delete") else {}),
     }
 
 

@@ -47,6 +47,8 @@ PARAMETERS = (
     "auth_required",
     "mcp_style",
     "mcp_methods",
+    "soft_delete",
+    "soft_deleted_targets",
 )
 """The blueprint parameters a resource view is built from (a template's context)."""
 
