@@ -255,6 +255,19 @@ def soft_deleted_targets(project: ProjectFile, name: str, fields: Sequence[Mappi
     return found
 
 
+def referring_to(project: ProjectFile, targets: Sequence[str]) -> list[str]:
+    """The other resources whose fields refer to one of ``targets`` (their repositories check
+    references against a soft-deleted target's live rows, so they follow its soft_delete)."""
+    found: list[str] = []
+    for name, entry in project.resources.items():
+        if name in targets or name == ACCOUNT_RESOURCE:
+            continue
+        fields = _fields(project, name, list(entry.get("fields") or []), ("resources", name, "fields"))
+        if any((field.get("ref") or {}).get("resource") in targets for field in fields):
+            found.append(name)
+    return found
+
+
 def check_options(root: Path, project: ProjectFile, catalog: Catalog) -> None:
     """Check every value of the project file that feeds a blueprint parameter (the project's
     name, package and options; each resource's name, options and migration revisions)
@@ -705,7 +718,7 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
     from blueprintgen import fieldspec
 
     histories: dict[str, dict[str, Any]] = {}
-    steps: dict[str, list[tuple[str, list[dict[str, Any]], bool]]] = {}
+    steps: dict[str, list[tuple[str, list[dict[str, Any]], bool, dict[str, bool]]]] = {}
 
     def history(name: str, plural: str) -> dict[str, Any]:
         return histories.setdefault(name, {"plural": plural, "schema": [], "last": [], "dropped": None})
@@ -717,18 +730,21 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
             continue
         if record.blueprint == f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}":
             history(ACCOUNT_RESOURCE, ACCOUNT_TABLE)
-            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], False))
+            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], False, {}))
         elif record.blueprint == f"{MIGRATION_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))
             fields = params.get("migration_fields") or params.get("fields") or []
-            steps.setdefault(name, []).append((revision, list(fields), bool(params.get(SORT_INDEXES))))
+            soft = {SOFT_DELETE: True} if params.get("migration_soft_delete") else {}
+            steps.setdefault(name, []).append((revision, list(fields), bool(params.get(SORT_INDEXES)), soft))
         elif record.blueprint == f"{SCHEMA_CHANGE_BLUEPRINT}-{{resource}}-{{migration_revision}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))
             new_fields = list(params.get("new_fields") or [])
             adds = bool(params.get("new_sort_indexes")) and not params.get("old_sort_indexes")
-            steps.setdefault(name, []).append((revision, new_fields, adds))
+            old_soft, new_soft = bool(params.get("old_soft_delete")), bool(params.get("new_soft_delete"))
+            soft = {SOFT_DELETE: new_soft} if old_soft != new_soft else {}
+            steps.setdefault(name, []).append((revision, new_fields, adds, soft))
         elif record.blueprint == f"{DROP_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))["dropped"] = revision
@@ -737,7 +753,8 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
         found["schema"] = [
             {"revision": revision, "fields": [fieldspec.to_spec_string(field) for field in fields]}
             | ({SORT_INDEXES: True} if indexed else {})
-            for revision, fields, indexed in ordered
+            | soft
+            for revision, fields, indexed, soft in ordered
         ]
         found["last"] = ordered[-1][1] if ordered else []
     return {name: found for name, found in histories.items() if found["schema"]}
@@ -772,6 +789,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         "fields": steps[-1],
         "migration_fields": steps[0],
         SORT_INDEXES: sort_indexed(history[:1]),
+        **({"migration_soft_delete": True} if soft_deleted(history[:1]) else {}),
         "migration_revision": created,
         "migration_down_revision": down_revision(project, created),
     }
@@ -792,6 +810,9 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         indexed = [index for index, step in enumerate(history) if step.get(SORT_INDEXES)]
         if indexed:
             drop["sort_indexed_from"] = indexed[0]
+        soft = [soft_deleted(history[: index + 1]) for index in range(len(history))]
+        if any(soft):
+            drop["soft_delete_steps"] = soft
         requests.append(Request(f"{DROP_BLUEPRINT}-{name}", drop))
     return requests
 

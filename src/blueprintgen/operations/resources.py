@@ -86,9 +86,13 @@ def add_resources(
         entries = _entries(
             project, name, list(fields), spec, methods, auth_required, plural, mcp_style, mcp, soft_delete
         )
+        soft_before = {key: bool(entry.get("soft_delete")) for key, entry in project.resources.items()}
         changed = _record(project, entries)
         names = [entry["resource"] for entry in entries]
-        run = _plan_resources(root, project, names, options)
+        flipped = [
+            key for key in names if soft_before.get(key, False) != bool(project.resources[key].get("soft_delete"))
+        ]
+        run = _plan_resources(root, project, names, options, also=_referring(project, flipped))
         if changed and not (replace or options.force):
             raise ResourceChangeRefused(changed, run.changes, path=root / PROJECT_FILE)
         return ResourcePlan(run, resources=tuple(names), changed=tuple(changed), lock=lock)
@@ -320,8 +324,19 @@ def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, An
             )
 
 
-def _plan_resources(root: Path, project: ProjectFile, names: list[str], options: WriteOptions) -> PipelineRun:
-    """Plan the files of the resources ``names`` after an edit of the project file, and the file itself."""
+def _referring(project: ProjectFile, targets: list[str]) -> list[str]:
+    """The resources that refer to ``targets`` (none without targets)."""
+    from blueprintgen.project import referring_to
+
+    return referring_to(project, targets) if targets else []
+
+
+def _plan_resources(
+    root: Path, project: ProjectFile, names: list[str], options: WriteOptions, *, also: Sequence[str] = ()
+) -> PipelineRun:
+    """Plan the files of the resources ``names`` after an edit of the project file, and the file
+    itself; ``also`` are more resources to render (those referring to a resource whose soft
+    delete turned on or off: their reference checks follow it)."""
     from blueprintgen import catalog
     from blueprintgen.manifest import Manifest
     from blueprintgen.project import (
@@ -341,7 +356,8 @@ def _plan_resources(root: Path, project: ProjectFile, names: list[str], options:
     check_options(root, project, found)
     manifest = Manifest.read(root)
     check_project(project, manifest)
-    requests = [request for name in names for request in resource_requests(project, name)]
+    rendered = [*names, *(name for name in also if name not in names)]
+    requests = [request for name in rendered for request in resource_requests(project, name)]
     if ACCOUNT_RESOURCE in names:
         requests.append(account_request(project))  # its account fields are in the project's files
     extra = {PROJECT_FILE: project.to_yaml()}

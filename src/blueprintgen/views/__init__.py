@@ -73,4 +73,6 @@ def schema_change_view(params: Mapping[str, Any], **given: Any) -> SchemaChangeV
         fields_of(values["new_fields"]),
         old_sort_indexes=bool(values.get("old_sort_indexes")),
         new_sort_indexes=bool(values.get("new_sort_indexes")),
+        old_soft_delete=bool(values.get("old_soft_delete")),
+        new_soft_delete=bool(values.get("new_soft_delete")),
     )
