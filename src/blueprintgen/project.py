@@ -247,8 +247,8 @@ def soft_deleted(steps: Sequence[Mapping[str, Any]]) -> bool:
 def soft_deleted_targets(project: ProjectFile, name: str, fields: Sequence[Mapping[str, Any]]) -> list[str]:
     """The soft-deleted resources that ``fields`` of resource ``name`` refer to, each once."""
     found: list[str] = []
-    for field in fields:
-        target = (field.get("ref") or {}).get("resource")
+    for spec in fields:
+        target = (spec.get("ref") or {}).get("resource")
         entry = project.resources.get(str(target)) if target else None
         if entry is not None and entry.get(SOFT_DELETE) and target not in found:
             found.append(str(target))
@@ -444,7 +444,9 @@ def sync_fields(project: ProjectFile) -> list[str]:
         if not history[0]["revision"]:
             # The accounts table exists already: its slice's first migration adds no column.
             first = [] if name == ACCOUNT_RESOURCE else current
-            history = [first_step(name, next_revision(project), first, soft_delete=bool(entry.get(SOFT_DELETE)))]
+            history = [
+                first_step(name, next_revision(project), first, soft_delete=bool(entry.get(SOFT_DELETE)))
+            ]
             entry["schema"] = history
             changed.append(name)
             planned = True
@@ -596,7 +598,9 @@ def schema_change_values(project: ProjectFile, name: str, section: str = "resour
     ]
 
 
-def _soft_delete_change(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def _soft_delete_change(
+    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     """``old_soft_delete`` and ``new_soft_delete`` of a schema change (absent when neither is)."""
     old, new = soft_deleted(before), soft_deleted(after)
     return {"old_soft_delete": old, "new_soft_delete": new} if old or new else {}
@@ -800,7 +804,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
     ]
     dropped = entry.get("dropped")
     if dropped:
-        drop = {
+        drop: dict[str, Any] = {
             "resource": name,
             "plural": plural,
             "history": steps,

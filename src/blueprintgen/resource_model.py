@@ -437,7 +437,9 @@ class Resource:
             "mcp_style": self.mcp_style,
             **({} if self.mcp_methods is None else {"mcp_methods": list(self.exposed_on_mcp)}),
             **({"soft_delete": True} if self.soft_delete else {}),
-            **({"soft_deleted_targets": list(self.soft_deleted_targets)} if self.soft_deleted_targets else {}),
+            **(
+                {"soft_deleted_targets": list(self.soft_deleted_targets)} if self.soft_deleted_targets else {}
+            ),
         }
 
 

@@ -57,6 +57,8 @@ def _show(inventory: Inventory) -> None:
         else:
             exposure = f"mcp {item.mcp_style}: {', '.join(item.mcp_methods)}"
         options = ["auth" if item.auth_required else "no auth", exposure]
+        if item.soft_delete:
+            options.append("soft delete")
         table.add_row(
             f"[bold]{escape(item.name)}[/]\n{escape(item.plural)}\n[dim]{escape(item.path)}[/]",
             fields,

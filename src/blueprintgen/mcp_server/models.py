@@ -239,6 +239,9 @@ class ResourceInfo(BaseModel):
     mcp_methods: list[str] = Field(
         default_factory=list, description="The methods also served as MCP tools (none: REST only)."
     )
+    soft_delete: bool = Field(
+        default=False, description="Deletes mark rows deleted: restorable, listed to administrators."
+    )
     migrations: list[str] = Field(
         description="Its table's migration revisions: the create, then each change."
     )

@@ -120,6 +120,13 @@ McpArg = Annotated[
         "(REST only), or a subset of methods. Default: as recorded, all for a new resource."
     ),
 ]
+SoftDeleteArg = Annotated[
+    bool,
+    Field(
+        description="Soft delete: a delete marks the row deleted (deleted_at); reads skip it, a restore "
+        "route and tool bring it back, administrators list deleted rows. Needs the delete method."
+    ),
+]
 ReplaceArg = Annotated[
     bool,
     Field(
@@ -407,6 +414,7 @@ def _resources(inventory: Inventory) -> list[models.ResourceInfo]:
             auth_required=item.auth_required,
             mcp_style=item.mcp_style,
             mcp_methods=list(item.mcp_methods),
+            soft_delete=item.soft_delete,
             migrations=list(item.migrations),
             references=[reference(ref) for ref in item.references],
             referenced_by=[reference(ref) for ref in item.referenced_by],
@@ -513,6 +521,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         project: str,
         options: tuple[str | None, bool, bool, str],
         diffs: bool,
+        soft_delete: bool = False,
     ) -> models.PlanResult:
         from blueprintgen.errors import as_usage_error
         from blueprintgen.fieldspec import FieldSpecError
@@ -531,6 +540,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
                 plural=plural,
                 mcp_style=mcp_style,
                 mcp=mcp,
+                soft_delete=soft_delete,
                 replace=replace,
                 options=write_options(warnings, formatter, force=force, restore=restore, conflict=conflict),
             )
@@ -552,6 +562,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         plural: PluralArg = None,
         mcp_style: McpStyleArg = None,
         mcp: McpArg = None,
+        soft_delete: SoftDeleteArg = False,
         replace: ReplaceArg = False,
         project: ProjectArg = ".",
         formatter: FormatterArg = None,
@@ -565,7 +576,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         Writes nothing."""
         return resource_plan(
             False, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, replace, project,
-            (formatter, force, restore, conflict), diffs,
+            (formatter, force, restore, conflict), diffs, soft_delete,
         )  # fmt: skip
 
     @server.tool(annotations=WRITES)
@@ -579,6 +590,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         plural: PluralArg = None,
         mcp_style: McpStyleArg = None,
         mcp: McpArg = None,
+        soft_delete: SoftDeleteArg = False,
         replace: ReplaceArg = False,
         project: ProjectArg = ".",
         formatter: FormatterArg = None,
@@ -591,7 +603,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         resource`: your edits are merged; a clash stops it with the hunks, nothing written."""
         return resource_plan(
             True, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, replace, project,
-            (formatter, force, restore, conflict), diffs,
+            (formatter, force, restore, conflict), diffs, soft_delete,
         )  # fmt: skip
 
     def removal_plan(

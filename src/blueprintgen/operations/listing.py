@@ -46,6 +46,8 @@ class ResourceSummary:
     """The fields of other resources that refer to it: while there are any it cannot be removed."""
     mcp_methods: tuple[str, ...] = ()
     """The methods also served as MCP tools (``mcp`` in the project file)."""
+    soft_delete: bool = False
+    """Deletes mark rows deleted (``soft_delete`` in the project file): restorable, listed to administrators."""
     accounts: bool = False
     """The accounts' admin slice (`user`): its table and built-in columns belong to the
     project; its ``fields`` are the account fields added to them."""
@@ -102,6 +104,7 @@ class Inventory:
                     "auth_required": item.auth_required,
                     "mcp_style": item.mcp_style,
                     "mcp_methods": list(item.mcp_methods),
+                    "soft_delete": item.soft_delete,
                     "migrations": list(item.migrations),
                     "references": [reference(ref) for ref in item.references],
                     "referenced_by": [reference(ref) for ref in item.referenced_by],
@@ -153,6 +156,7 @@ def list_resources(start: Path) -> Inventory:
                 auth_required=bool(entry.get("auth_required", True)),
                 mcp_style=str(entry.get("mcp_style") or "tools"),
                 mcp_methods=tuple(mcp_methods(entry)),
+                soft_delete=bool(entry.get("soft_delete")),
                 migrations=tuple(
                     str(step["revision"]) for step in schema_history(entry) if step.get("revision")
                 ),

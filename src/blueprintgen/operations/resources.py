@@ -90,7 +90,9 @@ def add_resources(
         changed = _record(project, entries)
         names = [entry["resource"] for entry in entries]
         flipped = [
-            key for key in names if soft_before.get(key, False) != bool(project.resources[key].get("soft_delete"))
+            key
+            for key in names
+            if soft_before.get(key, False) != bool(project.resources[key].get("soft_delete"))
         ]
         run = _plan_resources(root, project, names, options, also=_referring(project, flipped))
         if changed and not (replace or options.force):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from blueprintgen import naming
-from blueprintgen.resource_model import LIVE_ROWS, DECIMAL_PLACES, NO_NUL_PATTERN, Field, Reference
+from blueprintgen.resource_model import DECIMAL_PLACES, LIVE_ROWS, NO_NUL_PATTERN, Field, Reference
 from blueprintgen.views.words import naming_words
 
 TIMESTAMP_TYPE = "UTCDateTime"

@@ -9,13 +9,13 @@ from typing import Any
 
 from blueprintgen import naming
 from blueprintgen.resource_model import (
+    DELETED_AT,
     ID_BOUNDS,
     INT32_MAX,
+    LIVE_ROWS,
     MAX_OFFSET,
     OFFSET_BOUNDS,
     STR_MAX_LENGTH,
-    DELETED_AT,
-    LIVE_ROWS,
     TIMESTAMP_COLUMNS,
     Reference,
     Resource,
@@ -107,7 +107,9 @@ class ResourceView:
         }
         view = self.mcp_view
         tools = (
-            dict.fromkeys(view.manager_actions, f"{self.resource}_manager") if self.manager else view.tool_names
+            dict.fromkeys(view.manager_actions, f"{self.resource}_manager")
+            if self.manager
+            else view.tool_names
         )
         return [(m, rest[m], tools.get(m, "")) for m in self.actions]
 
@@ -402,7 +404,7 @@ class ResourceView:
             pairs += [("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")]
         if self.live_unique:
             pairs.append(("sqlalchemy", "text"))
-        return import_lines(deduplicated(pairs))
+        return import_lines(pairs)
 
     @cached_property
     def live_unique(self) -> list[FieldView]:
