@@ -11,6 +11,7 @@ suite (tests/integration/test_<resource>_soft_delete.py) proves the behaviour.
 from __future__ import annotations
 
 import json
+
 import pytest
 import yaml
 
@@ -58,12 +59,20 @@ def test_soft_delete_through_every_layer(proj: Workspace) -> None:
     entry = recorded(proj, "article")
     assert entry["soft_delete"] is True
     assert entry["schema"] == [
-        {"revision": "0003", "fields": ["slug:str:unique", "title:str"], "sort_indexes": True, "soft_delete": True}
+        {
+            "revision": "0003",
+            "fields": ["slug:str:unique", "title:str"],
+            "sort_indexes": True,
+            "soft_delete": True,
+        }
     ]
     create = flat(migration(proj, "0003_create_articles.py"))
     assert 'sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True)' in create
     assert "UniqueConstraint" not in create, "unique among live rows: a partial index instead"
-    assert 'op.f("uq_articles_slug"), "articles", ["slug"], unique=True, sqlite_where=sa.text("deleted_at IS NULL"), postgresql_where=sa.text("deleted_at IS NULL")' in create  # noqa: E501
+    assert (
+        'op.f("uq_articles_slug"), "articles", ["slug"], unique=True, sqlite_where=sa.text("deleted_at IS NULL"), postgresql_where=sa.text("deleted_at IS NULL")'
+        in create
+    )
     assert 'op.drop_index(op.f("uq_articles_slug"), table_name="articles")' in create
     table = flat(text(proj, "src/shop_api/database/models/article_db_model.py"))
     assert "deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)" in table
@@ -121,7 +130,10 @@ def test_dry_run_writes_nothing(proj: Workspace) -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["article", "--field", "title:str", "--methods", "list,read"], "soft_delete needs the delete method"),
+        (
+            ["article", "--field", "title:str", "--methods", "list,read"],
+            "soft_delete needs the delete method",
+        ),
         (["article", "--field", "title:str", "--no-auth"], "soft_delete needs auth"),
         (["user"], "soft_delete is not available for `user`"),
     ],
@@ -232,3 +244,36 @@ def test_spec_soft_delete_must_be_a_boolean(proj: Workspace) -> None:
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "'soft_delete' must be true or false" in result.output
     assert proj.snapshot() == before
+
+
+def test_an_entry_deleted_by_hand_is_dropped_as_its_migrations_left_it(proj: Workspace) -> None:
+    add_article(proj, "--soft-delete")
+    path = proj.root / "blueprintgen.yaml"
+    data = yaml.safe_load(path.read_text())
+    del data["resources"]["article"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = proj.run("upgrade", "--yes")
+    assert result.exit_code == 0, result.output
+    removed = yaml.safe_load(path.read_text())["removed"]["article"]
+    assert removed["schema"][0]["soft_delete"] is True, "the manifest's record of the create migration"
+    downgrade = flat(migration(proj, "0004_drop_articles.py")).split("def downgrade")[1]
+    assert 'sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True)' in downgrade
+
+
+def test_blueprintgens_mcp_server_takes_soft_delete(proj: Workspace) -> None:
+    import anyio
+
+    from tests.test_mcp_server import stdio
+
+    async def body() -> None:
+        async with stdio(proj.root) as session:
+            added = await session.call(
+                "add_resource", name="article", fields=["slug:str:unique"], soft_delete=True
+            )
+            assert any(path.endswith("test_article_soft_delete.py") for path in added["written"])
+            described = await session.call("describe_project")
+            (article,) = [r for r in described["resources"] if r["name"] == "article"]
+            assert article["soft_delete"] is True
+
+    anyio.run(body)
+    assert recorded(proj, "article")["soft_delete"] is True
