@@ -621,8 +621,33 @@ class ResourceView:
     def number_columns(self) -> str:
         """The columns a client sends as numbers (int, float, reference), as arguments of
         the models' ``field_validator``; empty when there are none."""
-        numbers = [f.column for f in self.fields if f.type in ("int", "float", "ref")]
-        return ", ".join(f'"{column}"' for column in numbers)
+        return ", ".join(f'"{field.column}"' for field in self.number_fields)
+
+    @cached_property
+    def number_fields(self) -> list[FieldView]:
+        """The fields a client sends as JSON numbers (int, float, reference)."""
+        return [f for f in self.fields if f.type in ("int", "float", "ref")]
+
+    @cached_property
+    def number_validator(self) -> str:
+        """The validator method (at class level) that refuses `true` or `"5"` for the
+        number columns of an input model; empty when there are none. Every model a client
+        sends such a column in has it: the resource's create and update models, the
+        accounts' create, update and profile models."""
+        if not self.number_columns:
+            return ""
+        return (
+            f'@field_validator({self.number_columns}, mode="before")\n'
+            "@classmethod\n"
+            "def numbers_only(cls, value: object) -> object:\n"
+            '    """Refuse `true` or `"5"` where a number is due."""\n'
+            "    return json_number(value)\n"
+        )
+
+    @cached_property
+    def number_import(self) -> str:
+        """The import line of :attr:`number_validator`'s helper; empty when not needed."""
+        return import_lines([(self._module("models.types"), "json_number")]) if self.number_columns else ""
 
     @property
     def str_max_length(self) -> int:

@@ -62,9 +62,10 @@ async def test_liveness(client: httpx.AsyncClient) -> None:
 
 
 async def test_request_id_is_generated(client: httpx.AsyncClient) -> None:
-    response = await client.get("/health")
+    ids = {(await client.get("/health")).headers["X-Request-ID"] for _ in range(3)}
 
-    assert len(response.headers["X-Request-ID"]) == 32
+    assert len(ids) == 3
+    assert all(len(request_id) == 32 for request_id in ids)
 
 
 async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:

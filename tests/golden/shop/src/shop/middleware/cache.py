@@ -8,6 +8,7 @@ it changed, and the entries under the old generation are simply never read again
 
 import time
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -84,7 +85,9 @@ class InMemoryCache(CacheManager):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(namespace, default_ttl)
-        self._entries: dict[str, tuple[float, str]] = {}
+        # Oldest first: evicting from the front of an OrderedDict is O(1), where a
+        # dict's front fills with deleted slots that every next(iter()) walks.
+        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._generations: dict[str, int] = {}
         self._max_entries = max_entries
         self._clock = clock
@@ -106,7 +109,7 @@ class InMemoryCache(CacheManager):
         full_key = self._key(key)
         self._entries.pop(full_key, None)
         while len(self._entries) >= self._max_entries:
-            del self._entries[next(iter(self._entries))]
+            self._entries.popitem(last=False)
         expires_at = self._clock() + (ttl if ttl is not None else self._default_ttl)
         self._entries[full_key] = (expires_at, value)
 

@@ -53,7 +53,7 @@ class AuthorBase(BaseModel):
     @field_validator("name")
     @classmethod
     def strip_text(cls, value: str | None) -> str | None:
-        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        """Trim surrounding whitespace, after the length and pattern checks."""
         return value.strip() if isinstance(value, str) else value
 
 
@@ -87,7 +87,7 @@ class AuthorUpdate(BaseModel):
     @field_validator("name")
     @classmethod
     def strip_text(cls, value: str | None) -> str | None:
-        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        """Trim surrounding whitespace, after the length and pattern checks."""
         return value.strip() if isinstance(value, str) else value
 
     @field_validator("name", "age")

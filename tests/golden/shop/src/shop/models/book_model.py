@@ -101,7 +101,7 @@ class BookBase(BaseModel):
     @field_validator("title", "subtitle", "summary")
     @classmethod
     def strip_text(cls, value: str | None) -> str | None:
-        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        """Trim surrounding whitespace, after the length and pattern checks."""
         return value.strip() if isinstance(value, str) else value
 
 
@@ -156,7 +156,7 @@ class BookUpdate(BaseModel):
     @field_validator("title", "subtitle", "summary")
     @classmethod
     def strip_text(cls, value: str | None) -> str | None:
-        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        """Trim surrounding whitespace, after the length and pattern checks."""
         return value.strip() if isinstance(value, str) else value
 
     @field_validator(

@@ -1,7 +1,5 @@
 """Error monitoring: Sentry when `SENTRY_DSN` is set, nothing otherwise."""
 
-import sentry_sdk
-
 from shop import __version__
 from shop.config.settings import Settings
 
@@ -10,6 +8,9 @@ def configure_monitoring(settings: Settings) -> None:
     """Initialise Sentry (with its FastAPI integration) if a DSN is configured."""
     if not settings.sentry_dsn:
         return
+    # Imported only when used: a service without Sentry does not carry it in memory.
+    import sentry_sdk
+
     sentry_sdk.init(
         dsn=settings.sentry_dsn,
         environment=settings.environment,
