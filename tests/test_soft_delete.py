@@ -277,3 +277,16 @@ def test_blueprintgens_mcp_server_takes_soft_delete(proj: Workspace) -> None:
 
     anyio.run(body)
     assert recorded(proj, "article")["soft_delete"] is True
+
+
+def test_a_reference_to_a_deleted_row_is_refused_and_tested(proj: Workspace) -> None:
+    assert proj.run("add", "resource", "author", "--field", "name:str", "--soft-delete").exit_code == 0
+    add = proj.run(
+        "add", "resource", "post", "--field", "title:str", "--field", "author:ref:author", "--soft-delete"
+    )
+    assert add.exit_code == 0, add.output
+    assert "row is not None and row.deleted_at is None" in text(
+        proj, "src/shop_api/database/repositories/post_repository.py"
+    )
+    suite = text(proj, "tests/integration/test_post_soft_delete.py")
+    assert "def test_a_reference_to_a_deleted_author_is_refused(" in suite

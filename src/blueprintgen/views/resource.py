@@ -407,6 +407,34 @@ class ResourceView:
         return import_lines(pairs)
 
     @cached_property
+    def deleted_ref(self) -> FieldView | None:
+        """The reference the soft-delete tests point at a deleted row (a create must refuse
+        it): the first to another soft-deleted resource, if the resource has create."""
+        if not self.has_create:
+            return None
+        return next(
+            (
+                f
+                for f in self.refs
+                if f.ref is not None
+                and f.ref.resource != self.resource
+                and f.ref.resource in self.soft_deleted_targets
+            ),
+            None,
+        )
+
+    @cached_property
+    def soft_delete_test_targets(self) -> list[str]:
+        """The other resources' factories the soft-delete tests use."""
+        if self.deleted_ref is None or self.deleted_ref.ref is None:
+            return []
+        return deduplicated([*self.required_ref_targets, self.deleted_ref.ref.resource])
+
+    def url_of(self, plural: str) -> str:
+        """Another resource's REST path."""
+        return f"/api/v1/{naming.kebab(plural)}"
+
+    @cached_property
     def live_unique(self) -> list[FieldView]:
         """The unique fields of a soft-deleted table: unique among its live rows, through a
         partial unique index (a deleted row's value may be taken again)."""
