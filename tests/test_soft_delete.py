@@ -290,3 +290,17 @@ def test_a_reference_to_a_deleted_row_is_refused_and_tested(proj: Workspace) -> 
     )
     suite = text(proj, "tests/integration/test_post_soft_delete.py")
     assert "def test_a_reference_to_a_deleted_author_is_refused(" in suite
+
+
+def test_turning_it_on_merges_the_users_edits(proj: Workspace) -> None:
+    add_article(proj)
+    routes = proj.root / "src/shop_api/routes/article_routes.py"
+    edited = routes.read_text().replace(
+        '"""REST endpoints for articles."""', '"""REST endpoints for articles (ours)."""'
+    )
+    routes.write_text(edited)
+    add_article(proj, "--soft-delete", "--replace")
+    merged = routes.read_text()
+    assert '"""REST endpoints for articles (ours)."""' in merged, "the edit is kept"
+    assert "async def restore_article(" in merged, "and the restore route added"
+    assert proj.run("validate", "--check-all").exit_code == 0
