@@ -710,7 +710,17 @@ def _default_fields() -> tuple[dict[str, Any], ...]:
 
 # --- spec files ------------------------------------------------------------------
 
-_RESOURCE_KEYS = ("fields", "plural", "methods", "auth", "auth_required", "mcp", "mcp_style", "owned")
+_RESOURCE_KEYS = (
+    "fields",
+    "plural",
+    "methods",
+    "auth",
+    "auth_required",
+    "mcp",
+    "mcp_style",
+    "owned",
+    "soft_delete",
+)
 
 
 def load_spec_file(path: str | Path, *, resources: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
@@ -739,7 +749,7 @@ def parse_spec(
     """Check a loaded spec file and return its resources, referenced ones first.
 
     Each resource is ``{"resource", "plural", "fields"}`` plus whichever of
-    ``methods``, ``auth_required``, ``mcp``, ``mcp_style`` and ``owned`` the file sets. A resource
+    ``methods``, ``auth_required``, ``mcp``, ``mcp_style``, ``owned`` and ``soft_delete`` the file sets. A resource
     without ``fields`` gets :func:`default_fields`. References may point to
     resources of the same file, or (when *resources* is given) to those.
     """
@@ -855,6 +865,11 @@ def _resource_head(name: str, body: Any, path: str | Path | None) -> dict[str, A
             raise FieldSpecError("'owned' must be true or false", resource=resource, path=path)
         if body["owned"]:
             head["owned"] = True
+    if "soft_delete" in body:
+        if not isinstance(body["soft_delete"], bool):
+            raise FieldSpecError("'soft_delete' must be true or false", resource=resource, path=path)
+        if body["soft_delete"]:
+            head["soft_delete"] = True
     return head
 
 

@@ -171,7 +171,11 @@ SORT_INDEXES = "sort_indexes"
 """The key of the schema-history step whose migration created the table's (column, id)
 sort indexes."""
 
-RESOURCE_OPTIONS = ("plural", "methods", "auth_required", "mcp_style")
+SOFT_DELETE = "soft_delete"
+"""The resource option (and the key of the schema-history step whose migration turned it on,
+or off with false) of a soft-deleted table: ``deleted_at``, partial unique indexes."""
+
+RESOURCE_OPTIONS = ("plural", "methods", "auth_required", "mcp_style", SOFT_DELETE)
 """Options of a resource in the project file that go, as they are, to the resource blueprint."""
 
 
@@ -264,6 +268,61 @@ def owned_targets(project: ProjectFile, name: str) -> list[str]:
     )
 
 
+def soft_delete_problem(name: str, entry: Mapping[str, Any]) -> str | None:
+    """What is wrong with a resource's ``soft_delete`` option, or None."""
+    from blueprintgen.fieldspec import METHODS
+
+    if not entry.get(SOFT_DELETE):
+        return None
+    if name == ACCOUNT_RESOURCE:
+        return (
+            "soft_delete is not available for `user`: the accounts are deactivated "
+            "(is_active), and their admin slice deletes them for good"
+        )
+    if "delete" not in (entry.get("methods") or METHODS):
+        return "soft_delete needs the delete method (a soft delete is what the delete does)"
+    if entry.get("auth_required") is False:
+        return "soft_delete needs auth: only administrators list deleted rows"
+    if owned(entry):
+        # Restoring and listing deleted rows are not scoped to their owner yet: refused
+        # rather than generated with a way to reach another user's rows.
+        return "soft_delete and owned cannot be combined yet: choose one of them for this resource"
+    return None
+
+
+def soft_deleted(steps: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a table is soft-deleted (has ``deleted_at``) after ``steps`` of its history:
+    the last step that says so decides."""
+    for step in reversed(steps):
+        if SOFT_DELETE in step:
+            return bool(step[SOFT_DELETE])
+    return False
+
+
+def soft_deleted_targets(project: ProjectFile, name: str, fields: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The soft-deleted resources that ``fields`` of resource ``name`` refer to, each once."""
+    found: list[str] = []
+    for spec in fields:
+        target = (spec.get("ref") or {}).get("resource")
+        entry = project.resources.get(str(target)) if target else None
+        if entry is not None and entry.get(SOFT_DELETE) and target not in found:
+            found.append(str(target))
+    return found
+
+
+def referring_to(project: ProjectFile, targets: Sequence[str]) -> list[str]:
+    """The other resources whose fields refer to one of ``targets`` (their repositories check
+    references against a soft-deleted target's live rows, so they follow its soft_delete)."""
+    found: list[str] = []
+    for name, entry in project.resources.items():
+        if name in targets or name == ACCOUNT_RESOURCE:
+            continue
+        fields = _fields(project, name, list(entry.get("fields") or []), ("resources", name, "fields"))
+        if any((field.get("ref") or {}).get("resource") in targets for field in fields):
+            found.append(name)
+    return found
+
+
 def check_options(root: Path, project: ProjectFile, catalog: Catalog) -> None:
     """Check every value of the project file that feeds a blueprint parameter (the project's
     name, package and options; each resource's name, options and migration revisions)
@@ -299,6 +358,9 @@ def check_options(root: Path, project: ProjectFile, catalog: Catalog) -> None:
         ownership = owned_problem(project, name)
         if ownership:
             raise project_error(project, ownership[0], ("resources", name, ownership[1]))
+        soft = soft_delete_problem(name, entry) if isinstance(entry.get(SOFT_DELETE), bool) else None
+        if soft:
+            raise project_error(project, f"resource {name!r}: {soft}", ("resources", name, SOFT_DELETE))
         for index, step in enumerate(entry.get("schema") or []):
             revision = step.get("revision")
             label = f"resource {name!r}, migration revision"
@@ -444,7 +506,9 @@ def sync_fields(project: ProjectFile) -> list[str]:
         if not history[0]["revision"]:
             # The accounts table exists already: its slice's first migration adds no column.
             first = [] if name == ACCOUNT_RESOURCE else current
-            history = [first_step(name, next_revision(project), first)]
+            history = [
+                first_step(name, next_revision(project), first, soft_delete=bool(entry.get(SOFT_DELETE)))
+            ]
             entry["schema"] = history
             changed.append(name)
             planned = True
@@ -459,19 +523,32 @@ def sync_fields(project: ProjectFile) -> list[str]:
             # its own (or in the one just planned): an applied migration is never rewritten.
             if not planned:
                 history.append({"revision": next_revision(project), "fields": current})
+                planned = True
             history[-1][SORT_INDEXES] = True
+            entry["schema"] = history
+            if name not in changed:
+                changed.append(name)
+        wanted = bool(entry.get(SOFT_DELETE)) and name != ACCOUNT_RESOURCE
+        if wanted != soft_deleted(history):
+            # Soft delete turned on (or off) for a table that has its migrations: the
+            # migration that adds (or drops) deleted_at and swaps its unique constraints.
+            if not planned:
+                history.append({"revision": next_revision(project), "fields": current})
+            history[-1][SOFT_DELETE] = wanted
             entry["schema"] = history
             if name not in changed:
                 changed.append(name)
     return changed
 
 
-def first_step(name: str, revision: str, fields: list[Any]) -> dict[str, Any]:
+def first_step(name: str, revision: str, fields: list[Any], *, soft_delete: bool = False) -> dict[str, Any]:
     """The schema-history step of the migration that creates a resource's table (with its
-    sort indexes; the accounts' table is the project's)."""
+    sort indexes, and soft-deleted with ``soft_delete``; the accounts' table is the project's)."""
     step: dict[str, Any] = {"revision": revision, "fields": fields}
     if name != ACCOUNT_RESOURCE:
         step[SORT_INDEXES] = True
+        if soft_delete:
+            step[SOFT_DELETE] = True
     return step
 
 
@@ -537,18 +614,23 @@ def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
     entry = project.resources[name]
     history = schema_history(entry)
     revision = str(history[0]["revision"] or next_revision(project))
+    fields = _fields(project, name, list(entry.get("fields") or []), ("resources", name, "fields"))
+    targets = soft_deleted_targets(project, name, fields)
     return {
         **project_values(project),
         "resource": name,
         "plural": str(entry.get("plural") or name),
-        "fields": _fields(project, name, list(entry.get("fields") or []), ("resources", name, "fields")),
+        "fields": fields,
         "migration_fields": _fields(project, name, list(history[0]["fields"]), _first_fields(entry, name)),
         "methods": list(entry.get("methods") or fieldspec.METHODS),
         "auth_required": bool(entry.get("auth_required", True)),
         "mcp_style": str(entry.get("mcp_style") or "tools"),
         "mcp_methods": mcp_methods(entry),
         **_ownership(project, name),
+        **({SOFT_DELETE: True} if entry.get(SOFT_DELETE) else {}),
+        **({"soft_deleted_targets": targets} if targets else {}),
         SORT_INDEXES: sort_indexed(history[:1]),
+        **({"migration_soft_delete": True} if soft_deleted(history[:1]) else {}),
         "migration_revision": revision,
         "migration_down_revision": down_revision(project, revision),
     }
@@ -581,11 +663,20 @@ def schema_change_values(project: ProjectFile, name: str, section: str = "resour
             "old_sort_indexes": sort_indexed(history[: index + 1]),
             "new_sort_indexes": sort_indexed(history[: index + 2]),
             **({"owned": True} if owned(entry) else {}),
+            **_soft_delete_change(history[: index + 1], history[: index + 2]),
             "migration_revision": str(after["revision"]),
             "migration_down_revision": down_revision(project, str(after["revision"])),
         }
         for index, (before, after) in enumerate(itertools.pairwise(history))
     ]
+
+
+def _soft_delete_change(
+    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """``old_soft_delete`` and ``new_soft_delete`` of a schema change (absent when neither is)."""
+    old, new = soft_deleted(before), soft_deleted(after)
+    return {"old_soft_delete": old, "new_soft_delete": new} if old or new else {}
 
 
 def resource_requests(project: ProjectFile, name: str) -> list[Any]:
@@ -727,7 +818,7 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
     from blueprintgen import fieldspec
 
     histories: dict[str, dict[str, Any]] = {}
-    steps: dict[str, list[tuple[str, list[dict[str, Any]], bool]]] = {}
+    steps: dict[str, list[tuple[str, list[dict[str, Any]], bool, dict[str, bool]]]] = {}
 
     def history(name: str, plural: str) -> dict[str, Any]:
         return histories.setdefault(
@@ -741,18 +832,21 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
             continue
         if record.blueprint == f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}":
             history(ACCOUNT_RESOURCE, ACCOUNT_TABLE)
-            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], False))
+            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], False, {}))
         elif record.blueprint == f"{MIGRATION_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))["owned"] = params.get("owned") is True
             fields = params.get("migration_fields") or params.get("fields") or []
-            steps.setdefault(name, []).append((revision, list(fields), bool(params.get(SORT_INDEXES))))
+            soft = {SOFT_DELETE: True} if params.get("migration_soft_delete") else {}
+            steps.setdefault(name, []).append((revision, list(fields), bool(params.get(SORT_INDEXES)), soft))
         elif record.blueprint == f"{SCHEMA_CHANGE_BLUEPRINT}-{{resource}}-{{migration_revision}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))
             new_fields = list(params.get("new_fields") or [])
             adds = bool(params.get("new_sort_indexes")) and not params.get("old_sort_indexes")
-            steps.setdefault(name, []).append((revision, new_fields, adds))
+            old_soft, new_soft = bool(params.get("old_soft_delete")), bool(params.get("new_soft_delete"))
+            soft = {SOFT_DELETE: new_soft} if old_soft != new_soft else {}
+            steps.setdefault(name, []).append((revision, new_fields, adds, soft))
         elif record.blueprint == f"{DROP_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))["dropped"] = revision
@@ -761,7 +855,8 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
         found["schema"] = [
             {"revision": revision, "fields": [fieldspec.to_spec_string(field) for field in fields]}
             | ({SORT_INDEXES: True} if indexed else {})
-            for revision, fields, indexed in ordered
+            | soft
+            for revision, fields, indexed, soft in ordered
         ]
         found["last"] = ordered[-1][1] if ordered else []
     return {name: found for name, found in histories.items() if found["schema"]}
@@ -797,6 +892,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         "migration_fields": steps[0],
         SORT_INDEXES: sort_indexed(history[:1]),
         **({"owned": True} if owned(entry) else {}),
+        **({"migration_soft_delete": True} if soft_deleted(history[:1]) else {}),
         "migration_revision": created,
         "migration_down_revision": down_revision(project, created),
     }
@@ -807,7 +903,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
     ]
     dropped = entry.get("dropped")
     if dropped:
-        drop = {
+        drop: dict[str, Any] = {
             "resource": name,
             "plural": plural,
             "history": steps,
@@ -818,6 +914,9 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         indexed = [index for index, step in enumerate(history) if step.get(SORT_INDEXES)]
         if indexed:
             drop["sort_indexed_from"] = indexed[0]
+        soft = [soft_deleted(history[: index + 1]) for index in range(len(history))]
+        if any(soft):
+            drop["soft_delete_steps"] = soft
         requests.append(Request(f"{DROP_BLUEPRINT}-{name}", drop))
     return requests
 

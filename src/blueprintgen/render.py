@@ -56,7 +56,7 @@ def view_globals() -> dict[str, Any]:
     keyword arguments override them, e.g. ``resource_view(fields=migration_fields)``.
     ``schema_change_view()`` reads ``plural``, ``old_fields`` and ``new_fields`` (and
     whether the table has its sort indexes before and after: ``old_sort_indexes``,
-    ``new_sort_indexes``).
+    ``new_sort_indexes``; whether it is soft-deleted: ``old_soft_delete``, ``new_soft_delete``).
     The views are imported on the first call: a run without resources never loads them.
     """
     from jinja2 import pass_context
@@ -74,7 +74,16 @@ def view_globals() -> dict[str, Any]:
     def schema_change_view(context: Any, **given: Any) -> SchemaChangeView:
         from blueprintgen import views
 
-        names = ("plural", "old_fields", "new_fields", "old_sort_indexes", "new_sort_indexes", "owned")
+        names = (
+            "plural",
+            "old_fields",
+            "new_fields",
+            "old_sort_indexes",
+            "new_sort_indexes",
+            "owned",
+            "old_soft_delete",
+            "new_soft_delete",
+        )
         return views.schema_change_view(values(context, names), **given)
 
     return {"resource_view": resource_view, "schema_change_view": schema_change_view}

@@ -298,6 +298,10 @@ OWNER_COLUMN: Final = "owner_id"
 """The column of an owned resource naming the account each row belongs to."""
 OWNER_TABLE: Final = "users"
 """The accounts table (the project's) that an owned resource's rows refer to."""
+DELETED_AT: Final = "deleted_at"
+"""The column of a soft-deleted resource that holds when a row was deleted (null: live)."""
+LIVE_ROWS: Final = f"{DELETED_AT} IS NULL"
+"""The condition of a live row: the WHERE of a soft-deleted table's partial unique indexes."""
 
 
 def sort_index_name(table: str, column: str) -> str:
@@ -403,6 +407,11 @@ class Resource:
     owned_targets: tuple[str, ...] = ()
     """The owned resources its references point to: a write may only point to a row the
     caller may see."""
+    soft_delete: bool = False
+    """A delete sets ``deleted_at`` instead of removing the row: reads skip it, a restore
+    brings it back, administrators list deleted rows, unique values hold among live rows."""
+    soft_deleted_targets: tuple[str, ...] = ()
+    """The referenced resources that are soft-deleted (a reference to a deleted row is refused)."""
 
     @property
     def exposed_on_mcp(self) -> tuple[str, ...]:
@@ -426,6 +435,8 @@ class Resource:
             mcp_methods=None if mcp is None else tuple(m for m in METHODS if m in mcp),
             owned=bool(params.get("owned", False)),
             owned_targets=tuple(params.get("owned_targets") or ()),
+            soft_delete=bool(params.get("soft_delete", False)),
+            soft_deleted_targets=tuple(params.get("soft_deleted_targets") or ()),
         )
 
     def to_params(self) -> dict[str, Any]:
@@ -439,6 +450,10 @@ class Resource:
             **({} if self.mcp_methods is None else {"mcp_methods": list(self.exposed_on_mcp)}),
             **({"owned": True} if self.owned else {}),
             **({"owned_targets": list(self.owned_targets)} if self.owned_targets else {}),
+            **({"soft_delete": True} if self.soft_delete else {}),
+            **(
+                {"soft_deleted_targets": list(self.soft_deleted_targets)} if self.soft_deleted_targets else {}
+            ),
         }
 
 

@@ -119,7 +119,8 @@ def venv(workdir: Path) -> Path:
 @pytest.fixture(scope="session")
 def project(workdir: Path, venv: Path) -> Generated:
     """`new project` + the blog example (three resources, with references), a plain resource,
-    a REST-only one, an owned one, and the design card's own `add resource user` (the existing accounts' REST + MCP slice),
+    a REST-only one, an owned one, a soft-deleted one, and the design card's own `add resource user`
+    (the existing accounts' REST + MCP slice),
     with two account fields (a migration adds them to the users table)."""
     blueprintgen("new", "project", PROJECT, "--output", str(workdir / PROJECT), cwd=workdir)
     root = workdir / PROJECT
@@ -131,6 +132,18 @@ def project(workdir: Path, venv: Path) -> Generated:
     # user cannot reach the first one's bookmarks over REST and MCP.
     owned = ["--field", "label:str", "--field", "post:ref:post", "--owned", "--mcp-style", "manager"]
     blueprintgen("add", "resource", "bookmark", *owned, cwd=root)
+    # Soft delete: its generated tests restore rows and reuse a deleted row's unique slug.
+    blueprintgen(
+        "add",
+        "resource",
+        "article",
+        "--field",
+        "slug:str:unique",
+        "--field",
+        "title:str",
+        "--soft-delete",
+        cwd=root,
+    )
     account_fields = ["--field", "display_name:str?", "--field", "plan:enum[free,pro]=free"]
     blueprintgen("add", "resource", "user", *account_fields, cwd=root)
     _uv("pip", "install", "--quiet", "--python", str(venv / "bin/python"), "-e", f"{root}[test]", cwd=workdir)

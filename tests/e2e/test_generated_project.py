@@ -167,6 +167,7 @@ def test_server_rest_and_mcp_end_to_end(project: Generated, tmp_path: object) ->
             "delete_author",
             "create_post",
             "list_tags",
+            "restore_article",
         } <= tools
         assert not any("audit_entr" in name for name in tools), "audit_entry is REST only (--no-mcp)"
         created = lines[1]["structured"]

@@ -53,6 +53,7 @@ class McpStyle(StrEnum):
         "blueprintgen add resource audit_entry --field action:str --no-mcp",
         "blueprintgen add resource invoice --field total:decimal --mcp-methods list,read",
         "blueprintgen add resource note --field title:str --owned",
+        "blueprintgen add resource article --field 'slug:str!' --soft-delete",
         "blueprintgen add resource customer --field name:str --field 'phone:str?' --replace",
     ),
 )
@@ -106,6 +107,14 @@ def resource(
             "update nor delete it (404); administrators see every row (owned: true).",
         ),
     ] = False,
+    soft_delete: Annotated[
+        bool,
+        typer.Option(
+            "--soft-delete",
+            help="Deletes mark rows deleted (deleted_at): reads skip them, POST {id}/restore and the "
+            "restore tool bring them back, administrators list them (deleted=only). Needs the delete method.",
+        ),
+    ] = False,
     replace: Annotated[
         bool,
         typer.Option(
@@ -143,6 +152,7 @@ def resource(
                 mcp_style=mcp_style.value if mcp_style is not None else None,
                 mcp=_mcp_choice(no_mcp, mcp_methods),
                 owned=owned,
+                soft_delete=soft_delete,
                 replace=replace,
                 options=write_options(formatter, force=force, restore=restore, conflict=conflict),
             )

@@ -61,6 +61,8 @@ def _show(inventory: Inventory) -> None:
             *(["owned rows"] if item.owned else []),
             exposure,
         ]
+        if item.soft_delete:
+            options.append("soft delete")
         table.add_row(
             f"[bold]{escape(item.name)}[/]\n{escape(item.plural)}\n[dim]{escape(item.path)}[/]",
             fields,

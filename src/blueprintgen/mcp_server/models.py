@@ -242,6 +242,9 @@ class ResourceInfo(BaseModel):
     owned: bool = Field(
         default=False, description="Each row belongs to the user who created it (administrators see all)."
     )
+    soft_delete: bool = Field(
+        default=False, description="Deletes mark rows deleted: restorable, listed to administrators."
+    )
     migrations: list[str] = Field(
         description="Its table's migration revisions: the create, then each change."
     )

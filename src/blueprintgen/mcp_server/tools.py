@@ -127,6 +127,13 @@ OwnedArg = Annotated[
         "update or delete it (404); administrators see every row. Not for `user`; needs auth_required."
     ),
 ]
+SoftDeleteArg = Annotated[
+    bool,
+    Field(
+        description="Soft delete: a delete marks the row deleted (deleted_at); reads skip it, a restore "
+        "route and tool bring it back, administrators list deleted rows. Needs the delete method."
+    ),
+]
 ReplaceArg = Annotated[
     bool,
     Field(
@@ -415,6 +422,7 @@ def _resources(inventory: Inventory) -> list[models.ResourceInfo]:
             mcp_style=item.mcp_style,
             mcp_methods=list(item.mcp_methods),
             owned=item.owned,
+            soft_delete=item.soft_delete,
             migrations=list(item.migrations),
             references=[reference(ref) for ref in item.references],
             referenced_by=[reference(ref) for ref in item.referenced_by],
@@ -522,6 +530,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         project: str,
         options: tuple[str | None, bool, bool, str],
         diffs: bool,
+        soft_delete: bool = False,
     ) -> models.PlanResult:
         from blueprintgen.errors import as_usage_error
         from blueprintgen.fieldspec import FieldSpecError
@@ -541,6 +550,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
                 mcp_style=mcp_style,
                 mcp=mcp,
                 owned=owned,
+                soft_delete=soft_delete,
                 replace=replace,
                 options=write_options(warnings, formatter, force=force, restore=restore, conflict=conflict),
             )
@@ -563,6 +573,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         mcp_style: McpStyleArg = None,
         mcp: McpArg = None,
         owned: OwnedArg = False,
+        soft_delete: SoftDeleteArg = False,
         replace: ReplaceArg = False,
         project: ProjectArg = ".",
         formatter: FormatterArg = None,
@@ -576,7 +587,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         Writes nothing."""
         return resource_plan(
             False, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, owned, replace, project,
-            (formatter, force, restore, conflict), diffs,
+            (formatter, force, restore, conflict), diffs, soft_delete,
         )  # fmt: skip
 
     @server.tool(annotations=WRITES)
@@ -591,6 +602,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         mcp_style: McpStyleArg = None,
         mcp: McpArg = None,
         owned: OwnedArg = False,
+        soft_delete: SoftDeleteArg = False,
         replace: ReplaceArg = False,
         project: ProjectArg = ".",
         formatter: FormatterArg = None,
@@ -603,7 +615,7 @@ def _register_planning(server: MCPServer, folder: ServedFolder) -> None:
         resource`: your edits are merged; a clash stops it with the hunks, nothing written."""
         return resource_plan(
             True, name, fields, spec_file, methods, auth_required, plural, mcp_style, mcp, owned, replace, project,
-            (formatter, force, restore, conflict), diffs,
+            (formatter, force, restore, conflict), diffs, soft_delete,
         )  # fmt: skip
 
     def removal_plan(

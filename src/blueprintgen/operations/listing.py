@@ -48,6 +48,8 @@ class ResourceSummary:
     """The methods also served as MCP tools (``mcp`` in the project file)."""
     owned: bool = False
     """Each row belongs to the user who created it (``owned`` in the project file)."""
+    soft_delete: bool = False
+    """Deletes mark rows deleted (``soft_delete`` in the project file): restorable, listed to administrators."""
     accounts: bool = False
     """The accounts' admin slice (`user`): its table and built-in columns belong to the
     project; its ``fields`` are the account fields added to them."""
@@ -105,6 +107,7 @@ class Inventory:
                     "mcp_style": item.mcp_style,
                     "mcp_methods": list(item.mcp_methods),
                     "owned": item.owned,
+                    "soft_delete": item.soft_delete,
                     "migrations": list(item.migrations),
                     "references": [reference(ref) for ref in item.references],
                     "referenced_by": [reference(ref) for ref in item.referenced_by],
@@ -158,6 +161,7 @@ def list_resources(start: Path) -> Inventory:
                 mcp_style=str(entry.get("mcp_style") or "tools"),
                 mcp_methods=tuple(mcp_methods(entry)),
                 owned=owned(entry),
+                soft_delete=bool(entry.get("soft_delete")),
                 migrations=tuple(
                     str(step["revision"]) for step in schema_history(entry) if step.get("revision")
                 ),

@@ -62,6 +62,7 @@ def add_resources(
     mcp_style: str | None = None,
     mcp: bool | Sequence[str] | None = None,
     owned: bool = False,
+    soft_delete: bool = False,
     replace: bool = False,
     options: WriteOptions | None = None,
 ) -> ResourcePlan:
@@ -71,7 +72,8 @@ def add_resources(
     keeps its recorded fields and a new one gets the default fields. ``methods`` is a
     comma-separated subset of create,list,read,update,delete; ``mcp`` which of them are also
     MCP tools (None: all; False: none; a list); ``owned`` gives each row to the user who
-    created it (other users cannot reach it). A resource that exists with
+    created it (other users cannot reach it); ``soft_delete`` makes a delete mark the row
+    deleted (restorable, listed to administrators). A resource that exists with
     other fields or options is changed only with ``replace`` (or ``options.force``);
     otherwise ResourceChangeRefused carries the plan of the change.
     """
@@ -84,11 +86,27 @@ def add_resources(
     with holding(root, options) as lock:
         project = ProjectFile.read(root)
         entries = _entries(
-            project, name, list(fields), spec, methods, auth_required, plural, mcp_style, mcp, owned
+            project,
+            name,
+            list(fields),
+            spec,
+            methods,
+            auth_required,
+            plural,
+            mcp_style,
+            mcp,
+            owned,
+            soft_delete,
         )
+        soft_before = {key: bool(entry.get("soft_delete")) for key, entry in project.resources.items()}
         changed = _record(project, entries)
         names = [entry["resource"] for entry in entries]
-        run = _plan_resources(root, project, names, options)
+        flipped = [
+            key
+            for key in names
+            if soft_before.get(key, False) != bool(project.resources[key].get("soft_delete"))
+        ]
+        run = _plan_resources(root, project, names, options, also=_referring(project, flipped))
         if changed and not (replace or options.force):
             raise ResourceChangeRefused(changed, run.changes, path=root / PROJECT_FILE)
         return ResourcePlan(run, resources=tuple(names), changed=tuple(changed), lock=lock)
@@ -119,11 +137,12 @@ def _entries(
     mcp_style: str | None,
     mcp: bool | Sequence[str] | None = None,
     owned: bool = False,
+    soft_delete: bool = False,
 ) -> list[dict[str, Any]]:
     """The resources asked for, each checked: name, plural, parsed fields and options."""
     from blueprintgen import fieldspec, naming
     from blueprintgen.errors import UsageError
-    from blueprintgen.project import ACCOUNT_RESOURCE, mcp_problem
+    from blueprintgen.project import ACCOUNT_RESOURCE, SOFT_DELETE, mcp_problem, soft_delete_problem
 
     known = {key: str(value.get("plural") or key) for key, value in project.resources.items()}
     if spec is not None:
@@ -175,6 +194,15 @@ def _entries(
         if owned:
             entry["owned"] = True
         _check_owned(entry)
+        if soft_delete:
+            entry[SOFT_DELETE] = True
+        problem = soft_delete_problem(entry["resource"], entry)
+        if problem:
+            raise UsageError(
+                f"resource {entry['resource']!r}: {problem}; nothing was written",
+                hint="--soft-delete needs the delete method among --methods and auth, "
+                "and is not available for `user`",
+            )
     return resources
 
 
@@ -206,7 +234,7 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
     migration from ``sync_fields`` (so do account fields, the accounts' table being there).
     """
     from blueprintgen.errors import UsageError
-    from blueprintgen.project import ACCOUNT_RESOURCE, first_step, next_revision, schema_history
+    from blueprintgen.project import ACCOUNT_RESOURCE, SOFT_DELETE, first_step, next_revision, schema_history
 
     changed: list[str] = []
     for entry in entries:
@@ -229,7 +257,8 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
             # The table as its migrations leave it; editing `fields` later adds a migration.
             # The accounts' table exists already: their slice's first migration adds no column.
             first = [] if key == ACCOUNT_RESOURCE else list(record["fields"])
-            record["schema"] = [first_step(key, next_revision(project), first)]
+            soft = bool(record.get(SOFT_DELETE))
+            record["schema"] = [first_step(key, next_revision(project), first, soft_delete=soft)]
             project.resources[key] = record
             continue
         if _options_differ(existing, record):
@@ -240,19 +269,25 @@ def _record(project: ProjectFile, entries: list[dict[str, Any]]) -> list[str]:
             merged.pop("mcp", None)  # every method a tool again: the default, not written
         if "owned" not in record:
             merged.pop("owned", None)  # not owned: the default, not written
+        if SOFT_DELETE not in record:
+            merged.pop(SOFT_DELETE, None)  # deletes delete again (its migration drops deleted_at)
         project.resources[key] = merged
     return changed
 
 
 def _options_differ(existing: dict[str, Any], record: dict[str, Any]) -> bool:
-    from blueprintgen.project import mcp_methods
+    from blueprintgen.project import SOFT_DELETE, mcp_methods
 
     if mcp_methods(existing) != mcp_methods(record):
         return True
     if (existing.get("owned") is True) != (record.get("owned") is True):
         return True
+    if bool(existing.get(SOFT_DELETE)) != bool(record.get(SOFT_DELETE)):
+        return True
     return any(
-        existing.get(option) != value for option, value in record.items() if option not in ("mcp", "owned")
+        existing.get(option) != value
+        for option, value in record.items()
+        if option not in ("mcp", "owned", SOFT_DELETE)
     )
 
 
@@ -268,6 +303,7 @@ def _project_record(entry: dict[str, Any]) -> dict[str, Any]:
         "mcp_style": entry.get("mcp_style", "tools"),
         **_mcp_record(entry),
         **({"owned": True} if entry.get("owned") else {}),
+        **({"soft_delete": True} if entry.get("soft_delete") else {}),
     }
 
 
@@ -336,8 +372,19 @@ def _refuse_unfillable_columns(name: str, before: list[str], entry: dict[str, An
             )
 
 
-def _plan_resources(root: Path, project: ProjectFile, names: list[str], options: WriteOptions) -> PipelineRun:
-    """Plan the files of the resources ``names`` after an edit of the project file, and the file itself."""
+def _referring(project: ProjectFile, targets: list[str]) -> list[str]:
+    """The resources that refer to ``targets`` (none without targets)."""
+    from blueprintgen.project import referring_to
+
+    return referring_to(project, targets) if targets else []
+
+
+def _plan_resources(
+    root: Path, project: ProjectFile, names: list[str], options: WriteOptions, *, also: Sequence[str] = ()
+) -> PipelineRun:
+    """Plan the files of the resources ``names`` after an edit of the project file, and the file
+    itself; ``also`` are more resources to render (those referring to a resource whose soft
+    delete turned on or off: their reference checks follow it)."""
     from blueprintgen import catalog
     from blueprintgen.manifest import Manifest
     from blueprintgen.project import (
@@ -357,7 +404,8 @@ def _plan_resources(root: Path, project: ProjectFile, names: list[str], options:
     check_options(root, project, found)
     manifest = Manifest.read(root)
     check_project(project, manifest)
-    requests = [request for name in names for request in resource_requests(project, name)]
+    rendered = [*names, *(name for name in also if name not in names)]
+    requests = [request for name in rendered for request in resource_requests(project, name)]
     if ACCOUNT_RESOURCE in names:
         requests.append(account_request(project))  # its account fields are in the project's files
     extra = {PROJECT_FILE: project.to_yaml()}

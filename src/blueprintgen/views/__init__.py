@@ -49,6 +49,8 @@ PARAMETERS = (
     "mcp_methods",
     "owned",
     "owned_targets",
+    "soft_delete",
+    "soft_deleted_targets",
 )
 """The blueprint parameters a resource view is built from (a template's context)."""
 
@@ -74,4 +76,6 @@ def schema_change_view(params: Mapping[str, Any], **given: Any) -> SchemaChangeV
         old_sort_indexes=bool(values.get("old_sort_indexes")),
         new_sort_indexes=bool(values.get("new_sort_indexes")),
         owned=bool(values.get("owned")),
+        old_soft_delete=bool(values.get("old_soft_delete")),
+        new_soft_delete=bool(values.get("new_soft_delete")),
     )

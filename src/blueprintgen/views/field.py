@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from blueprintgen import naming
-from blueprintgen.resource_model import DECIMAL_PLACES, NO_NUL_PATTERN, Field, Reference
+from blueprintgen.resource_model import DECIMAL_PLACES, LIVE_ROWS, NO_NUL_PATTERN, Field, Reference
 from blueprintgen.views.words import naming_words
 
 TIMESTAMP_TYPE = "UTCDateTime"
@@ -17,8 +17,11 @@ that SQLite hands back aware timestamps too."""
 class FieldView:
     """One field as the templates print it; ``cls`` is its resource's class name."""
 
-    def __init__(self, field: Field, cls: str, plural: str) -> None:
+    def __init__(self, field: Field, cls: str, plural: str, *, soft_deleted: bool = False) -> None:
         self.field = field
+        self.live_unique = soft_deleted and field.unique
+        """Unique among live rows only (a soft-deleted table): a partial unique index
+        ``WHERE deleted_at IS NULL`` instead of a unique constraint or a unique index."""
         self.cls = cls
         self.plural = plural
         self.name = field.name
@@ -199,9 +202,9 @@ class FieldView:
     def db_line(self) -> str:
         """``name: Mapped[T] = mapped_column(...)`` for the table model."""
         arguments = [self.column_type]
-        if self.unique:
+        if self.unique and not self.live_unique:
             arguments.append("unique=True")
-        if self.index:
+        if self.index and not self.live_unique:
             arguments.append("index=True")
         if self.has_default and self.type == "json":
             arguments.append(f"default={f'lambda: {self.default_code}' if self.default else 'dict'}")
@@ -242,6 +245,32 @@ class FieldView:
 
     def unique_name(self, table: str) -> str:
         return f"uq_{table}_{self.column}"
+
+    def live_unique_name(self, table: str) -> str:
+        """The partial unique index of a soft-deleted table's unique field: named as the
+        index or the unique constraint it stands for."""
+        return self.index_name(table) if self.index else self.unique_name(table)
+
+    def live_unique_index(self, table: str) -> str:
+        """The ``Index(...)`` entry of the table model's ``__table_args__`` (with its comma)."""
+        where = f"text({LIVE_ROWS!r})"
+        return (
+            f"Index({self.live_unique_name(table)!r}, {self.column!r}, unique=True, "
+            f"sqlite_where={where}, postgresql_where={where}),"
+        ).replace("'", '"')
+
+    def create_live_unique(self, table: str, *, batch: bool = False) -> str:
+        """``op.create_index(...)`` (``batch.create_index`` with ``batch``) of the partial unique index."""
+        where = f"sa.text({LIVE_ROWS!r})"
+        name = f"op.f({self.live_unique_name(table)!r})"
+        target = f"batch.create_index({name}, " if batch else f"op.create_index({name}, {table!r}, "
+        return (
+            f"{target}[{self.column!r}], unique=True, sqlite_where={where}, postgresql_where={where})"
+        ).replace("'", '"')
+
+    def drop_live_unique(self, table: str, *, batch: bool = False) -> str:
+        name = f"op.f({self.live_unique_name(table)!r})"
+        return f"batch.drop_index({name})" if batch else f"op.drop_index({name}, table_name={table!r})"
 
     def foreign_key_name(self, table: str) -> str:
         assert self.ref is not None

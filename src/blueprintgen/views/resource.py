@@ -9,8 +9,10 @@ from typing import Any
 
 from blueprintgen import naming
 from blueprintgen.resource_model import (
+    DELETED_AT,
     ID_BOUNDS,
     INT32_MAX,
+    LIVE_ROWS,
     MAX_OFFSET,
     OFFSET_BOUNDS,
     OWNER_COLUMN,
@@ -33,7 +35,14 @@ from blueprintgen.views.words import (
     text_literal,
 )
 
-OPERATION_SCOPES = {"list": "read", "read": "read", "create": "write", "update": "write", "delete": "write"}
+OPERATION_SCOPES = {
+    "list": "read",
+    "read": "read",
+    "create": "write",
+    "update": "write",
+    "delete": "write",
+    "restore": "write",
+}
 """The token scope each method needs, on REST and MCP alike: ``read`` to look, ``write`` to
 change (the generated README documents them, and ``admin`` for account administration)."""
 
@@ -55,7 +64,12 @@ class ResourceView:
         self.auth_required = resource.auth_required
         self.manager = resource.mcp_style == "manager"
         self.cls = naming.pascal(resource.name)
-        self.fields = [FieldView(field, self.cls, resource.plural) for field in resource.fields]
+        self.soft_delete = resource.soft_delete
+        """A delete sets ``deleted_at``; reads skip deleted rows; unique values hold among live rows."""
+        self.fields = [
+            FieldView(field, self.cls, resource.plural, soft_deleted=resource.soft_delete)
+            for field in resource.fields
+        ]
         self.methods = list(resource.methods)
         self.has_create = "create" in self.methods
         self.has_list = "list" in self.methods
@@ -65,6 +79,10 @@ class ResourceView:
         self.by_id = self.has_read or self.has_update or self.has_delete
         """Any endpoint that takes an id (read, update, delete)."""
         self.writes = self.has_create or self.has_update
+        self.has_restore = self.soft_delete and self.has_delete
+        self.soft_deleted_targets = {*resource.soft_deleted_targets, *([resource.name] * self.soft_delete)}
+        """The referenced resources whose deleted rows a reference may not point to."""
+        """A deleted row can be restored (REST ``POST .../{id}/restore``, the restore tool)."""
         self.mcp_methods = list(resource.exposed_on_mcp)
         """The methods also served as MCP tools (``mcp`` in the project file)."""
         self.has_mcp = bool(self.mcp_methods)
@@ -91,10 +109,25 @@ class ResourceView:
             "read": f"GET {base}/{{id}}",
             "update": f"PATCH {base}/{{id}}",
             "delete": f"DELETE {base}/{{id}}",
+            "restore": f"POST {base}/{{id}}/restore",
         }
         view = self.mcp_view
-        tools = dict.fromkeys(view.methods, f"{self.resource}_manager") if self.manager else view.tool_names
-        return [(m, rest[m], tools.get(m, "")) for m in self.methods]
+        tools = (
+            dict.fromkeys(view.manager_actions, f"{self.resource}_manager")
+            if self.manager
+            else view.tool_names
+        )
+        return [(m, rest[m], tools.get(m, "")) for m in self.actions]
+
+    @cached_property
+    def actions(self) -> list[str]:
+        """The methods, and ``restore`` for a soft-deleted resource: every REST operation."""
+        return [*self.methods, *(["restore"] if self.has_restore else [])]
+
+    @cached_property
+    def manager_actions(self) -> list[str]:
+        """The actions of the manager tool: :attr:`actions`."""
+        return self.actions
 
     # --- names -------------------------------------------------------------------
 
@@ -221,7 +254,7 @@ class ResourceView:
     @cached_property
     def by_id_verbs(self) -> str:
         """``read, update or delete``: what the id of the manager tool is for."""
-        return either([verb for verb in ("read", "update", "delete") if verb in self.methods])
+        return either([verb for verb in ("read", "update", "delete", "restore") if verb in self.actions])
 
     # --- field groups ------------------------------------------------------------
 
@@ -373,8 +406,60 @@ class ResourceView:
 
     @cached_property
     def indexed_db_model_imports(self) -> str:
-        """The import lines of a resource's table model: its columns' and ``Index``."""
-        return import_lines([*self._db_model_pairs, ("sqlalchemy", "Index")])
+        """The import lines of a resource's table model: its columns' and ``Index`` (and
+        what a soft-deleted table's ``deleted_at`` and partial unique indexes need)."""
+        pairs = [*self._db_model_pairs, ("sqlalchemy", "Index")]
+        if self.soft_delete:
+            base_module = self._module("database.base")
+            pairs += [("datetime", "datetime"), (base_module, "UTCDateTime")]
+            pairs += [("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")]
+        if self.live_unique:
+            pairs.append(("sqlalchemy", "text"))
+        return import_lines(pairs)
+
+    @cached_property
+    def deleted_ref(self) -> FieldView | None:
+        """The reference the soft-delete tests point at a deleted row (a create must refuse
+        it): the first to another soft-deleted resource, if the resource has create."""
+        if not self.has_create:
+            return None
+        return next(
+            (
+                f
+                for f in self.refs
+                if f.ref is not None
+                and f.ref.resource != self.resource
+                and f.ref.resource in self.soft_deleted_targets
+            ),
+            None,
+        )
+
+    @cached_property
+    def soft_delete_test_targets(self) -> list[str]:
+        """The other resources' factories the soft-delete tests use."""
+        if self.deleted_ref is None or self.deleted_ref.ref is None:
+            return []
+        return deduplicated([*self.required_ref_targets, self.deleted_ref.ref.resource])
+
+    def url_of(self, plural: str) -> str:
+        """Another resource's REST path."""
+        return f"/api/v1/{naming.kebab(plural)}"
+
+    @cached_property
+    def live_unique(self) -> list[FieldView]:
+        """The unique fields of a soft-deleted table: unique among its live rows, through a
+        partial unique index (a deleted row's value may be taken again)."""
+        return [field for field in self.fields if field.live_unique]
+
+    @cached_property
+    def deleted_at(self) -> str:
+        """The soft-deleted table's column."""
+        return DELETED_AT
+
+    @cached_property
+    def live_rows(self) -> str:
+        """The SQL condition of a live row (the partial indexes' WHERE)."""
+        return LIVE_ROWS
 
     @cached_property
     def _db_model_pairs(self) -> list[tuple[str, str]]:
@@ -404,7 +489,7 @@ class ResourceView:
         return [
             f"Index({sort_index_name(self.plural, column)!r}, {self.sort_index_keys(column)}),"
             for column in self.sort_index_columns
-        ]
+        ] + [field.live_unique_index(self.plural) for field in self.live_unique]
 
     # --- owned rows --------------------------------------------------------------
 
@@ -518,7 +603,7 @@ class ResourceView:
                     f"sa.ForeignKeyConstraint([{field.column!r}], [{field.ref.plural + '.id'!r}], "
                     f"name=op.f({field.foreign_key_name(self.plural)!r}), ondelete={field.on_delete!r}),"
                 )
-            if field.unique and not field.index:
+            if field.unique and not field.index and not field.live_unique:
                 lines.append(
                     f"sa.UniqueConstraint({field.column!r}, name=op.f({field.unique_name(self.plural)!r})),"
                 )
@@ -528,19 +613,23 @@ class ResourceView:
     def migration_indexes(self) -> list[str]:
         """The ``op.create_index(...)`` statements after ``op.create_table``."""
         return [
-            f"op.create_index(op.f({f.index_name(self.plural)!r}), {self.plural!r}, [{f.column!r}], "
+            f.create_live_unique(self.plural)
+            if f.live_unique
+            else f"op.create_index(op.f({f.index_name(self.plural)!r}), {self.plural!r}, [{f.column!r}], "
             f"unique={f.unique})"
             for f in self.fields
-            if f.index
+            if f.index or f.live_unique
         ]
 
     @cached_property
     def migration_drop_indexes(self) -> list[str]:
         """The ``op.drop_index(...)`` statements of ``downgrade()``, in reverse order."""
         return [
-            f"op.drop_index(op.f({f.index_name(self.plural)!r}), table_name={self.plural!r})"
+            f.drop_live_unique(self.plural)
+            if f.live_unique
+            else f"op.drop_index(op.f({f.index_name(self.plural)!r}), table_name={self.plural!r})"
             for f in reversed(self.fields)
-            if f.index
+            if f.index or f.live_unique
         ]
 
     # --- service -----------------------------------------------------------------
@@ -598,8 +687,8 @@ class ResourceView:
         statuses = (
             [400] * writes
             + [401, 403] * self.auth_required
-            + [404] * (method in ("read", "update", "delete") or (writes and self.checks_refs))
-            + [409] * (writes and self.integrity)
+            + [404] * (method in ("read", "update", "delete", "restore") or (writes and self.checks_refs))
+            + [409] * ((writes and self.integrity) or (method == "restore" and bool(self.unique)))
             + [422, 429, 503]
         )
         return ", ".join(str(status) for status in statuses)
@@ -622,7 +711,8 @@ class ResourceView:
     @cached_property
     def errors_imported(self) -> str:
         """The error classes the service raises."""
-        names = ["ConflictError"] * self.integrity + ["NotFoundError"] * (self.by_id or self.checks_refs)
+        conflicts = self.integrity or (self.has_restore and bool(self.unique))
+        names = ["ConflictError"] * conflicts + ["NotFoundError"] * (self.by_id or self.checks_refs)
         names += ["ServiceError"] * (self.owned and self.has_create)
         return ", ".join(names)
 
@@ -632,7 +722,9 @@ class ResourceView:
     def manager_results(self) -> list[str]:
         """What the manager tool may return, as class-name suffixes (``str`` for a delete)."""
         return (
-            ["Read"] * (self.writes or self.has_read) + ["Page"] * self.has_list + ["str"] * self.has_delete
+            ["Read"] * (self.writes or self.has_read or self.has_restore)
+            + ["Page"] * self.has_list
+            + ["str"] * self.has_delete
         )
 
     @cached_property
@@ -654,8 +746,9 @@ class ResourceView:
             "read": f"get_{self.resource}",
             "update": f"update_{self.resource}",
             "delete": f"delete_{self.resource}",
+            "restore": f"restore_{self.resource}",
         }
-        return {method: names[method] for method in self.methods}
+        return {method: names[method] for method in self.actions}
 
     @cached_property
     def number_columns(self) -> str:
@@ -734,6 +827,7 @@ class ResourceView:
             "read": f"Get {self.label}",
             "update": f"Update {self.label}",
             "delete": f"Delete {self.label}",
+            "restore": f"Restore {self.label}",
             "manager": f"Manage {self.labels}",
         }
         if action == "manager":
@@ -741,6 +835,7 @@ class ResourceView:
             destructive = self.has_update or self.has_delete
             idempotent = not self.has_create
         else:
+            # A restore brings a row back as it was: nothing is lost, repeating it changes nothing.
             read_only = action in {"list", "read"}
             destructive = action in {"update", "delete"}
             idempotent = action != "create"
@@ -755,6 +850,7 @@ class ResourceView:
             f"get_{self.resource}",
             f"update_{self.resource}",
             f"delete_{self.resource}",
+            f"restore_{self.resource}",
             f"{self.resource}_manager",
         }
 
@@ -787,17 +883,35 @@ class ResourceView:
     @cached_property
     def scope_guards(self) -> list[str]:
         """The REST scope dependencies the resource's routes use, sorted."""
-        return sorted({self.scope_guard(method) for method in self.methods})
+        return sorted({self.scope_guard(method) for method in self.actions})
+
+    @cached_property
+    def route_auth_imports(self) -> list[str]:
+        """What the routes import from the auth middleware: their scope dependencies, the
+        caller (of owned rows), and the administrator check of a list of deleted rows."""
+        extra = ["PrincipalDep", "require_admin"] if self.has_restore and self.has_list else []
+        extra += ["CurrentUser"] * self.knows_caller
+        return sorted([*self.scope_guards, *extra], key=lambda name: (not name[0].isupper(), name))
 
     @cached_property
     def scope_constants(self) -> list[str]:
         """The scope constants the resource's tools import: ``READ``, ``WRITE``."""
-        return sorted({self.scope(method).upper() for method in self.methods})
+        return sorted({self.scope(method).upper() for method in self.actions})
+
+    @cached_property
+    def lists_deleted(self) -> bool:
+        """The list (route or tool) takes ``deleted``: administrators list deleted rows."""
+        return self.soft_delete and self.has_list and self.auth_required
+
+    @cached_property
+    def tool_scope_constants(self) -> list[str]:
+        """:attr:`scope_constants` of the tools module (``ADMIN`` too when it lists deleted rows)."""
+        return sorted({*self.scope_constants, *(["ADMIN"] * self.lists_deleted)})
 
     @cached_property
     def manager_scopes(self) -> str:
         """The manager tool's scope per action, as a literal: ``{"list": READ, ...}``."""
-        pairs = ", ".join(f'"{method}": {self.scope(method).upper()}' for method in self.methods)
+        pairs = ", ".join(f'"{method}": {self.scope(method).upper()}' for method in self.manager_actions)
         return "{" + pairs + "}"
 
     @cached_property

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from functools import cached_property
 
-from blueprintgen.resource_model import OWNER_COLUMN, TIMESTAMP_COLUMNS, Field, sort_index_name
+from blueprintgen.resource_model import DELETED_AT, OWNER_COLUMN, TIMESTAMP_COLUMNS, Field, sort_index_name
 from blueprintgen.views.field import FieldView
 
 
@@ -14,7 +14,10 @@ class SchemaChangeView:
     """A migration that changes a table from ``old_fields`` to ``new_fields``, and that
     creates its (column, id) sort indexes when it had none (``old_sort_indexes`` false,
     ``new_sort_indexes`` true) or keeps them in step with its columns. The sort indexes of an
-    ``owned`` table lead with its owner column (see :attr:`ResourceView.sort_index_keys`)."""
+    ``owned`` table lead with its owner column (see :attr:`ResourceView.sort_index_keys`). A table that turns
+    soft-deleted (``old_soft_delete`` false, ``new_soft_delete`` true) gets ``deleted_at``
+    and its unique constraints become partial unique indexes over live rows; turning it off
+    deletes the rows marked deleted, then goes back."""
 
     def __init__(
         self,
@@ -25,14 +28,18 @@ class SchemaChangeView:
         old_sort_indexes: bool = False,
         new_sort_indexes: bool = False,
         owned: bool = False,
+        old_soft_delete: bool = False,
+        new_soft_delete: bool = False,
     ) -> None:
         self.table = plural
         self.owned = owned
         self.old_sort_indexes = old_sort_indexes
         self.new_sort_indexes = new_sort_indexes
+        self.old_soft_delete = old_soft_delete
+        self.new_soft_delete = new_soft_delete
         cls = ""  # the migration names no enum class
-        old = [FieldView(field, cls, plural) for field in old_fields]
-        new = [FieldView(field, cls, plural) for field in new_fields]
+        old = [FieldView(field, cls, plural, soft_deleted=old_soft_delete) for field in old_fields]
+        new = [FieldView(field, cls, plural, soft_deleted=new_soft_delete) for field in new_fields]
         self.new = new
         old_by_name = {field.name: field for field in old}
         new_names = {field.name for field in new}
@@ -43,6 +50,38 @@ class SchemaChangeView:
             for field in new
             if field.name in old_by_name and field.field != old_by_name[field.name].field
         ]
+        self.swapped = [
+            (old_by_name[field.name], field)
+            for field in new
+            if old_soft_delete != new_soft_delete
+            and field.unique
+            and field.name in old_by_name
+            and field.field == old_by_name[field.name].field
+        ]
+        """Unchanged unique fields whose constraint turns into a partial index (or back)."""
+
+    @cached_property
+    def soft_delete_turns(self) -> str | None:
+        """``on`` or ``off`` when this migration turns soft delete on or off, else None."""
+        if self.old_soft_delete == self.new_soft_delete:
+            return None
+        return "on" if self.new_soft_delete else "off"
+
+    @cached_property
+    def purge_line(self) -> str:
+        """The statement that deletes the rows marked deleted (before deleted_at goes)."""
+        return f'op.execute(sa.text("DELETE FROM {self.table} WHERE {DELETED_AT} IS NOT NULL"))'
+
+    @cached_property
+    def pre_upgrade_lines(self) -> list[str]:
+        """Statements of ``upgrade()`` before the batch: turning soft delete off really
+        deletes the rows marked deleted (they would come back to life otherwise)."""
+        return [self.purge_line] if self.soft_delete_turns == "off" else []
+
+    @cached_property
+    def pre_downgrade_lines(self) -> list[str]:
+        """Statements of ``downgrade()`` before the batch (the same, the other way)."""
+        return [self.purge_line] if self.soft_delete_turns == "on" else []
 
     @cached_property
     def adds_sort_indexes(self) -> bool:
@@ -63,12 +102,16 @@ class SchemaChangeView:
         ]
         if self.adds_sort_indexes:
             parts.append("index the sort columns")
+        if self.soft_delete_turns:
+            parts.append(f"soft delete {self.soft_delete_turns}")
         return "; ".join(parts)
 
     @cached_property
     def upgrade_lines(self) -> list[str]:
         """The body of ``with op.batch_alter_table(...) as batch:`` in ``upgrade()``."""
         lines: list[str] = []
+        if self.soft_delete_turns == "on":
+            lines.append(f"batch.add_column({_DELETED_AT_COLUMN})")
         for field in self.removed:
             lines += self._drop_extras(field)
             lines.append(f"batch.drop_column({field.column!r})")
@@ -77,6 +120,10 @@ class SchemaChangeView:
             lines += self._create_extras(field)
         for before, after in self.changed:
             lines += self._alter(before, after)
+        for before, after in self.swapped:
+            lines += [*self._drop_unique(before), *self._create_unique(after)]
+        if self.soft_delete_turns == "off":
+            lines.append(f"batch.drop_column({DELETED_AT!r})")
         if self.adds_sort_indexes:
             lines += [self._create_sort_index(column) for column in self._sort_columns(self.new)]
         return [f"        {line}" for line in lines]
@@ -87,6 +134,10 @@ class SchemaChangeView:
         lines: list[str] = []
         if self.adds_sort_indexes:
             lines += [self._drop_sort_index(column) for column in reversed(self._sort_columns(self.new))]
+        if self.soft_delete_turns == "off":
+            lines.append(f"batch.add_column({_DELETED_AT_COLUMN})")
+        for before, after in reversed(self.swapped):
+            lines += [*self._drop_unique(after), *self._create_unique(before)]
         for before, after in reversed(self.changed):
             lines += self._alter(after, before)
         for field in reversed(self.added):
@@ -100,6 +151,8 @@ class SchemaChangeView:
                 nullable = field.migration_column.replace("nullable=False", "nullable=True")
                 lines.append(f"batch.add_column({nullable})")
             lines += self._create_extras(field)
+        if self.soft_delete_turns == "on":
+            lines.append(f"batch.drop_column({DELETED_AT!r})")
         return [f"        {line}" for line in lines]
 
     def _add_column(self, field: FieldView) -> str:
@@ -128,25 +181,38 @@ class SchemaChangeView:
                 f"batch.create_foreign_key(op.f({field.foreign_key_name(self.table)!r}), "
                 f'{field.ref.plural!r}, [{field.column!r}], ["id"], ondelete={field.on_delete!r})'
             )
+        return lines + self._create_unique(field)
+
+    def _create_unique(self, field: FieldView) -> list[str]:
+        """The field's index or unique constraint (a partial unique index on a soft-deleted table)."""
+        if field.live_unique:
+            return [field.create_live_unique(self.table, batch=True)]
         if field.index:
-            lines.append(
+            return [
                 f"batch.create_index(op.f({field.index_name(self.table)!r}), [{field.column!r}], "
                 f"unique={field.unique})"
-            )
-        elif field.unique:
-            lines.append(
+            ]
+        if field.unique:
+            return [
                 f"batch.create_unique_constraint(op.f({field.unique_name(self.table)!r}), [{field.column!r}])"
-            )
-        return lines
+            ]
+        return []
+
+    def _drop_unique(self, field: FieldView) -> list[str]:
+        """Drop what :meth:`_create_unique` created."""
+        if field.live_unique:
+            return [field.drop_live_unique(self.table, batch=True)]
+        if field.index:
+            return [f"batch.drop_index(op.f({field.index_name(self.table)!r}))"]
+        if field.unique:
+            return [f'batch.drop_constraint(op.f({field.unique_name(self.table)!r}), type_="unique")']
+        return []
 
     def _drop_extras(self, field: FieldView, *, sort: bool = True) -> list[str]:
         lines = []
         if sort and self.old_sort_indexes and field.sortable:
             lines.append(self._drop_sort_index(field.column))
-        if field.index:
-            lines.append(f"batch.drop_index(op.f({field.index_name(self.table)!r}))")
-        elif field.unique:
-            lines.append(f'batch.drop_constraint(op.f({field.unique_name(self.table)!r}), type_="unique")')
+        lines += self._drop_unique(field)
         if field.ref is not None:
             lines.append(
                 f'batch.drop_constraint(op.f({field.foreign_key_name(self.table)!r}), type_="foreignkey")'
@@ -157,6 +223,7 @@ class SchemaChangeView:
         keys_change = (
             before.index != after.index
             or before.unique != after.unique
+            or before.live_unique != after.live_unique
             or "ref" in (before.type, after.type)
             or (self.old_sort_indexes and before.sortable != after.sortable)
         )
@@ -172,6 +239,9 @@ class SchemaChangeView:
         if keys_change:
             lines += self._create_extras(after, sort=sort)
         return lines
+
+
+_DELETED_AT_COLUMN = f"sa.Column({DELETED_AT!r}, sa.DateTime(timezone=True), nullable=True)"
 
 
 def _server_default(field: FieldView) -> str:

@@ -52,7 +52,8 @@ def import_lines(pairs: Iterable[tuple[str, str]]) -> str:
     """
     seen: dict[str, tuple[str, str]] = {}
     for module, name in pairs:
-        seen.setdefault(f"{module}:{name}".lower(), (module, name))
+        # Case-insensitive order; ``Text`` (a column type) and ``text`` (SQL) are two names.
+        seen.setdefault(f"{module}:{name}".lower() + f"\0{name}", (module, name))
     lines: list[str] = []
     last_module = None
     for module, name in (seen[key] for key in sorted(seen)):

@@ -52,6 +52,7 @@ async def test_tools_are_listed_with_schemas_from_models(
             "delete_author",
             "get_author",
             "list_authors",
+            "restore_author",
             "update_author",
         }
     } == TOOLS

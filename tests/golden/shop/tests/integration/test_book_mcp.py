@@ -49,6 +49,7 @@ async def test_tools_are_listed_with_schemas_from_models(
             "delete_book",
             "get_book",
             "list_books",
+            "restore_book",
             "update_book",
         }
     } == TOOLS
