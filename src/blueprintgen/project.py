@@ -167,6 +167,10 @@ tokens). A new project gets the revision after ``0001``; a project generated bef
 tables existed gets the next free one when it is upgraded, so no applied migration moves."""
 
 
+SEARCH_INDEXES = "search_indexes"
+"""The key of the schema-history step whose migration created the table's search
+indexes (lower(column) of each string field, for the list's prefix search ``q``)."""
+
 SORT_INDEXES = "sort_indexes"
 """The key of the schema-history step whose migration created the table's (column, id)
 sort indexes."""
@@ -414,7 +418,13 @@ def first_step(name: str, revision: str, fields: list[Any]) -> dict[str, Any]:
     step: dict[str, Any] = {"revision": revision, "fields": fields}
     if name != ACCOUNT_RESOURCE:
         step[SORT_INDEXES] = True
+        step[SEARCH_INDEXES] = True
     return step
+
+
+def search_indexed(steps: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a table has its search indexes after ``steps`` of its history."""
+    return any(step.get(SEARCH_INDEXES) for step in steps)
 
 
 def sort_indexed(steps: Sequence[Mapping[str, Any]]) -> bool:
@@ -490,6 +500,7 @@ def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
         "mcp_style": str(entry.get("mcp_style") or "tools"),
         "mcp_methods": mcp_methods(entry),
         SORT_INDEXES: sort_indexed(history[:1]),
+        SEARCH_INDEXES: search_indexed(history[:1]),
         "migration_revision": revision,
         "migration_down_revision": down_revision(project, revision),
     }

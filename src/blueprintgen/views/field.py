@@ -6,7 +6,14 @@ from decimal import Decimal
 from functools import cached_property
 
 from blueprintgen import naming
-from blueprintgen.resource_model import DECIMAL_PLACES, NO_NUL_PATTERN, Field, Reference
+from blueprintgen.resource_model import (
+    DECIMAL_PLACES,
+    MAX_IN_VALUES,
+    NO_NUL_PATTERN,
+    Field,
+    Reference,
+    search_index_name,
+)
 from blueprintgen.views.words import naming_words
 
 TIMESTAMP_TYPE = "UTCDateTime"
@@ -36,6 +43,9 @@ class FieldView:
         self.kind = field.kind
         self.filterable = field.kind.filterable
         self.sortable = field.kind.sortable
+        self.ranged = field.kind.ranged
+        self.listed = field.kind.listed
+        self.searched = field.kind.searched
         self.words = naming_words(field.name)
 
     # --- names and types ---------------------------------------------------------
@@ -143,6 +153,56 @@ class FieldView:
             f"{self.column}: {self.filter_type} | None = "
             f"Field(default=None, description={description!r}{bounds})"
         )
+
+    @cached_property
+    def range_type(self) -> str:
+        """The type of ``<column>_min`` and ``<column>_max``: what the field's input takes
+        (a date or timestamp in ISO 8601 with its offset, a decimal as a string)."""
+        return {"date": "IsoDate", "datetime": "IsoDatetime", "decimal": "DecimalText"}.get(
+            self.type, self.read_type
+        )
+
+    @cached_property
+    def range_names(self) -> tuple[str, str]:
+        """The list parameters of a range: ``price_min``, ``price_max``."""
+        return f"{self.column}_min", f"{self.column}_max"
+
+    @cached_property
+    def range_lines(self) -> list[str]:
+        """``<column>_min`` and ``<column>_max`` as fields of the list-query model, checked
+        as the field is (its bounds, digits, ISO form)."""
+        bounds = f", {self.constraints}" if self.constraints else ""
+        plural = naming_words(self.plural)
+        low, high = self.range_names
+        return [
+            f"{low}: {self.range_type} | None = Field(default=None, "
+            f"description={f'Only {plural} whose {self.words} is at least this.'!r}{bounds})",
+            f"{high}: {self.range_type} | None = Field(default=None, "
+            f"description={f'Only {plural} whose {self.words} is at most this.'!r}{bounds})",
+        ]
+
+    @cached_property
+    def in_name(self) -> str:
+        """The list parameter of any of several values: ``status_in``."""
+        return f"{self.column}_in"
+
+    @cached_property
+    def in_line(self) -> str:
+        """``<column>_in`` as a field of the list-query model: up to :data:`MAX_IN_VALUES`
+        values, each checked as the field is (a choice, an id in range)."""
+        item = f"Annotated[int, Field({self.kind.bounds})]" if self.type == "ref" else self.read_type
+        description = (
+            f"Only {naming_words(self.plural)} whose {self.words} is one of these "
+            f"(repeat the parameter: up to {MAX_IN_VALUES} values)."
+        )
+        return (
+            f"{self.in_name}: list[{item}] | None = Field(default=None, min_length=1, "
+            f"max_length={MAX_IN_VALUES}, description={description!r})"
+        )
+
+    def search_index_name(self, table: str) -> str:
+        """The index of the lower-cased column that serves the prefix search."""
+        return search_index_name(table, self.column)
 
     @cached_property
     def enum_class_code(self) -> str:
