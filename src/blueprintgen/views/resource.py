@@ -832,6 +832,32 @@ class ResourceView:
         return self.filterable[0] if self.filterable else None
 
     @cached_property
+    def range_probe(self) -> FieldView | None:
+        """The field the range tests bound: the first with ranges, not unique-bound."""
+        return self.ranged[0] if self.ranged else None
+
+    @cached_property
+    def in_probe(self) -> FieldView | None:
+        """The field the ``_in`` tests use: an enum with three choices or more, else a ref."""
+        enums = [f for f in self.listed if f.type == "enum" and len(f.choices) >= 3]
+        refs = [f for f in self.listed if f.type == "ref"]
+        return (enums + refs)[0] if enums or refs else None
+
+    @cached_property
+    def search_probe(self) -> FieldView | None:
+        """The string field the search tests fill."""
+        return self.searched[0] if self.searched else None
+
+    @cached_property
+    def sort_probe(self) -> FieldView | None:
+        """The field the multi-field sort tests sort by first: sortable, not a reference,
+        with two distinct samples."""
+        return next(
+            (f for f in self.fields if f.sortable and f.ref is None and f.sample(1) != f.sample(2)),
+            None,
+        )
+
+    @cached_property
     def duplicate(self) -> FieldView | None:
         """The unique field the 409 tests collide on: a plain one if there is one."""
         plain = [field for field in self.unique if field.type != "ref"]
