@@ -407,8 +407,22 @@ def sync_fields(project: ProjectFile) -> list[str]:
                 history.append({"revision": next_revision(project), "fields": current})
             history[-1][SORT_INDEXES] = True
             entry["schema"] = history
+            planned = True
             if name not in changed:
                 changed.append(name)
+        if name != ACCOUNT_RESOURCE and not search_indexed(history):
+            # The same for the search indexes of the string fields (a table without any
+            # gets none: its latest migration already leaves it with all of them).
+            from blueprintgen.resource_model import KINDS
+
+            fields = _fields(project, name, current, ("resources", name, "fields"))
+            searched = any(KINDS[str(f["type"])].searched for f in fields)
+            if searched and not planned:
+                history.append({"revision": next_revision(project), "fields": current})
+                if name not in changed:
+                    changed.append(name)
+            history[-1][SEARCH_INDEXES] = True
+            entry["schema"] = history
     return changed
 
 
@@ -523,6 +537,8 @@ def schema_change_values(project: ProjectFile, name: str, section: str = "resour
             ),
             "old_sort_indexes": sort_indexed(history[: index + 1]),
             "new_sort_indexes": sort_indexed(history[: index + 2]),
+            "old_search_indexes": search_indexed(history[: index + 1]),
+            "new_search_indexes": search_indexed(history[: index + 2]),
             "migration_revision": str(after["revision"]),
             "migration_down_revision": down_revision(project, str(after["revision"])),
         }

@@ -74,7 +74,15 @@ def view_globals() -> dict[str, Any]:
     def schema_change_view(context: Any, **given: Any) -> SchemaChangeView:
         from blueprintgen import views
 
-        names = ("plural", "old_fields", "new_fields", "old_sort_indexes", "new_sort_indexes")
+        names = (
+            "plural",
+            "old_fields",
+            "new_fields",
+            "old_sort_indexes",
+            "new_sort_indexes",
+            "old_search_indexes",
+            "new_search_indexes",
+        )
         return views.schema_change_view(values(context, names), **given)
 
     return {"resource_view": resource_view, "schema_change_view": schema_change_view}

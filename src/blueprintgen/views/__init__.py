@@ -71,4 +71,6 @@ def schema_change_view(params: Mapping[str, Any], **given: Any) -> SchemaChangeV
         fields_of(values["new_fields"]),
         old_sort_indexes=bool(values.get("old_sort_indexes")),
         new_sort_indexes=bool(values.get("new_sort_indexes")),
+        old_search_indexes=bool(values.get("old_search_indexes")),
+        new_search_indexes=bool(values.get("new_search_indexes")),
     )

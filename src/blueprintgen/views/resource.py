@@ -14,9 +14,9 @@ from blueprintgen.resource_model import (
     MAX_IN_VALUES,
     MAX_OFFSET,
     MAX_SORT_KEYS,
+    NO_NUL_PATTERN,
     OFFSET_BOUNDS,
     SEARCH_PARAMETER,
-    NO_NUL_PATTERN,
     STR_MAX_LENGTH,
     TIMESTAMP_COLUMNS,
     Reference,
@@ -448,7 +448,9 @@ class ResourceView:
         numbers = [(self._module("models.types"), "json_number")] if self.number_columns else []
         # The list query's timestamp ranges, and the ranges of the fields' kinds.
         ranges = [(self._module("models.types"), "IsoDatetime")]
-        ranges += [(self._module("models.types"), f.range_type) for f in self.ranged if f.range_type != f.read_type]
+        ranges += [
+            (self._module("models.types"), f.range_type) for f in self.ranged if f.range_type != f.read_type
+        ]
         return import_lines(pairs + self._project_type_imports + numbers + ranges)
 
     @cached_property
