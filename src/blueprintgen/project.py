@@ -729,6 +729,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         "fields": steps[-1],
         "migration_fields": steps[0],
         SORT_INDEXES: sort_indexed(history[:1]),
+        SEARCH_INDEXES: search_indexed(history[:1]),
         "migration_revision": created,
         "migration_down_revision": down_revision(project, created),
     }
