@@ -662,7 +662,7 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
     from blueprintgen import fieldspec
 
     histories: dict[str, dict[str, Any]] = {}
-    steps: dict[str, list[tuple[str, list[dict[str, Any]], bool]]] = {}
+    steps: dict[str, list[tuple[str, list[dict[str, Any]], dict[str, bool]]]] = {}
 
     def history(name: str, plural: str) -> dict[str, Any]:
         return histories.setdefault(name, {"plural": plural, "schema": [], "last": [], "dropped": None})
@@ -674,27 +674,31 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
             continue
         if record.blueprint == f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}":
             history(ACCOUNT_RESOURCE, ACCOUNT_TABLE)
-            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], False))
+            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], {}))
         elif record.blueprint == f"{MIGRATION_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))
             fields = params.get("migration_fields") or params.get("fields") or []
-            steps.setdefault(name, []).append((revision, list(fields), bool(params.get(SORT_INDEXES))))
+            flags = {key: True for key in (SORT_INDEXES, SEARCH_INDEXES) if params.get(key)}
+            steps.setdefault(name, []).append((revision, list(fields), flags))
         elif record.blueprint == f"{SCHEMA_CHANGE_BLUEPRINT}-{{resource}}-{{migration_revision}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))
             new_fields = list(params.get("new_fields") or [])
-            adds = bool(params.get("new_sort_indexes")) and not params.get("old_sort_indexes")
-            steps.setdefault(name, []).append((revision, new_fields, adds))
+            flags = {
+                key: True
+                for key in (SORT_INDEXES, SEARCH_INDEXES)
+                if params.get(f"new_{key}") and not params.get(f"old_{key}")
+            }
+            steps.setdefault(name, []).append((revision, new_fields, flags))
         elif record.blueprint == f"{DROP_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))["dropped"] = revision
     for name, found in histories.items():
         ordered = sorted(steps.get(name, []), key=lambda step: step[0])
         found["schema"] = [
-            {"revision": revision, "fields": [fieldspec.to_spec_string(field) for field in fields]}
-            | ({SORT_INDEXES: True} if indexed else {})
-            for revision, fields, indexed in ordered
+            {"revision": revision, "fields": [fieldspec.to_spec_string(field) for field in fields]} | flags
+            for revision, fields, flags in ordered
         ]
         found["last"] = ordered[-1][1] if ordered else []
     return {name: found for name, found in histories.items() if found["schema"]}
@@ -750,6 +754,9 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         indexed = [index for index, step in enumerate(history) if step.get(SORT_INDEXES)]
         if indexed:
             drop["sort_indexed_from"] = indexed[0]
+        searched = [index for index, step in enumerate(history) if step.get(SEARCH_INDEXES)]
+        if searched:
+            drop["search_indexed_from"] = searched[0]
         requests.append(Request(f"{DROP_BLUEPRINT}-{name}", drop))
     return requests
 
