@@ -3,6 +3,7 @@ imports, and the choices the generated tests make."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -278,6 +279,22 @@ class ResourceView:
                 f"max_length={STR_MAX_LENGTH}, pattern={NO_NUL_PATTERN}, description={description!r})"
             )
         return lines
+
+    @cached_property
+    def query_doc_lines(self) -> list[str]:
+        """The body of the list-query model's docstring (its schema's description, in
+        the OpenAPI document and the list tool's input schema): the query convention."""
+        parts = ["`<field>` equality"] * bool(self.filterable)
+        parts.append("`<field>_min`/`<field>_max` inclusive ranges")
+        parts += ["`<field>_in` any of several values"] * bool(self.listed)
+        if self.searched:
+            words = series([field.column for field in self.searched], "or")
+            parts.append(f"`{SEARCH_PARAMETER}` a case-insensitive prefix of {words}")
+        text = (
+            f"Filters combine with AND: {series(parts, 'and')}. `sort` takes up to "
+            f"{MAX_SORT_KEYS} fields (`-created_at,id`)."
+        )
+        return textwrap.wrap(text, 84)
 
     @cached_property
     def query_annotated(self) -> bool:
