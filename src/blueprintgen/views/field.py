@@ -14,7 +14,7 @@ from blueprintgen.resource_model import (
     Reference,
     search_index_name,
 )
-from blueprintgen.views.words import naming_words
+from blueprintgen.views.words import description_code, naming_words
 
 TIMESTAMP_TYPE = "UTCDateTime"
 """The column type of datetime fields: the generated database/base.py defines it, so
@@ -176,9 +176,9 @@ class FieldView:
         low, high = self.range_names
         return [
             f"{low}: {self.range_type} | None = Field(default=None, "
-            f"description={f'Only {plural} whose {self.words} is at least this.'!r}{bounds})",
+            f"description={description_code(f'Only {plural} whose {self.words} is at least this.')}{bounds})",
             f"{high}: {self.range_type} | None = Field(default=None, "
-            f"description={f'Only {plural} whose {self.words} is at most this.'!r}{bounds})",
+            f"description={description_code(f'Only {plural} whose {self.words} is at most this.')}{bounds})",
         ]
 
     @cached_property
@@ -197,7 +197,7 @@ class FieldView:
         )
         return (
             f"{self.in_name}: list[{item}] | None = Field(default=None, min_length=1, "
-            f"max_length={MAX_IN_VALUES}, description={description!r})"
+            f"max_length={MAX_IN_VALUES}, description={description_code(description)})"
         )
 
     def search_index_name(self, table: str) -> str:

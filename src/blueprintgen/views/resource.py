@@ -29,6 +29,7 @@ from blueprintgen.views.field import FieldView
 from blueprintgen.views.words import (
     article,
     deduplicated,
+    description_code,
     either,
     import_lines,
     naming_words,
@@ -266,7 +267,9 @@ class ResourceView:
             moment = column.removesuffix("_at")
             for name, edge in ((f"{column}_min", "at or after"), (f"{column}_max", "at or before")):
                 description = f"Only {self.labels} {moment} {edge} this moment (with its offset)."
-                lines.append(f"{name}: IsoDatetime | None = Field(default=None, description={description!r})")
+                lines.append(
+                    f"{name}: IsoDatetime | None = Field(default=None, description={description_code(description)})"
+                )
         lines += [field.in_line for field in self.listed]
         if self.searched:
             words = series([field.words for field in self.searched], "or")
@@ -276,7 +279,8 @@ class ResourceView:
             )
             lines.append(
                 f"{SEARCH_PARAMETER}: str | None = Field(default=None, min_length=1, "
-                f"max_length={STR_MAX_LENGTH}, pattern={NO_NUL_PATTERN}, description={description!r})"
+                f"max_length={STR_MAX_LENGTH}, pattern={NO_NUL_PATTERN}, "
+                f"description={description_code(description)})"
             )
         return lines
 
