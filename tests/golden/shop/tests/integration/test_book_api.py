@@ -355,7 +355,7 @@ async def test_list_in_takes_several_values(
     rows = [await insert_book(container, format=value) for value in values]
 
     # A repeated query parameter: ?format_in=a&format_in=b
-    params = {"format_in": values[:2], "sort": "id"}
+    params: dict[str, Any] = {"format_in": values[:2], "sort": "id"}
     response = await client.get(BOOKS, params=params, headers=headers)
     too_many = {"format_in": values[:1] * 51}
 

@@ -60,7 +60,7 @@ class AuthorBase(BaseModel):
     @field_validator("name")
     @classmethod
     def strip_text(cls, value: str | None) -> str | None:
-        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        """Trim surrounding whitespace once the length and pattern checks passed."""
         return value.strip() if isinstance(value, str) else value
 
 
@@ -94,7 +94,7 @@ class AuthorUpdate(BaseModel):
     @field_validator("name")
     @classmethod
     def strip_text(cls, value: str | None) -> str | None:
-        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        """Trim surrounding whitespace once the length and pattern checks passed."""
         return value.strip() if isinstance(value, str) else value
 
     @field_validator("name", "age")
@@ -134,7 +134,12 @@ class AuthorPage(BaseModel):
 
 
 class AuthorQuery(BaseModel):
-    """Pagination, sorting and filters for listing authors."""
+    """Pagination, sorting and filters for listing authors.
+
+    Filters combine with AND: `<field>` equality, `<field>_min`/`<field>_max` inclusive
+    ranges and `q` a case-insensitive prefix of name. `sort` takes up to 3 fields
+    (`-created_at,id`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -149,8 +154,9 @@ class AuthorQuery(BaseModel):
         default="-created_at",
         pattern=rf"^{_SORT_KEY}(,{_SORT_KEY}){{0,2}}$",
         description=(
-            "Up to 3 fields to sort by, comma-separated (`-price,name`),"
-            " each once; prefix one with '-' for descending order. Ties are broken by id."
+            "Up to 3 fields to sort by, comma-separated"
+            " (`-price,name`), each once; prefix one with '-' for"
+            " descending order. Ties are broken by id."
         ),
     )
     cursor: str | None = Field(
@@ -185,32 +191,39 @@ class AuthorQuery(BaseModel):
     )
     created_at_min: IsoDatetime | None = Field(
         default=None,
-        description="Only authors created at or after this moment (with its offset).",
+        description=("Only authors created at or after this moment (with its offset)."),
     )
     created_at_max: IsoDatetime | None = Field(
         default=None,
-        description="Only authors created at or before this moment (with its offset).",
+        description=(
+            "Only authors created at or before this moment (with its offset)."
+        ),
     )
     updated_at_min: IsoDatetime | None = Field(
         default=None,
-        description="Only authors updated at or after this moment (with its offset).",
+        description=("Only authors updated at or after this moment (with its offset)."),
     )
     updated_at_max: IsoDatetime | None = Field(
         default=None,
-        description="Only authors updated at or before this moment (with its offset).",
+        description=(
+            "Only authors updated at or before this moment (with its offset)."
+        ),
     )
     q: str | None = Field(
         default=None,
         min_length=1,
         max_length=255,
         pattern=r"^[^\x00]*$",
-        description="Only authors whose name starts with this text, in any letter case (a prefix: % and _ are plain characters).",
+        description=(
+            "Only authors whose name starts with this text, in any "
+            "letter case (a prefix: % and _ are plain characters)."
+        ),
     )
     _after: tuple[tuple[Any, ...], int] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def check_sort_and_ranges(self) -> Self:
-        """Refuse a field sorted by twice, and a range whose lower bound is above its upper."""
+        """Refuse a field sorted by twice and a range whose bounds are crossed."""
         columns = self.sort_columns()
         if len(set(columns)) < len(columns):
             raise ValueError("sort names a field more than once")

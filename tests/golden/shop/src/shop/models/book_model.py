@@ -112,7 +112,7 @@ class BookBase(BaseModel):
     @field_validator("title", "subtitle", "summary")
     @classmethod
     def strip_text(cls, value: str | None) -> str | None:
-        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        """Trim surrounding whitespace once the length and pattern checks passed."""
         return value.strip() if isinstance(value, str) else value
 
 
@@ -167,7 +167,7 @@ class BookUpdate(BaseModel):
     @field_validator("title", "subtitle", "summary")
     @classmethod
     def strip_text(cls, value: str | None) -> str | None:
-        """Trim surrounding whitespace, once the length and pattern checks have passed."""
+        """Trim surrounding whitespace once the length and pattern checks passed."""
         return value.strip() if isinstance(value, str) else value
 
     @field_validator(
@@ -222,7 +222,12 @@ class BookPage(BaseModel):
 
 
 class BookQuery(BaseModel):
-    """Pagination, sorting and filters for listing books."""
+    """Pagination, sorting and filters for listing books.
+
+    Filters combine with AND: `<field>` equality, `<field>_min`/`<field>_max` inclusive
+    ranges, `<field>_in` any of several values and `q` a case-insensitive prefix of
+    title or subtitle. `sort` takes up to 3 fields (`-created_at,id`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -237,8 +242,9 @@ class BookQuery(BaseModel):
         default="-created_at",
         pattern=rf"^{_SORT_KEY}(,{_SORT_KEY}){{0,2}}$",
         description=(
-            "Up to 3 fields to sort by, comma-separated (`-price,name`),"
-            " each once; prefix one with '-' for descending order. Ties are broken by id."
+            "Up to 3 fields to sort by, comma-separated"
+            " (`-price,name`), each once; prefix one with '-' for"
+            " descending order. Ties are broken by id."
         ),
     )
     cursor: str | None = Field(
@@ -331,50 +337,63 @@ class BookQuery(BaseModel):
     )
     created_at_min: IsoDatetime | None = Field(
         default=None,
-        description="Only books created at or after this moment (with its offset).",
+        description=("Only books created at or after this moment (with its offset)."),
     )
     created_at_max: IsoDatetime | None = Field(
         default=None,
-        description="Only books created at or before this moment (with its offset).",
+        description=("Only books created at or before this moment (with its offset)."),
     )
     updated_at_min: IsoDatetime | None = Field(
         default=None,
-        description="Only books updated at or after this moment (with its offset).",
+        description=("Only books updated at or after this moment (with its offset)."),
     )
     updated_at_max: IsoDatetime | None = Field(
         default=None,
-        description="Only books updated at or before this moment (with its offset).",
+        description=("Only books updated at or before this moment (with its offset)."),
     )
     format_in: list[BookFormat] | None = Field(
         default=None,
         min_length=1,
         max_length=50,
-        description="Only books whose format is one of these (repeat the parameter: up to 50 values).",
+        description=(
+            "Only books whose format is one of these (repeat the "
+            "parameter: up to 50 values)."
+        ),
     )
     author_id_in: list[Annotated[int, Field(ge=1, le=2147483647)]] | None = Field(
         default=None,
         min_length=1,
         max_length=50,
-        description="Only books whose author is one of these (repeat the parameter: up to 50 values).",
+        description=(
+            "Only books whose author is one of these (repeat the "
+            "parameter: up to 50 values)."
+        ),
     )
     editor_id_in: list[Annotated[int, Field(ge=1, le=2147483647)]] | None = Field(
         default=None,
         min_length=1,
         max_length=50,
-        description="Only books whose editor is one of these (repeat the parameter: up to 50 values).",
+        description=(
+            "Only books whose editor is one of these (repeat the "
+            "parameter: up to 50 values)."
+        ),
     )
     q: str | None = Field(
         default=None,
         min_length=1,
         max_length=255,
         pattern=r"^[^\x00]*$",
-        description="Only books whose title or subtitle starts with this text, in any letter case (a prefix: % and _ are plain characters).",
+        description=(
+            "Only books whose title or subtitle starts with this "
+            "text, in any letter case (a prefix: % and _ are plain "
+            "characters)."
+        ),
     )
     _after: tuple[tuple[Any, ...], int] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def check_sort_and_ranges(self) -> Self:
-        """Refuse a field sorted by twice, and a range whose lower bound is above its upper."""
+        """Refuse a field sorted by twice and a range whose bounds are crossed."""
         columns = self.sort_columns()
         if len(set(columns)) < len(columns):
             raise ValueError("sort names a field more than once")
