@@ -10,7 +10,7 @@ every value descending, on both.
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, UnaryExpression, and_, or_
+from sqlalchemy import ColumnElement, UnaryExpression, and_, literal, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 SortKey = tuple[InstrumentedAttribute[Any], bool]
@@ -61,6 +61,8 @@ def _later(
     if value is None:
         # NULLs come first descending (every value is later), last ascending.
         return column.is_not(None) if descending else None
+    # A bound value: SQLAlchemy compares True and False with `=` and `IS` only.
+    value = literal(value, type_=column.type)
     if descending:
         earlier: ColumnElement[bool] = column < value
         return earlier
