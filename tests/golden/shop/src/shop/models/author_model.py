@@ -32,7 +32,7 @@ AUTHOR_SORT_FIELDS = (
     "updated_at",
 )
 _SORT_KEY = rf"-?({'|'.join(AUTHOR_SORT_FIELDS)})"
-RANGES = (
+_RANGES = (
     ("age_min", "age_max"),
     ("created_at_min", "created_at_max"),
     ("updated_at_min", "updated_at_max"),
@@ -227,7 +227,7 @@ class AuthorQuery(BaseModel):
         columns = self.sort_columns()
         if len(set(columns)) < len(columns):
             raise ValueError("sort names a field more than once")
-        for low, high in RANGES:
+        for low, high in _RANGES:
             lowest, highest = getattr(self, low), getattr(self, high)
             if lowest is not None and highest is not None and lowest > highest:
                 raise ValueError(f"{low} is greater than {high}")

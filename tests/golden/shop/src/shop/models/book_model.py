@@ -54,7 +54,7 @@ BOOK_SORT_FIELDS = (
     "updated_at",
 )
 _SORT_KEY = rf"-?({'|'.join(BOOK_SORT_FIELDS)})"
-RANGES = (
+_RANGES = (
     ("pages_min", "pages_max"),
     ("rating_min", "rating_max"),
     ("price_min", "price_max"),
@@ -397,7 +397,7 @@ class BookQuery(BaseModel):
         columns = self.sort_columns()
         if len(set(columns)) < len(columns):
             raise ValueError("sort names a field more than once")
-        for low, high in RANGES:
+        for low, high in _RANGES:
             lowest, highest = getattr(self, low), getattr(self, high)
             if lowest is not None and highest is not None and lowest > highest:
                 raise ValueError(f"{low} is greater than {high}")
