@@ -744,7 +744,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
     ]
     dropped = entry.get("dropped")
     if dropped:
-        drop = {
+        drop: dict[str, Any] = {
             "resource": name,
             "plural": plural,
             "history": steps,

@@ -21,6 +21,15 @@ TIMESTAMP_TYPE = "UTCDateTime"
 that SQLite hands back aware timestamps too."""
 
 
+SEARCH_KEY_HELPER = '''def search_key(column: str) -> sa.TextClause:
+    """lower(column), compared bytewise (as the queries of the prefix search are)."""
+    if op.get_bind().dialect.name == "postgresql":
+        return sa.text(f'(lower({column}) COLLATE "C")')
+    return sa.text(f"lower({column})")'''
+"""The function the migrations that create search indexes define: the indexed expression
+of a column, as the generated database/search.py compiles it on each database."""
+
+
 class FieldView:
     """One field as the templates print it; ``cls`` is its resource's class name."""
 

@@ -25,7 +25,7 @@ from blueprintgen.resource_model import (
     search_index_name,
     sort_index_name,
 )
-from blueprintgen.views.field import FieldView
+from blueprintgen.views.field import SEARCH_KEY_HELPER, FieldView
 from blueprintgen.views.words import (
     article,
     deduplicated,
@@ -360,6 +360,11 @@ class ResourceView:
             f"[search_key({f.column!r})], unique=False)"
             for f in self.searched
         ]
+
+    @property
+    def search_key_helper(self) -> str:
+        """The ``search_key`` function of the migrations that create search indexes."""
+        return SEARCH_KEY_HELPER
 
     @cached_property
     def migration_drop_search_indexes(self) -> list[str]:

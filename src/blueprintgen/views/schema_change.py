@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from blueprintgen.resource_model import TIMESTAMP_COLUMNS, Field, search_index_name, sort_index_name
-from blueprintgen.views.field import FieldView
+from blueprintgen.views.field import SEARCH_KEY_HELPER, FieldView
 
 
 class SchemaChangeView:
@@ -110,6 +110,11 @@ class SchemaChangeView:
     @cached_property
     def downgrade_after(self) -> list[str]:
         return self._create_search(self.old) if self.old_search_indexes else []
+
+    @property
+    def search_key_helper(self) -> str:
+        """The ``search_key`` function of the migrations that create search indexes."""
+        return SEARCH_KEY_HELPER
 
     @cached_property
     def uses_search_key(self) -> bool:
