@@ -27,9 +27,7 @@ SEARCH = "_search"
 
 def test_kinds_offer_ranges_lists_and_search() -> None:
     kinds = ("str", "text", "int", "float", "decimal", "date", "datetime", "bool", "enum", "json")
-    fields = tuple(
-        Field(f"a_{kind}", kind, choices=("x", "y") if kind == "enum" else ()) for kind in kinds
-    )
+    fields = tuple(Field(f"a_{kind}", kind, choices=("x", "y") if kind == "enum" else ()) for kind in kinds)
     view = ResourceView(Resource("thing", "things", fields), package="shop")
 
     assert [f.column for f in view.ranged] == ["a_int", "a_float", "a_decimal", "a_date", "a_datetime"]
@@ -92,7 +90,7 @@ def test_upgrade_adds_the_search_indexes_in_new_migrations(
     assert names[-2:] == ["0006_alter_customers.py", "0007_alter_items.py"]
     for name in names[:-2]:
         text = (versions / name).read_text(encoding="utf-8")
-        assert "op.create_index(op.f(\"ix_items_name_search\")" not in text, name
+        assert 'op.create_index(op.f("ix_items_name_search")' not in text, name
     added = (versions / "0007_alter_items.py").read_text(encoding="utf-8")
     assert "index the string fields for search" in added
     assert "ix_items_name_search" in added and "ix_items_code_search" in added

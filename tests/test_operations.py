@@ -90,7 +90,12 @@ def test_add_resource_records_its_first_migration(project: Path) -> None:
     entry = recorded(project)["gadget"]
     assert entry["fields"] == ["name:str", "price:decimal"]
     assert entry["schema"] == [
-        {"revision": "0003", "fields": ["name:str", "price:decimal"], "sort_indexes": True, "search_indexes": True}
+        {
+            "revision": "0003",
+            "fields": ["name:str", "price:decimal"],
+            "sort_indexes": True,
+            "search_indexes": True,
+        }
     ]
 
 
