@@ -20,7 +20,7 @@ import yaml
 from blueprintgen.resource_model import Field, Resource
 from blueprintgen.views import ResourceView
 from tests.conftest import Workspace
-from tests.test_remove_resource import POSTGRES_URL, make_shop, migrate, ok
+from tests.test_remove_resource import ITEM_FIELDS, POSTGRES_URL, make_shop, migrate, ok
 
 SEARCH = "_search"
 
@@ -60,10 +60,14 @@ def forget_search_indexes(root: Path) -> None:
 @pytest.fixture
 def projects(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """(a project made now, a project made before search indexes and upgraded)."""
-    fresh = make_shop(ws, ws.root / "fresh", monkeypatch)
     old = make_shop(ws, ws.root / "old", monkeypatch)
     forget_search_indexes(old)
     ok(ws.run("upgrade", "--yes"))
+    fresh = make_shop(ws, ws.root / "fresh", monkeypatch)
+    # 0006 drops a column: SQLite's batch mode copies the table to a new one.
+    fields = [spec for spec in (*ITEM_FIELDS[:2], "views:int=0", *ITEM_FIELDS[3:])]
+    ok(ws.run("add", "resource", "item", *[a for f in fields for a in ("--field", f)], "--replace", "--yes"))
+    assert (fresh / "alembic/versions/0006_alter_items.py").is_file()
     return fresh, old
 
 
@@ -73,7 +77,7 @@ def test_generated_code_offers_the_queries(projects: tuple[Path, Path]) -> None:
     repository = (fresh / "src/shop/database/repositories/item_repository.py").read_text(encoding="utf-8")
     created = (fresh / "alembic/versions/0004_create_items.py").read_text(encoding="utf-8")
 
-    for name in ("price_min", "price_max", "status_in", "customer_id_in", "created_at_min", "q"):
+    for name in ("views_min", "views_max", "status_in", "customer_id_in", "created_at_min", "q"):
         assert f"    {name}: " in model, name
     assert '"q": lambda value: starts_with(' in repository
     assert '"status_in": lambda value: ItemDBModel.status.in_(value)' in repository
@@ -108,10 +112,22 @@ def search_indexes(connection: Any) -> set[str]:
     return {name for (name,) in connection.execute(text(query)) if name.endswith(SEARCH)}
 
 
-async def chain(engine: Any, old: Path) -> None:
-    """The upgraded chain adds the search indexes, and its downgrade takes them away."""
+async def chain(engine: Any, fresh: Path, old: Path) -> None:
+    """The fresh chain has the search indexes from the create migrations on, and keeps
+    them through a later change of the table (SQLite's batch mode copies a table without
+    its expression indexes); the upgraded chain adds them, and its downgrade takes them
+    away."""
     wanted = {"ix_customers_name_search", "ix_items_name_search", "ix_items_code_search"}
     async with engine.begin() as connection:
+        await connection.run_sync(migrate, fresh, ["0001", "0002", "0003", "0004"], "upgrade")
+        assert await connection.run_sync(search_indexes) == wanted
+        await connection.run_sync(migrate, fresh, ["0005", "0006"], "upgrade")
+        assert await connection.run_sync(search_indexes) == wanted
+        await connection.run_sync(migrate, fresh, ["0006", "0005"], "downgrade")
+        assert await connection.run_sync(search_indexes) == wanted
+        await connection.run_sync(migrate, fresh, ["0004", "0003", "0002", "0001"], "downgrade")
+        assert await connection.run_sync(search_indexes) == set()
+
         await connection.run_sync(migrate, old, ["0001", "0002", "0003", "0004", "0005"], "upgrade")
         assert await connection.run_sync(search_indexes) == set()
         await connection.run_sync(migrate, old, ["0006", "0007"], "upgrade")
@@ -126,7 +142,7 @@ def test_upgraded_chain_on_sqlite(projects: tuple[Path, Path], tmp_path: Path) -
     async def scenario() -> None:
         engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
         try:
-            await chain(engine, projects[1])
+            await chain(engine, *projects)
         finally:
             await engine.dispose()
 
@@ -150,7 +166,7 @@ def test_upgraded_chain_on_postgres(projects: tuple[Path, Path]) -> None:
             pytest.skip(f"PostgreSQL not reachable: {error}")
         engine = create_async_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
         try:
-            await chain(engine, projects[1])
+            await chain(engine, *projects)
         finally:
             await engine.dispose()
             async with admin.begin() as connection:
