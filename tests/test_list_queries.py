@@ -65,7 +65,7 @@ def projects(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path
     ok(ws.run("upgrade", "--yes"))
     fresh = make_shop(ws, ws.root / "fresh", monkeypatch)
     # 0006 drops a column: SQLite's batch mode copies the table to a new one.
-    fields = [spec for spec in (*ITEM_FIELDS[:2], "views:int=0", *ITEM_FIELDS[3:])]
+    fields = [*ITEM_FIELDS[:2], "views:int=0", *ITEM_FIELDS[3:]]
     ok(ws.run("add", "resource", "item", *[a for f in fields for a in ("--field", f)], "--replace", "--yes"))
     assert (fresh / "alembic/versions/0006_alter_items.py").is_file()
     return fresh, old
