@@ -59,7 +59,9 @@ def test_slice_through_every_layer_and_recorded(proj: Workspace) -> None:
         "role:enum[admin,member]=member",
     ]
     assert recorded["plural"] == "user_profiles"
-    assert recorded["schema"] == [{"revision": "0003", "fields": recorded["fields"], "sort_indexes": True}]
+    assert recorded["schema"] == [
+        {"revision": "0003", "fields": recorded["fields"], "sort_indexes": True, "search_indexes": True}
+    ]
 
 
 def test_no_existing_file_is_edited(proj: Workspace) -> None:

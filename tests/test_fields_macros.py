@@ -467,12 +467,13 @@ warn_required_dynamic_aliases = true
 WANTED = (
     f"src/{PACKAGE}/database/base.py",
     f"src/{PACKAGE}/utils/pagination.py",
+    f"src/{PACKAGE}/database/search.py",
     f"src/{PACKAGE}/models/",
     f"src/{PACKAGE}/database/models/",
     "alembic/versions/",
 )
 """The generated files the tests keep: the schemas (with the cursors they read), the
-tables and their migrations."""
+tables (with the search key of their search indexes) and their migrations."""
 
 
 @cache
@@ -497,6 +498,7 @@ def resource_requests(resource: str, fields: list[dict[str, Any]], revision: str
             values
             | {
                 "sort_indexes": True,
+                "search_indexes": True,
                 "migration_revision": revision,
                 "migration_down_revision": f"{int(revision) - 1:04d}",
             },
@@ -744,7 +746,9 @@ def test_list_query_model_holds_the_filters(project: Path) -> None:
     assert properties["contact_email"]["description"] == "Only gadgets with this contact email."
     assert "price" not in properties
     paging = {"offset", "limit", "sort", "cursor", "include_total"}
-    assert set(properties) == paging | {f.column for f in gadget_view().filterable}
+    # The equality filters, and the ranges, `_in` lists and search of the list queries.
+    assert set(properties) == paging | set(gadget_view().filter_names)
+    assert {f.column for f in gadget_view().filterable} <= set(properties)
     with pytest.raises(ValidationError):
         models.GadgetQuery.model_validate({"status": "bogus"})
 

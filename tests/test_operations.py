@@ -90,7 +90,12 @@ def test_add_resource_records_its_first_migration(project: Path) -> None:
     entry = recorded(project)["gadget"]
     assert entry["fields"] == ["name:str", "price:decimal"]
     assert entry["schema"] == [
-        {"revision": "0003", "fields": ["name:str", "price:decimal"], "sort_indexes": True}
+        {
+            "revision": "0003",
+            "fields": ["name:str", "price:decimal"],
+            "sort_indexes": True,
+            "search_indexes": True,
+        }
     ]
 
 
@@ -113,7 +118,7 @@ def test_replace_adds_a_migration_to_the_schema_history(project: Path) -> None:
     assert run.changed == ("gadget",)
     run.apply()
     assert recorded(project)["gadget"]["schema"] == [
-        {"revision": "0003", "fields": ["name:str"], "sort_indexes": True},
+        {"revision": "0003", "fields": ["name:str"], "sort_indexes": True, "search_indexes": True},
         {"revision": "0004", "fields": ["name:str", "weight:int?"]},
     ]
     again = operations.add_resources(project, "gadget")

@@ -90,6 +90,7 @@ resources:
           - name:str
           - price:decimal?
         sort_indexes: true
+        search_indexes: true
   tag:
     plural: tags
     fields:
@@ -102,6 +103,7 @@ resources:
         fields:
           - label:str
         sort_indexes: true
+        search_indexes: true
 owners: [alice, bob]
 """
 
@@ -127,7 +129,7 @@ def test_adding_a_resource_keeps_comments_order_quoting_and_the_users_keys(shop:
     assert "      - body:text\n" in added, "written with the file's own indentation"
     assert "      - revision: '0005'\n" in added, "a revision stays a string"
     assert yaml.safe_load(text)["resources"]["note"]["schema"] == [
-        {"revision": "0005", "fields": ["body:text"], "sort_indexes": True}
+        {"revision": "0005", "fields": ["body:text"], "sort_indexes": True, "search_indexes": True}
     ]
 
 
@@ -185,7 +187,7 @@ def test_a_misspelt_project_option_is_an_error_and_an_unknown_top_level_key_is_n
             "resource 'tag': must be a mapping, not a list",
         ),
         (
-            "    schema:\n    - revision: '0004'\n      fields:\n      - label:str\n      sort_indexes: true",
+            "    schema:\n    - revision: '0004'\n      fields:\n      - label:str\n      sort_indexes: true\n      search_indexes: true",
             "    schema: [1]",
             "resource 'tag', schema[0]: must be a mapping, not 1 (int)",
         ),

@@ -167,6 +167,10 @@ tokens). A new project gets the revision after ``0001``; a project generated bef
 tables existed gets the next free one when it is upgraded, so no applied migration moves."""
 
 
+SEARCH_INDEXES = "search_indexes"
+"""The key of the schema-history step whose migration created the table's search
+indexes (lower(column) of each string field, for the list's prefix search ``q``)."""
+
 SORT_INDEXES = "sort_indexes"
 """The key of the schema-history step whose migration created the table's (column, id)
 sort indexes."""
@@ -526,6 +530,7 @@ def sync_fields(project: ProjectFile) -> list[str]:
                 planned = True
             history[-1][SORT_INDEXES] = True
             entry["schema"] = history
+            planned = True
             if name not in changed:
                 changed.append(name)
         wanted = bool(entry.get(SOFT_DELETE)) and name != ACCOUNT_RESOURCE
@@ -534,10 +539,24 @@ def sync_fields(project: ProjectFile) -> list[str]:
             # migration that adds (or drops) deleted_at and swaps its unique constraints.
             if not planned:
                 history.append({"revision": next_revision(project), "fields": current})
+                planned = True
             history[-1][SOFT_DELETE] = wanted
             entry["schema"] = history
             if name not in changed:
                 changed.append(name)
+        if name != ACCOUNT_RESOURCE and not search_indexed(history):
+            # The same for the search indexes of the string fields (a table without any
+            # gets none: its latest migration already leaves it with all of them).
+            from blueprintgen.resource_model import KINDS
+
+            fields = _fields(project, name, current, ("resources", name, "fields"))
+            searched = any(KINDS[str(f["type"])].searched for f in fields)
+            if searched and not planned:
+                history.append({"revision": next_revision(project), "fields": current})
+                if name not in changed:
+                    changed.append(name)
+            history[-1][SEARCH_INDEXES] = True
+            entry["schema"] = history
     return changed
 
 
@@ -547,9 +566,15 @@ def first_step(name: str, revision: str, fields: list[Any], *, soft_delete: bool
     step: dict[str, Any] = {"revision": revision, "fields": fields}
     if name != ACCOUNT_RESOURCE:
         step[SORT_INDEXES] = True
+        step[SEARCH_INDEXES] = True
         if soft_delete:
             step[SOFT_DELETE] = True
     return step
+
+
+def search_indexed(steps: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a table has its search indexes after ``steps`` of its history."""
+    return any(step.get(SEARCH_INDEXES) for step in steps)
 
 
 def sort_indexed(steps: Sequence[Mapping[str, Any]]) -> bool:
@@ -631,6 +656,7 @@ def resource_values(project: ProjectFile, name: str) -> dict[str, Any]:
         **({"soft_deleted_targets": targets} if targets else {}),
         SORT_INDEXES: sort_indexed(history[:1]),
         **({"migration_soft_delete": True} if soft_deleted(history[:1]) else {}),
+        SEARCH_INDEXES: search_indexed(history[:1]),
         "migration_revision": revision,
         "migration_down_revision": down_revision(project, revision),
     }
@@ -664,6 +690,8 @@ def schema_change_values(project: ProjectFile, name: str, section: str = "resour
             "new_sort_indexes": sort_indexed(history[: index + 2]),
             **({"owned": True} if owned(entry) else {}),
             **_soft_delete_change(history[: index + 1], history[: index + 2]),
+            "old_search_indexes": search_indexed(history[: index + 1]),
+            "new_search_indexes": search_indexed(history[: index + 2]),
             "migration_revision": str(after["revision"]),
             "migration_down_revision": down_revision(project, str(after["revision"])),
         }
@@ -818,7 +846,7 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
     from blueprintgen import fieldspec
 
     histories: dict[str, dict[str, Any]] = {}
-    steps: dict[str, list[tuple[str, list[dict[str, Any]], bool, dict[str, bool]]]] = {}
+    steps: dict[str, list[tuple[str, list[dict[str, Any]], dict[str, bool]]]] = {}
 
     def history(name: str, plural: str) -> dict[str, Any]:
         return histories.setdefault(
@@ -832,31 +860,36 @@ def generated_histories(manifest: Manifest) -> dict[str, dict[str, Any]]:
             continue
         if record.blueprint == f"{MIGRATION_BLUEPRINT}-{ACCOUNT_RESOURCE}":
             history(ACCOUNT_RESOURCE, ACCOUNT_TABLE)
-            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], False, {}))
+            steps.setdefault(ACCOUNT_RESOURCE, []).append((revision, [], {}))
         elif record.blueprint == f"{MIGRATION_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))["owned"] = params.get("owned") is True
             fields = params.get("migration_fields") or params.get("fields") or []
-            soft = {SOFT_DELETE: True} if params.get("migration_soft_delete") else {}
-            steps.setdefault(name, []).append((revision, list(fields), bool(params.get(SORT_INDEXES)), soft))
+            flags = {key: True for key in (SORT_INDEXES, SEARCH_INDEXES) if params.get(key)}
+            if params.get("migration_soft_delete"):
+                flags[SOFT_DELETE] = True
+            steps.setdefault(name, []).append((revision, list(fields), flags))
         elif record.blueprint == f"{SCHEMA_CHANGE_BLUEPRINT}-{{resource}}-{{migration_revision}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))
             new_fields = list(params.get("new_fields") or [])
-            adds = bool(params.get("new_sort_indexes")) and not params.get("old_sort_indexes")
+            flags = {
+                key: True
+                for key in (SORT_INDEXES, SEARCH_INDEXES)
+                if params.get(f"new_{key}") and not params.get(f"old_{key}")
+            }
             old_soft, new_soft = bool(params.get("old_soft_delete")), bool(params.get("new_soft_delete"))
-            soft = {SOFT_DELETE: new_soft} if old_soft != new_soft else {}
-            steps.setdefault(name, []).append((revision, new_fields, adds, soft))
+            if old_soft != new_soft:
+                flags[SOFT_DELETE] = new_soft
+            steps.setdefault(name, []).append((revision, new_fields, flags))
         elif record.blueprint == f"{DROP_BLUEPRINT}-{{resource}}":
             name = str(params["resource"])
             history(name, str(params.get("plural") or name))["dropped"] = revision
     for name, found in histories.items():
         ordered = sorted(steps.get(name, []), key=lambda step: step[0])
         found["schema"] = [
-            {"revision": revision, "fields": [fieldspec.to_spec_string(field) for field in fields]}
-            | ({SORT_INDEXES: True} if indexed else {})
-            | soft
-            for revision, fields, indexed, soft in ordered
+            {"revision": revision, "fields": [fieldspec.to_spec_string(field) for field in fields]} | flags
+            for revision, fields, flags in ordered
         ]
         found["last"] = ordered[-1][1] if ordered else []
     return {name: found for name, found in histories.items() if found["schema"]}
@@ -893,6 +926,7 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         SORT_INDEXES: sort_indexed(history[:1]),
         **({"owned": True} if owned(entry) else {}),
         **({"migration_soft_delete": True} if soft_deleted(history[:1]) else {}),
+        SEARCH_INDEXES: search_indexed(history[:1]),
         "migration_revision": created,
         "migration_down_revision": down_revision(project, created),
     }
@@ -917,6 +951,9 @@ def removed_requests(project: ProjectFile, name: str) -> list[Any]:
         soft = [soft_deleted(history[: index + 1]) for index in range(len(history))]
         if any(soft):
             drop["soft_delete_steps"] = soft
+        searched = [index for index, step in enumerate(history) if step.get(SEARCH_INDEXES)]
+        if searched:
+            drop["search_indexed_from"] = searched[0]
         requests.append(Request(f"{DROP_BLUEPRINT}-{name}", drop))
     return requests
 

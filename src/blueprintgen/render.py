@@ -83,6 +83,8 @@ def view_globals() -> dict[str, Any]:
             "owned",
             "old_soft_delete",
             "new_soft_delete",
+            "old_search_indexes",
+            "new_search_indexes",
         )
         return views.schema_change_view(values(context, names), **given)
 

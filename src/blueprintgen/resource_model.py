@@ -87,6 +87,15 @@ class Kind:
     """(module, name) the Python type comes from."""
     filterable: bool = False
     """The list endpoint filters on it by equality."""
+    ranged: bool = False
+    """The list endpoint takes ``<column>_min`` and ``<column>_max`` (inclusive) for it,
+    served by its (column, id) sort index."""
+    listed: bool = False
+    """The list endpoint takes ``<column>_in``: any of up to :data:`MAX_IN_VALUES` values
+    (a repeated query parameter, an array over MCP), served by its sort index."""
+    searched: bool = False
+    """The list endpoint's ``q`` matches a prefix of it in any letter case, served by an
+    index on its lower-cased value (:func:`search_index_name`)."""
     sortable: bool = True
     """The list endpoint sorts by it, served by a (column, id) index that keyset pagination
     walks. Unbounded or structured values (text, JSON) and URLs (up to 2,048 characters,
@@ -109,6 +118,7 @@ KINDS: Final[Mapping[str, Kind]] = {
     for kind in (
         Kind(
             "str",
+            searched=True,
             input_type="str",
             read_type="str",
             column_type=f"String({STR_MAX_LENGTH})",
@@ -134,6 +144,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "int",
+            ranged=True,
             input_type="int",
             read_type="int",
             column_type="Integer",
@@ -147,6 +158,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "float",
+            ranged=True,
             input_type="float",
             read_type="float",
             column_type="Float",
@@ -158,6 +170,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "decimal",
+            ranged=True,
             input_type="DecimalText",
             read_type="Decimal",
             column_type=f"Numeric({DECIMAL_DIGITS}, {DECIMAL_PLACES})",
@@ -182,6 +195,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "date",
+            ranged=True,
             input_type="IsoDate",
             read_type="date",
             column_type="Date",
@@ -195,6 +209,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "datetime",
+            ranged=True,
             input_type="IsoDatetime",
             read_type="datetime",
             column_type="DateTime(timezone=True)",
@@ -257,6 +272,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "enum",
+            listed=True,
             input_type="",
             read_type="",
             column_type="Enum",
@@ -266,6 +282,7 @@ KINDS: Final[Mapping[str, Kind]] = {
         ),
         Kind(
             "ref",
+            listed=True,
             input_type="int",
             read_type="int",
             column_type="ForeignKey",
@@ -293,7 +310,8 @@ NO_DEFAULT: Final = _NoDefault()
 
 
 TIMESTAMP_COLUMNS: Final = ("created_at", "updated_at")
-"""The columns every table gets; lists sort by them (newest first by default)."""
+"""The columns every table gets; lists sort by them (newest first by default) and take
+ranges of them (``created_at_min``, ...)."""
 OWNER_COLUMN: Final = "owner_id"
 """The column of an owned resource naming the account each row belongs to."""
 OWNER_TABLE: Final = "users"
@@ -302,6 +320,19 @@ DELETED_AT: Final = "deleted_at"
 """The column of a soft-deleted resource that holds when a row was deleted (null: live)."""
 LIVE_ROWS: Final = f"{DELETED_AT} IS NULL"
 """The condition of a live row: the WHERE of a soft-deleted table's partial unique indexes."""
+
+
+MAX_IN_VALUES: Final = 50
+"""The most values an ``<column>_in`` filter takes."""
+MAX_SORT_KEYS: Final = 3
+"""The most fields a list sorts by at once (``sort=-price,name``; id breaks the ties)."""
+SEARCH_PARAMETER: Final = "q"
+"""The list parameter of the case-insensitive prefix search over the string fields."""
+
+
+def search_index_name(table: str, column: str) -> str:
+    """The index of ``lower(column)`` that serves the prefix search ``q``."""
+    return f"ix_{table}_{column}_search"
 
 
 def sort_index_name(table: str, column: str) -> str:

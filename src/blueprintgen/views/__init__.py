@@ -78,4 +78,6 @@ def schema_change_view(params: Mapping[str, Any], **given: Any) -> SchemaChangeV
         owned=bool(values.get("owned")),
         old_soft_delete=bool(values.get("old_soft_delete")),
         new_soft_delete=bool(values.get("new_soft_delete")),
+        old_search_indexes=bool(values.get("old_search_indexes")),
+        new_search_indexes=bool(values.get("new_search_indexes")),
     )

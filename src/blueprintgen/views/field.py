@@ -6,12 +6,29 @@ from decimal import Decimal
 from functools import cached_property
 
 from blueprintgen import naming
-from blueprintgen.resource_model import DECIMAL_PLACES, LIVE_ROWS, NO_NUL_PATTERN, Field, Reference
-from blueprintgen.views.words import naming_words
+from blueprintgen.resource_model import (
+    DECIMAL_PLACES,
+    LIVE_ROWS,
+    MAX_IN_VALUES,
+    NO_NUL_PATTERN,
+    Field,
+    Reference,
+    search_index_name,
+)
+from blueprintgen.views.words import description_code, naming_words
 
 TIMESTAMP_TYPE = "UTCDateTime"
 """The column type of datetime fields: the generated database/base.py defines it, so
 that SQLite hands back aware timestamps too."""
+
+
+SEARCH_KEY_HELPER = '''def search_key(column: str) -> sa.TextClause:
+    """lower(column), compared bytewise (as the queries of the prefix search are)."""
+    if op.get_bind().dialect.name == "postgresql":
+        return sa.text(f'(lower({column}) COLLATE "C")')
+    return sa.text(f"lower({column})")'''
+"""The function the migrations that create search indexes define: the indexed expression
+of a column, as the generated database/search.py compiles it on each database."""
 
 
 class FieldView:
@@ -39,6 +56,9 @@ class FieldView:
         self.kind = field.kind
         self.filterable = field.kind.filterable
         self.sortable = field.kind.sortable
+        self.ranged = field.kind.ranged
+        self.listed = field.kind.listed
+        self.searched = field.kind.searched
         self.words = naming_words(field.name)
 
     # --- names and types ---------------------------------------------------------
@@ -146,6 +166,56 @@ class FieldView:
             f"{self.column}: {self.filter_type} | None = "
             f"Field(default=None, description={description!r}{bounds})"
         )
+
+    @cached_property
+    def range_type(self) -> str:
+        """The type of ``<column>_min`` and ``<column>_max``: what the field's input takes
+        (a date or timestamp in ISO 8601 with its offset, a decimal as a string)."""
+        return {"date": "IsoDate", "datetime": "IsoDatetime", "decimal": "DecimalText"}.get(
+            self.type, self.read_type
+        )
+
+    @cached_property
+    def range_names(self) -> tuple[str, str]:
+        """The list parameters of a range: ``price_min``, ``price_max``."""
+        return f"{self.column}_min", f"{self.column}_max"
+
+    @cached_property
+    def range_lines(self) -> list[str]:
+        """``<column>_min`` and ``<column>_max`` as fields of the list-query model, checked
+        as the field is (its bounds, digits, ISO form)."""
+        bounds = f", {self.constraints}" if self.constraints else ""
+        plural = naming_words(self.plural)
+        low, high = self.range_names
+        return [
+            f"{low}: {self.range_type} | None = Field(default=None, "
+            f"description={description_code(f'Only {plural} whose {self.words} is at least this.')}{bounds})",
+            f"{high}: {self.range_type} | None = Field(default=None, "
+            f"description={description_code(f'Only {plural} whose {self.words} is at most this.')}{bounds})",
+        ]
+
+    @cached_property
+    def in_name(self) -> str:
+        """The list parameter of any of several values: ``status_in``."""
+        return f"{self.column}_in"
+
+    @cached_property
+    def in_line(self) -> str:
+        """``<column>_in`` as a field of the list-query model: up to :data:`MAX_IN_VALUES`
+        values, each checked as the field is (a choice, an id in range)."""
+        item = f"Annotated[int, Field({self.kind.bounds})]" if self.type == "ref" else self.read_type
+        description = (
+            f"Only {naming_words(self.plural)} whose {self.words} is one of these "
+            f"(repeat the parameter: up to {MAX_IN_VALUES} values)."
+        )
+        return (
+            f"{self.in_name}: list[{item}] | None = Field(default=None, min_length=1, "
+            f"max_length={MAX_IN_VALUES}, description={description_code(description)})"
+        )
+
+    def search_index_name(self, table: str) -> str:
+        """The index of the lower-cased column that serves the prefix search."""
+        return search_index_name(table, self.column)
 
     @cached_property
     def enum_class_code(self) -> str:

@@ -3,6 +3,7 @@ imports, and the choices the generated tests make."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -13,20 +14,26 @@ from blueprintgen.resource_model import (
     ID_BOUNDS,
     INT32_MAX,
     LIVE_ROWS,
+    MAX_IN_VALUES,
     MAX_OFFSET,
+    MAX_SORT_KEYS,
+    NO_NUL_PATTERN,
     OFFSET_BOUNDS,
     OWNER_COLUMN,
     OWNER_TABLE,
+    SEARCH_PARAMETER,
     STR_MAX_LENGTH,
     TIMESTAMP_COLUMNS,
     Reference,
     Resource,
+    search_index_name,
     sort_index_name,
 )
-from blueprintgen.views.field import FieldView
+from blueprintgen.views.field import SEARCH_KEY_HELPER, FieldView
 from blueprintgen.views.words import (
     article,
     deduplicated,
+    description_code,
     either,
     import_lines,
     naming_words,
@@ -264,6 +271,148 @@ class ResourceView:
         return [field for field in self.fields if field.filterable]
 
     @cached_property
+    def ranged(self) -> list[FieldView]:
+        """The fields the list takes ``<column>_min`` and ``<column>_max`` for."""
+        return [field for field in self.fields if field.ranged]
+
+    @cached_property
+    def listed(self) -> list[FieldView]:
+        """The fields the list takes ``<column>_in`` for."""
+        return [field for field in self.fields if field.listed]
+
+    @cached_property
+    def searched(self) -> list[FieldView]:
+        """The fields the list's prefix search ``q`` looks in (empty: no ``q``)."""
+        return [field for field in self.fields if field.searched]
+
+    @cached_property
+    def search_parameter(self) -> str:
+        return SEARCH_PARAMETER
+
+    @cached_property
+    def range_pairs(self) -> list[tuple[str, str]]:
+        """(``<column>_min``, ``<column>_max``) of every range the list takes, the
+        timestamps' too."""
+        return [field.range_names for field in self.ranged] + [
+            (f"{column}_min", f"{column}_max") for column in TIMESTAMP_COLUMNS
+        ]
+
+    @cached_property
+    def query_lines(self) -> list[str]:
+        """The list-query model's fields beyond the equality filters: ranges, ``_in``
+        lists and the prefix search."""
+        lines = [line for field in self.ranged for line in field.range_lines]
+        for column in TIMESTAMP_COLUMNS:
+            moment = column.removesuffix("_at")
+            for name, edge in ((f"{column}_min", "at or after"), (f"{column}_max", "at or before")):
+                description = f"Only {self.labels} {moment} {edge} this moment (with its offset)."
+                lines.append(
+                    f"{name}: IsoDatetime | None = Field(default=None, description={description_code(description)})"
+                )
+        lines += [field.in_line for field in self.listed]
+        if self.searched:
+            words = series([field.words for field in self.searched], "or")
+            description = (
+                f"Only {self.labels} whose {words} starts with this text, in any letter case"
+                " (a prefix: % and _ are plain characters)."
+            )
+            lines.append(
+                f"{SEARCH_PARAMETER}: str | None = Field(default=None, min_length=1, "
+                f"max_length={STR_MAX_LENGTH}, pattern={NO_NUL_PATTERN}, "
+                f"description={description_code(description)})"
+            )
+        return lines
+
+    @cached_property
+    def query_doc_lines(self) -> list[str]:
+        """The body of the list-query model's docstring (its schema's description, in
+        the OpenAPI document and the list tool's input schema): the query convention."""
+        parts = ["`<field>` equality"] * bool(self.filterable)
+        parts.append("`<field>_min`/`<field>_max` inclusive ranges")
+        parts += ["`<field>_in` any of several values"] * bool(self.listed)
+        if self.searched:
+            words = series([field.column for field in self.searched], "or")
+            parts.append(f"`{SEARCH_PARAMETER}` a case-insensitive prefix of {words}")
+        text = (
+            f"Filters combine with AND: {series(parts, 'and')}. `sort` takes up to "
+            f"{MAX_SORT_KEYS} fields (`-created_at,id`)."
+        )
+        return textwrap.wrap(text, 84)
+
+    @cached_property
+    def query_annotated(self) -> bool:
+        """The list-query model declares an ``Annotated`` item type (ids of an ``_in``)."""
+        return any(field.type == "ref" for field in self.listed)
+
+    @cached_property
+    def filter_names(self) -> list[str]:
+        """Every filter of the list-query model: what its ``filters()`` returns, what the
+        cursor's checksum covers, what the repository turns into WHERE clauses."""
+        names = [field.column for field in self.filterable]
+        names += [name for pair in self.range_pairs for name in pair]
+        names += [field.in_name for field in self.listed]
+        return names + [SEARCH_PARAMETER] * bool(self.searched)
+
+    @cached_property
+    def filter_conditions(self) -> list[str]:
+        """The repository's ``FILTERS`` entries: each filter's name and its WHERE clause."""
+        model = f"{self.cls}DBModel"
+        lines = [f'"{f.column}": lambda value: {model}.{f.column} == value,' for f in self.filterable]
+        columns = [f.column for f in self.ranged] + list(TIMESTAMP_COLUMNS)
+        for column in columns:
+            lines.append(f'"{column}_min": lambda value: {model}.{column} >= value,')
+            lines.append(f'"{column}_max": lambda value: {model}.{column} <= value,')
+        lines += [f'"{f.in_name}": lambda value: {model}.{f.column}.in_(value),' for f in self.listed]
+        if self.searched:
+            searched = ", ".join(f"{model}.{f.column}" for f in self.searched)
+            lines.append(f'"{SEARCH_PARAMETER}": lambda value: starts_with(({searched},), value),')
+        return lines
+
+    @cached_property
+    def max_sort_keys(self) -> int:
+        return MAX_SORT_KEYS
+
+    @cached_property
+    def max_in_values(self) -> int:
+        return MAX_IN_VALUES
+
+    @cached_property
+    def sort_pattern_code(self) -> str:
+        """The ``pattern=`` of ``sort``: up to :data:`MAX_SORT_KEYS` comma-separated
+        columns, each optionally prefixed with ``-``."""
+        return f'rf"^{{_SORT_KEY}}(,{{_SORT_KEY}}){{{{0,{MAX_SORT_KEYS - 1}}}}}$"'
+
+    @cached_property
+    def table_search_indexes(self) -> list[str]:
+        """The ``Index(...)`` statements of the search indexes, after the table model."""
+        return [
+            f"Index({search_index_name(self.plural, f.column)!r}, search_key({self.cls}DBModel.{f.column}))"
+            for f in self.searched
+        ]
+
+    @cached_property
+    def migration_search_indexes(self) -> list[str]:
+        """The ``op.create_index(...)`` statements of the search indexes (``search_key``
+        is the migration's dialect-aware ``lower(column)``)."""
+        return [
+            f"op.create_index(op.f({search_index_name(self.plural, f.column)!r}), {self.plural!r}, "
+            f"[search_key({f.column!r})], unique=False)"
+            for f in self.searched
+        ]
+
+    @property
+    def search_key_helper(self) -> str:
+        """The ``search_key`` function of the migrations that create search indexes."""
+        return SEARCH_KEY_HELPER
+
+    @cached_property
+    def migration_drop_search_indexes(self) -> list[str]:
+        return [
+            f"op.drop_index(op.f({search_index_name(self.plural, f.column)!r}), table_name={self.plural!r})"
+            for f in reversed(self.searched)
+        ]
+
+    @cached_property
     def sort_columns(self) -> list[str]:
         """The columns a list may be sorted by: the id and every indexed one."""
         return ["id", *self.sort_index_columns]
@@ -367,7 +516,12 @@ class ResourceView:
         update models also check that numbers are sent as numbers."""
         pairs = [pair for field in self.fields for pair in field.schema_imports]
         numbers = [(self._module("models.types"), "json_number")] if self.number_columns else []
-        return import_lines(pairs + self._project_type_imports + numbers)
+        # The list query's timestamp ranges, and the ranges of the fields' kinds.
+        ranges = [(self._module("models.types"), "IsoDatetime")]
+        ranges += [
+            (self._module("models.types"), f.range_type) for f in self.ranged if f.range_type != f.read_type
+        ]
+        return import_lines(pairs + self._project_type_imports + numbers + ranges)
 
     @cached_property
     def _project_type_imports(self) -> list[tuple[str, str]]:
@@ -948,6 +1102,32 @@ class ResourceView:
             if field.type != "ref" and field.sample(1) != field.sample(2):
                 return field
         return self.filterable[0] if self.filterable else None
+
+    @cached_property
+    def range_probe(self) -> FieldView | None:
+        """The field the range tests bound: the first with ranges, not unique-bound."""
+        return self.ranged[0] if self.ranged else None
+
+    @cached_property
+    def in_probe(self) -> FieldView | None:
+        """The field the ``_in`` tests use: an enum with three choices or more, else a ref."""
+        enums = [f for f in self.listed if f.type == "enum" and len(f.choices) >= 3]
+        refs = [f for f in self.listed if f.type == "ref"]
+        return (enums + refs)[0] if enums or refs else None
+
+    @cached_property
+    def search_probe(self) -> FieldView | None:
+        """The string field the search tests fill."""
+        return self.searched[0] if self.searched else None
+
+    @cached_property
+    def sort_probe(self) -> FieldView | None:
+        """The field the multi-field sort tests sort by first: sortable, not a reference,
+        with two distinct samples."""
+        return next(
+            (f for f in self.fields if f.sortable and f.ref is None and f.sample(1) != f.sample(2)),
+            None,
+        )
 
     @cached_property
     def duplicate(self) -> FieldView | None:

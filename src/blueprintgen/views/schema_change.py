@@ -6,8 +6,15 @@ import json
 from collections.abc import Sequence
 from functools import cached_property
 
-from blueprintgen.resource_model import DELETED_AT, OWNER_COLUMN, TIMESTAMP_COLUMNS, Field, sort_index_name
-from blueprintgen.views.field import FieldView
+from blueprintgen.resource_model import (
+    DELETED_AT,
+    OWNER_COLUMN,
+    TIMESTAMP_COLUMNS,
+    Field,
+    search_index_name,
+    sort_index_name,
+)
+from blueprintgen.views.field import SEARCH_KEY_HELPER, FieldView
 
 
 class SchemaChangeView:
@@ -30,6 +37,8 @@ class SchemaChangeView:
         owned: bool = False,
         old_soft_delete: bool = False,
         new_soft_delete: bool = False,
+        old_search_indexes: bool = False,
+        new_search_indexes: bool = False,
     ) -> None:
         self.table = plural
         self.owned = owned
@@ -37,10 +46,13 @@ class SchemaChangeView:
         self.new_sort_indexes = new_sort_indexes
         self.old_soft_delete = old_soft_delete
         self.new_soft_delete = new_soft_delete
+        self.old_search_indexes = old_search_indexes
+        self.new_search_indexes = new_search_indexes
         cls = ""  # the migration names no enum class
         old = [FieldView(field, cls, plural, soft_deleted=old_soft_delete) for field in old_fields]
         new = [FieldView(field, cls, plural, soft_deleted=new_soft_delete) for field in new_fields]
         self.new = new
+        self.old = old
         old_by_name = {field.name: field for field in old}
         new_names = {field.name for field in new}
         self.added = [field for field in new if field.name not in old_by_name]
@@ -104,7 +116,62 @@ class SchemaChangeView:
             parts.append("index the sort columns")
         if self.soft_delete_turns:
             parts.append(f"soft delete {self.soft_delete_turns}")
+        if self.adds_search_indexes and any(field.searched for field in self.new):
+            parts.append("index the string fields for search")
         return "; ".join(parts)
+
+    @cached_property
+    def adds_search_indexes(self) -> bool:
+        """This migration creates the table's search indexes (lower(column))."""
+        return self.new_search_indexes and not self.old_search_indexes
+
+    # The search indexes are dropped before the batch and created after it: SQLite's
+    # batch mode copies a table without the indexes of expressions (it cannot reflect
+    # them), so they are rebuilt whenever the table changes.
+
+    def _drop_search(self, fields: Sequence[FieldView]) -> list[str]:
+        return [
+            f"op.drop_index(op.f({search_index_name(self.table, f.column)!r}), table_name={self.table!r})"
+            for f in reversed(fields)
+            if f.searched
+        ]
+
+    def _create_search(self, fields: Sequence[FieldView]) -> list[str]:
+        return [
+            f"op.create_index(op.f({search_index_name(self.table, f.column)!r}), {self.table!r}, "
+            f"[search_key({f.column!r})], unique=False)"
+            for f in fields
+            if f.searched
+        ]
+
+    @cached_property
+    def upgrade_before(self) -> list[str]:
+        """``upgrade()`` lines before the batch: the purge of :attr:`pre_upgrade_lines`, and
+        the search indexes of the old columns dropped."""
+        return self.pre_upgrade_lines + (self._drop_search(self.old) if self.old_search_indexes else [])
+
+    @cached_property
+    def upgrade_after(self) -> list[str]:
+        """``upgrade()`` lines after the batch: the search indexes of the new columns."""
+        return self._create_search(self.new) if self.new_search_indexes else []
+
+    @cached_property
+    def downgrade_before(self) -> list[str]:
+        return self.pre_downgrade_lines + (self._drop_search(self.new) if self.new_search_indexes else [])
+
+    @cached_property
+    def downgrade_after(self) -> list[str]:
+        return self._create_search(self.old) if self.old_search_indexes else []
+
+    @property
+    def search_key_helper(self) -> str:
+        """The ``search_key`` function of the migrations that create search indexes."""
+        return SEARCH_KEY_HELPER
+
+    @cached_property
+    def uses_search_key(self) -> bool:
+        """The migration creates a search index (and defines ``search_key``)."""
+        return bool(self.upgrade_after or self.downgrade_after)
 
     @cached_property
     def upgrade_lines(self) -> list[str]:

@@ -85,3 +85,11 @@ def response_budget_seconds(targets: Mapping[str, Any]) -> float:
 def naming_words(identifier: str) -> str:
     """``blog_post`` → ``blog post``."""
     return identifier.replace("_", " ")
+
+
+def description_code(text: str) -> str:
+    """``text`` as the value of a ``description=`` argument: one literal, or implicitly
+    concatenated ones in parentheses (which the formatter lays one per line) when long."""
+    if len(text) <= 48:
+        return repr(text)
+    return "(" + " ".join(text_literal(text).split("\n")) + ")"

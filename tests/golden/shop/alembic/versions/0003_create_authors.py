@@ -15,6 +15,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def search_key(column: str) -> sa.TextClause:
+    """lower(column), compared bytewise (as the queries of the prefix search are)."""
+    if op.get_bind().dialect.name == "postgresql":
+        return sa.text(f'(lower({column}) COLLATE "C")')
+    return sa.text(f"lower({column})")
+
+
 def upgrade() -> None:
     """Apply this revision."""
     op.create_table(
@@ -51,10 +58,14 @@ def upgrade() -> None:
         ["updated_at", "id"],
         unique=False,
     )
+    op.create_index(
+        op.f("ix_authors_name_search"), "authors", [search_key("name")], unique=False
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_index(op.f("ix_authors_name_search"), table_name="authors")
     op.drop_index(op.f("ix_authors_updated_at_keyset"), table_name="authors")
     op.drop_index(op.f("ix_authors_created_at_keyset"), table_name="authors")
     op.drop_index(op.f("ix_authors_name_keyset"), table_name="authors")

@@ -15,6 +15,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def search_key(column: str) -> sa.TextClause:
+    """lower(column), compared bytewise (as the queries of the prefix search are)."""
+    if op.get_bind().dialect.name == "postgresql":
+        return sa.text(f'(lower({column}) COLLATE "C")')
+    return sa.text(f"lower({column})")
+
+
 def upgrade() -> None:
     """Apply this revision."""
     op.create_table(
@@ -121,10 +128,21 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_books_updated_at_keyset"), "books", ["updated_at", "id"], unique=False
     )
+    op.create_index(
+        op.f("ix_books_title_search"), "books", [search_key("title")], unique=False
+    )
+    op.create_index(
+        op.f("ix_books_subtitle_search"),
+        "books",
+        [search_key("subtitle")],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_index(op.f("ix_books_subtitle_search"), table_name="books")
+    op.drop_index(op.f("ix_books_title_search"), table_name="books")
     op.drop_index(op.f("ix_books_updated_at_keyset"), table_name="books")
     op.drop_index(op.f("ix_books_created_at_keyset"), table_name="books")
     op.drop_index(op.f("ix_books_editor_id_keyset"), table_name="books")

@@ -15,8 +15,16 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def search_key(column: str) -> sa.TextClause:
+    """lower(column), compared bytewise (as the queries of the prefix search are)."""
+    if op.get_bind().dialect.name == "postgresql":
+        return sa.text(f'(lower({column}) COLLATE "C")')
+    return sa.text(f"lower({column})")
+
+
 def upgrade() -> None:
     """Apply this revision."""
+    op.drop_index(op.f("ix_authors_name_search"), table_name="authors")
     with op.batch_alter_table("authors") as batch:
         batch.drop_column("bio")
         batch.add_column(sa.Column("website", sa.String(length=2048), nullable=True))
@@ -26,10 +34,14 @@ def upgrade() -> None:
         )
         batch.create_index(op.f("ix_authors_age_keyset"), ["age", "id"], unique=False)
         batch.create_index(op.f("ix_authors_name"), ["name"], unique=False)
+    op.create_index(
+        op.f("ix_authors_name_search"), "authors", [search_key("name")], unique=False
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_index(op.f("ix_authors_name_search"), table_name="authors")
     with op.batch_alter_table("authors") as batch:
         batch.drop_index(op.f("ix_authors_name"))
         batch.drop_index(op.f("ix_authors_age_keyset"))
@@ -37,3 +49,6 @@ def downgrade() -> None:
         batch.drop_constraint(op.f("uq_authors_website"), type_="unique")
         batch.drop_column("website")
         batch.add_column(sa.Column("bio", sa.Text(), nullable=True))
+    op.create_index(
+        op.f("ix_authors_name_search"), "authors", [search_key("name")], unique=False
+    )

@@ -280,6 +280,63 @@ async def test_list_filters_by_name(
     assert [item["id"] for item in page["items"]] == [match.id]
 
 
+async def test_list_range_is_inclusive_and_checked(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    rows = [await insert_author(container, age=value) for value in (1, 2, 3)]
+    bounds = {"age_min": 2, "age_max": 3}
+
+    page = (
+        await client.get(
+            AUTHORS,
+            params={**bounds, "sort": "id", "include_total": True},
+            headers=headers,
+        )
+    ).json()
+    reversed_bounds = {"age_min": 3, "age_max": 2}
+    refused = await client.get(AUTHORS, params=reversed_bounds, headers=headers)
+
+    assert [item["id"] for item in page["items"]] == [row.id for row in rows[1:]]
+    assert page["total"] == 2
+    assert refused.status_code == 422
+    assert "age_min is greater than age_max" in refused.text
+
+
+async def test_list_search_is_a_case_insensitive_prefix(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    names = ["Apple pie", "apple tart", "Pineapple", "50%_off", "50x_off"]
+    rows = {name: await insert_author(container, name=name) for name in names}
+
+    async def found(text: str) -> list[int]:
+        params = {"q": text, "sort": "id"}
+        response = await client.get(AUTHORS, params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    assert await found("APPLE") == [rows["Apple pie"].id, rows["apple tart"].id]
+    # % and _ are matched as themselves, not as LIKE wildcards.
+    assert await found("50%") == [rows["50%_off"].id]
+    assert await found("50_") == []
+    assert await found("pie") == []
+
+
+async def test_list_sorts_by_several_fields_and_pages_by_cursor(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    values = ["Name 1", "Name 2", "Name 1", "Name 2"]
+    rows = [await insert_author(container, name=value) for value in values]
+    by_id = sorted(rows, key=lambda row: row.id)
+    # Descending by name, ascending by id among equal ones.
+    expected = sorted(by_id, key=lambda row: row.name, reverse=True)
+
+    ids = await walk(client, headers, {"limit": 1, "sort": "-name,id"})
+    repeated = await client.get(AUTHORS, params={"sort": "id,-id"}, headers=headers)
+
+    assert ids == [row.id for row in expected]
+    assert repeated.status_code == 422
+
+
 @pytest.mark.parametrize(
     "params",
     [

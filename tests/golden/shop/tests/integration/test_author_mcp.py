@@ -131,6 +131,29 @@ async def test_a_bad_cursor_is_a_tool_error(
     assert "cursor is not one this API issued" in error_text(outcome)
 
 
+async def test_list_tool_sorts_by_several_fields_filters_and_pages(
+    transport: httpx2.ASGITransport, user_token: str, container: ServiceContainer
+) -> None:
+    values = ["Name 1", "Name 2", "Name 1"]
+    rows = [await insert_author(container, name=value) for value in values]
+    expected = sorted(rows, key=lambda row: row.name, reverse=True)
+    query: dict[str, object] = {"limit": 1, "sort": "-name,id"}
+    ids: list[int] = []
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        while True:
+            page = structured(await mcp.call_tool("list_authors", {"query": query}))
+            ids += [item["id"] for item in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            query["cursor"] = page["next_cursor"]
+        searched = structured(
+            await mcp.call_tool("list_authors", {"query": {"q": "no such prefix"}})
+        )
+
+    assert ids == [row.id for row in expected]
+    assert searched["items"] == []
+
+
 async def test_author_id_beyond_the_column_is_a_tool_error(
     transport: httpx2.ASGITransport, user_token: str
 ) -> None:

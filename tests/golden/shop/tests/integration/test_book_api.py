@@ -326,6 +326,83 @@ async def test_list_filters_by_title(
     assert [item["id"] for item in page["items"]] == [match.id]
 
 
+async def test_list_range_is_inclusive_and_checked(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    rows = [await insert_book(container, pages=value) for value in (1, 2, 3)]
+    bounds = {"pages_min": 2, "pages_max": 3}
+
+    page = (
+        await client.get(
+            BOOKS,
+            params={**bounds, "sort": "id", "include_total": True},
+            headers=headers,
+        )
+    ).json()
+    reversed_bounds = {"pages_min": 3, "pages_max": 2}
+    refused = await client.get(BOOKS, params=reversed_bounds, headers=headers)
+
+    assert [item["id"] for item in page["items"]] == [row.id for row in rows[1:]]
+    assert page["total"] == 2
+    assert refused.status_code == 422
+    assert "pages_min is greater than pages_max" in refused.text
+
+
+async def test_list_in_takes_several_values(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    values = ["hardcover", "paperback", "e-book"]
+    rows = [await insert_book(container, format=value) for value in values]
+
+    # A repeated query parameter: ?format_in=a&format_in=b
+    params: dict[str, Any] = {"format_in": values[:2], "sort": "id"}
+    response = await client.get(BOOKS, params=params, headers=headers)
+    too_many = {"format_in": values[:1] * 51}
+
+    assert response.status_code == 200, response.text
+    assert [item["id"] for item in response.json()["items"]] == [
+        row.id for row in rows[:2]
+    ]
+    assert (
+        await client.get(BOOKS, params=too_many, headers=headers)
+    ).status_code == 422
+
+
+async def test_list_search_is_a_case_insensitive_prefix(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    names = ["Apple pie", "apple tart", "Pineapple", "50%_off", "50x_off"]
+    rows = {name: await insert_book(container, title=name) for name in names}
+
+    async def found(text: str) -> list[int]:
+        params = {"q": text, "sort": "id"}
+        response = await client.get(BOOKS, params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    assert await found("APPLE") == [rows["Apple pie"].id, rows["apple tart"].id]
+    # % and _ are matched as themselves, not as LIKE wildcards.
+    assert await found("50%") == [rows["50%_off"].id]
+    assert await found("50_") == []
+    assert await found("pie") == []
+
+
+async def test_list_sorts_by_several_fields_and_pages_by_cursor(
+    client: httpx.AsyncClient, headers: Headers, container: ServiceContainer
+) -> None:
+    values = ["Title 1", "Title 2", "Title 3", "Title 4"]
+    rows = [await insert_book(container, title=value) for value in values]
+    by_id = sorted(rows, key=lambda row: row.id)
+    # Descending by title, ascending by id among equal ones.
+    expected = sorted(by_id, key=lambda row: row.title, reverse=True)
+
+    ids = await walk(client, headers, {"limit": 1, "sort": "-title,id"})
+    repeated = await client.get(BOOKS, params={"sort": "id,-id"}, headers=headers)
+
+    assert ids == [row.id for row in expected]
+    assert repeated.status_code == 422
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -124,6 +124,31 @@ async def test_a_bad_cursor_is_a_tool_error(
     assert "cursor is not one this API issued" in error_text(outcome)
 
 
+async def test_list_tool_sorts_by_several_fields_filters_and_pages(
+    transport: httpx2.ASGITransport, user_token: str, container: ServiceContainer
+) -> None:
+    values = ["Title 1", "Title 2", "Title 3"]
+    rows = [await insert_book(container, title=value) for value in values]
+    expected = sorted(rows, key=lambda row: row.title, reverse=True)
+    query: dict[str, object] = {"limit": 1, "sort": "-title,id"}
+    # An `_in` filter is an array argument.
+    query["format_in"] = ["hardcover", "paperback", "e-book"]
+    ids: list[int] = []
+    async with mcp_http_session(f"{BASE_URL}/mcp", user_token, transport) as mcp:
+        while True:
+            page = structured(await mcp.call_tool("list_books", {"query": query}))
+            ids += [item["id"] for item in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            query["cursor"] = page["next_cursor"]
+        searched = structured(
+            await mcp.call_tool("list_books", {"query": {"q": "no such prefix"}})
+        )
+
+    assert ids == [row.id for row in expected]
+    assert searched["items"] == []
+
+
 async def test_book_id_beyond_the_column_is_a_tool_error(
     transport: httpx2.ASGITransport, user_token: str
 ) -> None:

@@ -53,6 +53,17 @@ BOOK_SORT_FIELDS = (
     "created_at",
     "updated_at",
 )
+_SORT_KEY = rf"-?({'|'.join(BOOK_SORT_FIELDS)})"
+_RANGES = (
+    ("pages_min", "pages_max"),
+    ("rating_min", "rating_max"),
+    ("price_min", "price_max"),
+    ("published_on_min", "published_on_max"),
+    ("released_at_min", "released_at_max"),
+    ("created_at_min", "created_at_max"),
+    ("updated_at_min", "updated_at_max"),
+)
+"""The (lower, upper) bounds of each range filter."""
 
 
 class BookFormat(StrEnum):
@@ -211,7 +222,12 @@ class BookPage(BaseModel):
 
 
 class BookQuery(BaseModel):
-    """Pagination, sorting and filters for listing books."""
+    """Pagination, sorting and filters for listing books.
+
+    Filters combine with AND: `<field>` equality, `<field>_min`/`<field>_max` inclusive
+    ranges, `<field>_in` any of several values and `q` a case-insensitive prefix of
+    title or subtitle. `sort` takes up to 3 fields (`-created_at,id`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -224,8 +240,12 @@ class BookQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
     sort: str = Field(
         default="-created_at",
-        pattern=rf"^-?({'|'.join(BOOK_SORT_FIELDS)})$",
-        description="Field to sort by; prefix with '-' for descending order.",
+        pattern=rf"^{_SORT_KEY}(,{_SORT_KEY}){{0,2}}$",
+        description=(
+            "Up to 3 fields to sort by, comma-separated"
+            " (`-price,name`), each once; prefix one with '-' for"
+            " descending order. Ties are broken by id."
+        ),
     )
     cursor: str | None = Field(
         default=None,
@@ -269,7 +289,119 @@ class BookQuery(BaseModel):
     editor_id: int | None = Field(
         default=None, description="Only books with this editor.", ge=1, le=2147483647
     )
-    _after: tuple[Any, int] | None = PrivateAttr(default=None)
+    pages_min: int | None = Field(
+        default=None,
+        description="Only books whose pages is at least this.",
+        ge=-2147483648,
+        le=2147483647,
+    )
+    pages_max: int | None = Field(
+        default=None,
+        description="Only books whose pages is at most this.",
+        ge=-2147483648,
+        le=2147483647,
+    )
+    rating_min: float | None = Field(
+        default=None,
+        description="Only books whose rating is at least this.",
+        allow_inf_nan=False,
+    )
+    rating_max: float | None = Field(
+        default=None,
+        description="Only books whose rating is at most this.",
+        allow_inf_nan=False,
+    )
+    price_min: DecimalText | None = Field(
+        default=None,
+        description="Only books whose price is at least this.",
+        max_digits=12,
+        decimal_places=2,
+    )
+    price_max: DecimalText | None = Field(
+        default=None,
+        description="Only books whose price is at most this.",
+        max_digits=12,
+        decimal_places=2,
+    )
+    published_on_min: IsoDate | None = Field(
+        default=None, description="Only books whose published on is at least this."
+    )
+    published_on_max: IsoDate | None = Field(
+        default=None, description="Only books whose published on is at most this."
+    )
+    released_at_min: IsoDatetime | None = Field(
+        default=None, description="Only books whose released at is at least this."
+    )
+    released_at_max: IsoDatetime | None = Field(
+        default=None, description="Only books whose released at is at most this."
+    )
+    created_at_min: IsoDatetime | None = Field(
+        default=None,
+        description=("Only books created at or after this moment (with its offset)."),
+    )
+    created_at_max: IsoDatetime | None = Field(
+        default=None,
+        description=("Only books created at or before this moment (with its offset)."),
+    )
+    updated_at_min: IsoDatetime | None = Field(
+        default=None,
+        description=("Only books updated at or after this moment (with its offset)."),
+    )
+    updated_at_max: IsoDatetime | None = Field(
+        default=None,
+        description=("Only books updated at or before this moment (with its offset)."),
+    )
+    format_in: list[BookFormat] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=50,
+        description=(
+            "Only books whose format is one of these (repeat the "
+            "parameter: up to 50 values)."
+        ),
+    )
+    author_id_in: list[Annotated[int, Field(ge=1, le=2147483647)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=50,
+        description=(
+            "Only books whose author is one of these (repeat the "
+            "parameter: up to 50 values)."
+        ),
+    )
+    editor_id_in: list[Annotated[int, Field(ge=1, le=2147483647)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=50,
+        description=(
+            "Only books whose editor is one of these (repeat the "
+            "parameter: up to 50 values)."
+        ),
+    )
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^\x00]*$",
+        description=(
+            "Only books whose title or subtitle starts with this "
+            "text, in any letter case (a prefix: % and _ are plain "
+            "characters)."
+        ),
+    )
+    _after: tuple[tuple[Any, ...], int] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def check_sort_and_ranges(self) -> Self:
+        """Refuse a field sorted by twice and a range whose bounds are crossed."""
+        columns = self.sort_columns()
+        if len(set(columns)) < len(columns):
+            raise ValueError("sort names a field more than once")
+        for low, high in _RANGES:
+            lowest, highest = getattr(self, low), getattr(self, high)
+            if lowest is not None and highest is not None and lowest > highest:
+                raise ValueError(f"{low} is greater than {high}")
+        return self
 
     @model_validator(mode="after")
     def read_cursor(self) -> Self:
@@ -282,27 +414,45 @@ class BookQuery(BaseModel):
             value, row_id = decode_cursor(
                 self.cursor, sort=self.sort, filters=self.filters()
             )
-            adapter = _sort_value(self.sort.removeprefix("-"))
-            self._after = (adapter.validate_python(value), row_id)
+            columns = self.sort_columns()
+            # One sort field: the cursor holds its value; several: the list of them.
+            values = [value] if len(columns) == 1 else value
+            if not isinstance(values, list) or len(values) != len(columns):
+                raise CursorError("cursor is damaged")
+            self._after = (
+                tuple(
+                    _sort_value(column).validate_python(item)
+                    for column, item in zip(columns, values, strict=True)
+                ),
+                row_id,
+            )
         except (CursorError, ValidationError) as exc:
             message = str(exc) if isinstance(exc, CursorError) else "cursor is damaged"
             raise ValueError(message) from exc
         return self
 
     @property
-    def after(self) -> tuple[Any, int] | None:
-        """The (sort value, id) the page starts after, when a cursor was sent."""
+    def after(self) -> tuple[tuple[Any, ...], int] | None:
+        """The (sort values, id) the page starts after, when a cursor was sent."""
         return self._after
+
+    def sort_columns(self) -> list[str]:
+        """The fields sorted by, in order, without their '-'."""
+        return [key.removeprefix("-") for key in self.sort.split(",")]
 
     def cursor_after(self, last: BookRead) -> str:
         """Return the cursor of the page that follows the row `last`."""
-        value = last.model_dump(mode="json")[self.sort.removeprefix("-")]
+        row = last.model_dump(mode="json")
+        values = [row[column] for column in self.sort_columns()]
         return encode_cursor(
-            sort=self.sort, filters=self.filters(), value=value, row_id=last.id
+            sort=self.sort,
+            filters=self.filters(),
+            value=values[0] if len(values) == 1 else values,
+            row_id=last.id,
         )
 
     def filters(self) -> dict[str, Any]:
-        """Return the equality filters that were given."""
+        """Return the filters that were given (equality, ranges, lists, search)."""
         return self.model_dump(
             include={
                 "title",
@@ -315,6 +465,24 @@ class BookQuery(BaseModel):
                 "format",
                 "author_id",
                 "editor_id",
+                "pages_min",
+                "pages_max",
+                "rating_min",
+                "rating_max",
+                "price_min",
+                "price_max",
+                "published_on_min",
+                "published_on_max",
+                "released_at_min",
+                "released_at_max",
+                "created_at_min",
+                "created_at_max",
+                "updated_at_min",
+                "updated_at_max",
+                "format_in",
+                "author_id_in",
+                "editor_id_in",
+                "q",
             },
             exclude_none=True,
         )

@@ -4,6 +4,7 @@ from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.database.base import Base, TimestampMixin
+from shop.database.search import search_key
 
 
 class AuthorDBModel(TimestampMixin, Base):
@@ -22,3 +23,7 @@ class AuthorDBModel(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(255), index=True)
     website: Mapped[str | None] = mapped_column(String(2048), unique=True)
     age: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The prefix search `q` is a range of lower(column): one index per string field.
+Index("ix_authors_name_search", search_key(AuthorDBModel.name))

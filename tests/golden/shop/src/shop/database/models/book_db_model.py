@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.database.base import Base, TimestampMixin, UTCDateTime
 from shop.database.models.author_db_model import AuthorDBModel
+from shop.database.search import search_key
 from shop.models.book_model import BookFormat
 
 
@@ -82,3 +83,8 @@ class BookDBModel(TimestampMixin, Base):
     editor: Mapped[AuthorDBModel | None] = relationship(
         foreign_keys=[editor_id], lazy="raise"
     )
+
+
+# The prefix search `q` is a range of lower(column): one index per string field.
+Index("ix_books_title_search", search_key(BookDBModel.title))
+Index("ix_books_subtitle_search", search_key(BookDBModel.subtitle))

@@ -1,9 +1,9 @@
 """Data access for authors."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -11,6 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from shop.database.keyset import after as after_position
 from shop.database.keyset import keyset_order
 from shop.database.models.author_db_model import AuthorDBModel
+from shop.database.search import starts_with
 from shop.models.author_model import AuthorCreate
 
 SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
@@ -20,6 +21,18 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "created_at": AuthorDBModel.created_at,
     "updated_at": AuthorDBModel.updated_at,
 }
+FILTERS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
+    "name": lambda value: AuthorDBModel.name == value,
+    "age": lambda value: AuthorDBModel.age == value,
+    "age_min": lambda value: AuthorDBModel.age >= value,
+    "age_max": lambda value: AuthorDBModel.age <= value,
+    "created_at_min": lambda value: AuthorDBModel.created_at >= value,
+    "created_at_max": lambda value: AuthorDBModel.created_at <= value,
+    "updated_at_min": lambda value: AuthorDBModel.updated_at >= value,
+    "updated_at_max": lambda value: AuthorDBModel.updated_at <= value,
+    "q": lambda value: starts_with((AuthorDBModel.name,), value),
+}
+"""The WHERE clause of each filter of the list query, by its name."""
 
 
 class AuthorRepository:
@@ -46,28 +59,27 @@ class AuthorRepository:
         limit: int,
         sort: str = "-created_at",
         filters: Mapping[str, Any] | None = None,
-        after: tuple[Any, int] | None = None,
+        after: tuple[Sequence[Any], int] | None = None,
     ) -> Sequence[AuthorDBModel]:
         """Return one page of authors: filtered, sorted, from `offset` or `after`."""
-        column = SORT_COLUMNS[sort.removeprefix("-")]
-        descending = sort.startswith("-")
+        keys = _sort_keys(sort)
         statement = (
             select(AuthorDBModel)
-            .filter_by(**(filters or {}))
-            .order_by(*keyset_order(column, AuthorDBModel.id, descending=descending))
+            .where(*_conditions(filters or {}))
+            .order_by(*keyset_order(keys, AuthorDBModel.id))
             .offset(offset)
             .limit(limit)
         )
         if after is not None:
-            statement = statement.where(
-                after_position(column, AuthorDBModel.id, after, descending=descending)
-            )
+            statement = statement.where(after_position(keys, AuthorDBModel.id, after))
         return (await self._session.scalars(statement)).all()
 
     async def count(self, *, filters: Mapping[str, Any] | None = None) -> int:
         """Return the number of authors matching `filters`."""
         statement = (
-            select(func.count()).select_from(AuthorDBModel).filter_by(**(filters or {}))
+            select(func.count())
+            .select_from(AuthorDBModel)
+            .where(*_conditions(filters or {}))
         )
         return (await self._session.scalar(statement)) or 0
 
@@ -91,3 +103,16 @@ class AuthorRepository:
         except IntegrityError:
             await self._session.rollback()
             raise
+
+
+def _sort_keys(sort: str) -> list[tuple[InstrumentedAttribute[Any], bool]]:
+    """The (column, descending) pairs of a sort such as `-price,name`."""
+    return [
+        (SORT_COLUMNS[key.removeprefix("-")], key.startswith("-"))
+        for key in sort.split(",")
+    ]
+
+
+def _conditions(filters: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of the filters given (they combine with AND)."""
+    return [FILTERS[name](value) for name, value in filters.items()]
