@@ -63,6 +63,7 @@ def test_soft_delete_through_every_layer(proj: Workspace) -> None:
             "revision": "0003",
             "fields": ["slug:str:unique", "title:str"],
             "sort_indexes": True,
+            "search_indexes": True,
             "soft_delete": True,
         }
     ]

@@ -201,7 +201,7 @@ def _entries(
             raise UsageError(
                 f"resource {entry['resource']!r}: {problem}; nothing was written",
                 hint="--soft-delete needs the delete method among --methods and auth, "
-                "and is not available for `user`",
+                "is not available for `user`, and is not combined with --owned yet",
             )
     return resources
 
