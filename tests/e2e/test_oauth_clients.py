@@ -535,6 +535,10 @@ def test_the_mcp_inspector_cli_connects_with_an_oauth_token_and_every_result_mat
             arguments = example(schema, schema.get("$defs", {}), ids)
         except Unbuildable:
             return False
+        if tool["name"].endswith("_manager"):
+            # One tool with an action each (`mcp_style: manager`): the simplest arguments
+            # would ask it to create without data; its list action needs neither row nor data.
+            arguments = {"action": "list"}
         arguments_json = json.dumps(arguments)
         result = run(
             "--method", "tools/call", "--tool-name", tool["name"], "--tool-args-json", arguments_json
