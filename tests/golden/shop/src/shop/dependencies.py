@@ -10,21 +10,30 @@ from shop.container import ServiceContainer
 from shop.middleware.cache import CacheManager
 
 
+def container_of(request: Request) -> ServiceContainer:
+    """The resources of the running application (a function, not a dependency)."""
+    container: ServiceContainer = request.app.state.container
+    return container
+
+
 # Every dependency is `async def`, even one that never awaits: FastAPI runs a
 # plain `def` dependency in its thread pool, a thread round trip per request
 # (and a wait for the GIL under load) for what is an attribute lookup.
 async def get_container(request: Request) -> ServiceContainer:
     """Return the resources of the running application."""
-    container: ServiceContainer = request.app.state.container
-    return container
+    return container_of(request)
 
 
 ContainerDep = Annotated[ServiceContainer, Depends(get_container)]
 
 
-async def get_session(container: ContainerDep) -> AsyncIterator[AsyncSession]:
+# The dependencies every API request solves (the session, the caller, the
+# resource's service) take the `Request` and call `container_of` rather than
+# depend on `ContainerDep`: FastAPI walks a dependency's whole sub-tree on every
+# request, even when its value is cached, so each shared node costs each time.
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Open one database session per request."""
-    async with container.session() as session:
+    async with container_of(request).session() as session:
         yield session
 
 

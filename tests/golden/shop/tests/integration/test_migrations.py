@@ -3,6 +3,9 @@
 # Each test runs on the configured database and on a fresh SQLite file, so a
 # PostgreSQL run covers the zero-set-up SQLite path as well.
 
+import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -18,7 +22,13 @@ from shop.app import create_app
 from shop.cli import main
 from shop.config.settings import get_settings
 from shop.database.base import Base
-from shop.database.migrations import PendingMigrationsError
+from shop.database.migrations import (
+    PendingMigrationsError,
+    migration_graph,
+    oldest_first,
+    pending_migrations,
+    read_graph,
+)
 from tests.helpers import TEST_SECRET_KEY, alembic_config, make_settings, running
 
 
@@ -131,3 +141,109 @@ def test_admin_cli_says_to_migrate_in_one_line(
     assert "(0001" in error
     assert error.endswith("run `alembic upgrade head` first\n")
     assert error.count("\n") == 1
+
+
+def _alembic_scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite://"))
+
+
+def test_the_start_up_check_reads_the_graph_alembic_reads() -> None:
+    # The server reads the migration files itself (without loading Alembic); both
+    # must see the same revisions, in the same order, with the same parents.
+    scripts = _alembic_scripts()
+    graph = migration_graph()
+    assert graph is not None
+    expected = {
+        script.revision: tuple(
+            [script.down_revision]
+            if isinstance(script.down_revision, str)
+            else script.down_revision or ()
+        )
+        for script in scripts.walk_revisions()
+    }
+    assert graph == expected
+    assert oldest_first(graph) == [
+        s.revision for s in reversed(list(scripts.walk_revisions()))
+    ]
+    assert set(scripts.get_heads()) == set(graph) - {
+        d for ds in graph.values() for d in ds
+    }
+
+
+def test_pending_after_each_revision_matches_alembic() -> None:
+    scripts = _alembic_scripts()
+    graph = migration_graph()
+    assert graph is not None
+    order = oldest_first(graph)
+    assert pending_migrations(graph, ()) == order
+    for index, revision in enumerate(order):
+        applied = {s.revision for s in scripts.iterate_revisions(revision, "base")}
+        assert pending_migrations(graph, (revision,)) == [
+            r for r in order if r not in applied
+        ]
+        assert pending_migrations(graph, (revision,)) == order[index + 1 :]
+    # A database a newer version of the code migrated: nothing to report.
+    assert pending_migrations(graph, ("f00dfeed",)) == []
+
+
+def test_a_merge_of_two_branches_is_read_as_alembic_writes_it(tmp_path: Path) -> None:
+    files = {
+        "a.py": 'revision = "a"\ndown_revision = None\n',
+        "b.py": 'revision: str = "b"\ndown_revision: str | None = "a"\n',
+        "c.py": 'revision = "c"\ndown_revision = "a"\n',
+        "d.py": 'revision = "d"\ndown_revision = ("b", "c")\n',
+        "__init__.py": "",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+
+    graph = read_graph([tmp_path])
+
+    assert graph == {"a": (), "b": ("a",), "c": ("a",), "d": ("b", "c")}
+    assert oldest_first(graph) == ["a", "b", "c", "d"]
+    assert pending_migrations(graph, ("b",)) == ["c", "d"]
+    assert pending_migrations(graph, ("b", "c")) == ["d"]
+    assert pending_migrations(graph, ("d",)) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["revision = make_id()\n", "revision = ('a', 'b')\n", "revision = \n"]
+)
+def test_a_migration_it_cannot_read_is_refused(tmp_path: Path, text: str) -> None:
+    # migration_graph() then asks Alembic itself.
+    (tmp_path / "x.py").write_text(text, encoding="utf-8")
+
+    with pytest.raises((SyntaxError, ValueError)):
+        read_graph([tmp_path])
+
+
+def test_the_server_loads_neither_alembic_nor_redis_it_does_not_use(
+    database_url: str,
+) -> None:
+    # Alembic and Mako would stay in every server process's memory for one look at
+    # start-up, and redis-py in a process that has no REDIS_URL.
+    code = (
+        "import asyncio, sys\n"
+        "from shop.main import app\n"
+        "async def start_and_stop():\n"
+        "    async with app.router.lifespan_context(app):\n"
+        "        pass\n"
+        "asyncio.run(start_and_stop())\n"
+        "loaded = {name.split('.')[0] for name in sys.modules}\n"
+        "print('LOADED', sorted(loaded & {'alembic', 'mako', 'redis'}))\n"
+    )
+    env = {
+        **os.environ,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": database_url,
+    }
+    env.pop("REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    assert "LOADED []" in done.stdout.splitlines()

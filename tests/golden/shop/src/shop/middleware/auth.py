@@ -3,11 +3,11 @@
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from shop.database.repositories.user_repository import UserRepository
-from shop.dependencies import ContainerDep, SessionDep
+from shop.dependencies import SessionDep, container_of
 from shop.models.user_model import UserRead
 from shop.oauth.principal import Principal, authenticate_bearer
 from shop.oauth.provider import DatabaseOAuthProvider
@@ -19,8 +19,9 @@ TOKEN_URL = "/api/v1/auth/token"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL)
 
 
-async def get_user_service(session: SessionDep, container: ContainerDep) -> UserService:
+async def get_user_service(session: SessionDep, request: Request) -> UserService:
     """Build the user service for one request."""
+    container = container_of(request)
     return UserService(
         UserRepository(session), container.processing, container.settings
     )
@@ -30,13 +31,15 @@ UserServiceDep = Annotated[UserService, Depends(get_user_service)]
 
 
 async def get_principal(
+    request: Request,
     token: Annotated[str, Depends(oauth2_scheme)],
-    users: UserServiceDep,
-    container: ContainerDep,
+    session: SessionDep,
 ) -> Principal:
     """Return who the bearer token speaks for, or answer 401."""
     principal = await authenticate_bearer(
-        token, users, DatabaseOAuthProvider(container)
+        token,
+        await get_user_service(session, request),
+        DatabaseOAuthProvider(container_of(request)),
     )
     if principal is None:
         raise HTTPException(

@@ -10,18 +10,19 @@ import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from shop.config.settings import Settings
 from shop.utils.circuit_breaker import CircuitBreaker
 
+# redis-py is imported by the first Redis client made: a process without
+# `REDIS_URL` never loads it (some 4 MiB of memory per server process).
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
 REDIS_TIMEOUT_SECONDS = 1.0
-# What a Redis that is down, refusing or stalled raises.
-REDIS_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
 SCAN_BATCH_SIZE = 500
 
 logger = structlog.get_logger(__name__)
@@ -154,13 +155,14 @@ class RedisCache(CacheManager):
 
     def __init__(
         self,
-        client: Redis,
+        client: "Redis",
         namespace: str,
         default_ttl: float,
         retry_seconds: float = 5.0,
     ) -> None:
         super().__init__(namespace, default_ttl)
         self._client = client
+        self._errors = redis_errors()
         self._breaker = CircuitBreaker(retry_seconds)
 
     async def get(self, key: str) -> str | None:
@@ -253,7 +255,7 @@ class RedisCache(CacheManager):
 
         was_open = self._breaker.is_open
         try:
-            return await self._breaker.call(call, bypass, REDIS_ERRORS)
+            return await self._breaker.call(call, bypass, self._errors)
         finally:
             if self._breaker.is_open and not was_open:
                 logger.warning("cache_unavailable", operation=operation)
@@ -270,8 +272,17 @@ def _escape_glob(text: str) -> str:
     return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
 
 
-def redis_client(url: str, *, decode_responses: bool = False) -> Redis:
+def redis_errors() -> tuple[type[BaseException], ...]:
+    """What a Redis that is down, refusing or stalled raises."""
+    from redis.exceptions import RedisError  # lazily: see TYPE_CHECKING above
+
+    return (RedisError, OSError, TimeoutError)
+
+
+def redis_client(url: str, *, decode_responses: bool = False) -> "Redis":
     """A Redis client whose every connect and command gives up after a second."""
+    from redis.asyncio import Redis  # lazily: see TYPE_CHECKING above
+
     return Redis.from_url(
         url,
         decode_responses=decode_responses,

@@ -10,20 +10,22 @@ one timeout, after which a circuit breaker counts in the process for
 import math
 import time
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import Redis
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shop.config.settings import Settings
-from shop.middleware.cache import REDIS_ERRORS, redis_client
+from shop.middleware.cache import redis_client, redis_errors
 from shop.utils.circuit_breaker import CircuitBreaker
 from shop.utils.errors import error_response
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 EXEMPT_PATH_PREFIXES = ("/health",)
 
@@ -42,8 +44,10 @@ class RateLimiter:
         self._local = MovingWindowRateLimiter(MemoryStorage())
         self._redis: Redis | None = None
         self._shared: MovingWindowRateLimiter | None = None
+        self._errors: tuple[type[BaseException], ...] = ()
         if settings.redis_url:
             self._redis = redis_client(settings.redis_url)
+            self._errors = redis_errors()
             # `limits` types the options it passes on to redis-py as scalars; the
             # pool (with its timeouts, closed by `aclose`) is one redis-py takes.
             options: dict[str, Any] = {"connection_pool": self._redis.connection_pool}
@@ -81,7 +85,7 @@ class RateLimiter:
             return await _hit(shared, item, key)
 
         was_open = self._breaker.is_open
-        wait = await self._breaker.call(count_in_redis, count_locally, REDIS_ERRORS)
+        wait = await self._breaker.call(count_in_redis, count_locally, self._errors)
         if self._breaker.is_open and not was_open:
             logger.warning("rate_limit_redis_unavailable", fallback="in-process")
         elif was_open and not self._breaker.is_open:

@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from shop.database.repositories.author_repository import AuthorRepository
-from shop.dependencies import ContainerDep, SessionDep
+from shop.dependencies import SessionDep, container_of
 from shop.middleware.auth import require_read, require_write
 from shop.models.author_model import (
     AuthorCreate,
@@ -18,11 +18,9 @@ from shop.services.author_service import AuthorService
 from shop.utils.responses import error_responses
 
 
-async def get_author_service(
-    session: SessionDep, container: ContainerDep
-) -> AuthorService:
+async def get_author_service(session: SessionDep, request: Request) -> AuthorService:
     """Build the author service for one request."""
-    return AuthorService(AuthorRepository(session), container.cache)
+    return AuthorService(AuthorRepository(session), container_of(request).cache)
 
 
 AuthorServiceDep = Annotated[AuthorService, Depends(get_author_service)]

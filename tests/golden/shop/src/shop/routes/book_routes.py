@@ -2,19 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from shop.database.repositories.book_repository import BookRepository
-from shop.dependencies import ContainerDep, SessionDep
+from shop.dependencies import SessionDep, container_of
 from shop.middleware.auth import require_read, require_write
 from shop.models.book_model import BookCreate, BookPage, BookQuery, BookRead, BookUpdate
 from shop.services.book_service import BookService
 from shop.utils.responses import error_responses
 
 
-async def get_book_service(session: SessionDep, container: ContainerDep) -> BookService:
+async def get_book_service(session: SessionDep, request: Request) -> BookService:
     """Build the book service for one request."""
-    return BookService(BookRepository(session), container.cache)
+    return BookService(BookRepository(session), container_of(request).cache)
 
 
 BookServiceDep = Annotated[BookService, Depends(get_book_service)]

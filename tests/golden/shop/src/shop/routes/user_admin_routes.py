@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path, Request, status
 
 from shop.database.repositories.user_admin_repository import UserAdminRepository
-from shop.dependencies import ContainerDep, SessionDep
+from shop.dependencies import SessionDep, container_of
 from shop.middleware.auth import require_admin
 from shop.models.user_admin_model import UserUpdate
 from shop.models.user_model import UserRead
@@ -14,9 +14,10 @@ from shop.utils.responses import error_responses
 
 
 async def get_user_admin_service(
-    session: SessionDep, container: ContainerDep
+    session: SessionDep, request: Request
 ) -> UserAdminService:
     """Build the user admin service for one request."""
+    container = container_of(request)
     return UserAdminService(
         UserAdminRepository(session),
         container.processing,

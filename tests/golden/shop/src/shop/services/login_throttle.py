@@ -15,14 +15,16 @@ import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import structlog
-from redis.asyncio import Redis
 
 from shop.config.settings import Settings
-from shop.middleware.cache import REDIS_ERRORS, redis_client
+from shop.middleware.cache import redis_client, redis_errors
 from shop.utils.circuit_breaker import CircuitBreaker
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 MAX_TRACKED_ADDRESSES = 100_000
 
@@ -131,12 +133,13 @@ class InMemoryLoginThrottle(LoginThrottle):
 class RedisLoginThrottle(LoginThrottle):
     """Counters shared by every replica; in-process while Redis is unreachable."""
 
-    def __init__(self, settings: Settings, client: Redis) -> None:
+    def __init__(self, settings: Settings, client: "Redis") -> None:
         super().__init__(settings)
         self._client = client
         # Outside the cache's namespace (`<app>:`), which emptying the cache clears.
         self._prefix = f"{settings.app_name}.login"
         self._fallback = InMemoryLoginThrottle(settings)
+        self._errors = redis_errors()
         self._breaker = CircuitBreaker(settings.redis_retry_seconds)
 
     async def _locked_for(self, key: str) -> float:
@@ -176,7 +179,7 @@ class RedisLoginThrottle(LoginThrottle):
         fallback: Callable[[], Awaitable[T]],
     ) -> T:
         was_open = self._breaker.is_open
-        result = await self._breaker.call(in_redis, fallback, REDIS_ERRORS)
+        result = await self._breaker.call(in_redis, fallback, self._errors)
         if self._breaker.is_open and not was_open:
             logger.warning("login_throttle_redis_unavailable", fallback="in-process")
         return result
