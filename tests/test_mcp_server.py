@@ -7,8 +7,11 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -413,6 +416,20 @@ def test_a_project_created_grown_and_described(ws: Workspace) -> None:
 # --- Streamable HTTP --------------------------------------------------------------------
 
 
+def _wait_until_listening(url: str, seconds: float = 30.0) -> None:
+    """The server prints its URL just before it binds: wait for the port."""
+    parsed = urllib.parse.urlsplit(url)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection((parsed.hostname, parsed.port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def http_server(greeting: Workspace) -> Iterator[tuple[str, str]]:
     """`blueprintgen mcp --http`, spawned: the URL and the token it printed."""
@@ -430,6 +447,7 @@ def http_server(greeting: Workspace) -> Iterator[tuple[str, str]]:
         url = re.search(r"url: (\S+)", printed)
         token = re.search(r"Authorization: Bearer (\S+)", printed)
         assert url and token, printed
+        _wait_until_listening(url.group(1))
         yield url.group(1), token.group(1)
     finally:
         process.terminate()
