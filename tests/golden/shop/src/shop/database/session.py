@@ -24,7 +24,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     requests fail fast with 503 instead of hanging. A server connection the
     database closed (a restart, a fail-over, an idle timeout) is replaced when
     it is checked out of the pool. SQLite enforces foreign keys on every
-    connection, so that ON DELETE behaves as on PostgreSQL. Statement
+    connection, so that ON DELETE behaves as on PostgreSQL, and keeps its file
+    in write-ahead-log mode, so that readers never block the writer. Statement
     parameters stay out of error messages, and so out of the logs.
     """
     url = make_url(settings.database_url)
@@ -35,7 +36,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             hide_parameters=True,
             connect_args={"timeout": settings.database_statement_timeout_seconds},
         )
-        event.listen(engine.sync_engine, "connect", _enforce_foreign_keys)
+        event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     connect_args: dict[str, Any] = {}
     if url.get_driver_name() == "asyncpg":
@@ -53,10 +54,18 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
-def _enforce_foreign_keys(dbapi_connection: DBAPIConnection, _record: object) -> None:
-    """Turn SQLite's foreign-key checks on for a new connection (off by default)."""
+def _configure_sqlite(dbapi_connection: DBAPIConnection, _record: object) -> None:
+    """Set up a new SQLite connection.
+
+    Foreign-key checks are off by default in SQLite. In its default rollback
+    journal a writer waits for every open read to end and blocks all reads
+    while it commits; with the write-ahead log readers and the one writer run
+    side by side. The mode is stored in the file, so setting it again is a
+    no-op; `synchronous` stays FULL, so a commit survives a power cut.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
