@@ -15,7 +15,8 @@ GET /healthz                             no auth, no database: the harness ceili
 
 What it does not do, unlike the generated app: no read cache, no request-id or
 rate-limit middleware, no MCP mount, no check for server-closed connections at
-pool checkout, no structured logging, no gc.freeze() after start-up.
+pool checkout, no structured logging, no gc.freeze() after start-up. Like the generated
+app it keeps an SQLite file in write-ahead-log mode.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Annotated
 import jwt
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Boolean, DateTime, Integer, Numeric, String, func, select, tuple_
+from sqlalchemy import Boolean, DateTime, Integer, Numeric, String, event, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -40,6 +41,15 @@ SECRET_KEY = os.environ["SECRET_KEY"]
 ISSUER = os.environ.get("APP_NAME", "loadapp")
 
 engine = create_async_engine(DATABASE_URL)
+if engine.dialect.name == "sqlite":
+    # As the generated app does: the mode is kept in the file, so the two apps
+    # serving one file would share it anyway; this only takes the order of their
+    # start-up out of the comparison.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _wal(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.cursor().execute("PRAGMA journal_mode=WAL")
+
+
 Session = async_sessionmaker(engine, expire_on_commit=False)
 
 
