@@ -10,7 +10,8 @@ import pytest
 
 from tests.e2e.conftest import PACKAGE, PROJECT, Generated, blueprintgen, free_port, http, mcp, server
 
-pytestmark = pytest.mark.e2e
+# One xdist worker runs every test of the shared project (see pyproject.toml).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("shop-api")]
 
 ADMIN = {"email": "admin@example.com", "password": "correct-horse-battery-staple"}
 

@@ -11,7 +11,8 @@ import yaml
 
 from tests.e2e.conftest import Generated, blueprintgen
 
-pytestmark = pytest.mark.e2e
+# One xdist worker runs every test of the shared project (see pyproject.toml).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("shop-api")]
 
 NAME = "evolve-api"
 PACKAGE = "evolve_api"
