@@ -10,8 +10,7 @@ import pytest
 
 from tests.e2e.conftest import PACKAGE, PROJECT, Generated, blueprintgen, free_port, http, mcp, server
 
-# One xdist worker runs every test of the shared project (see pyproject.toml).
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("shop-api")]
+pytestmark = pytest.mark.e2e
 
 ADMIN = {"email": "admin@example.com", "password": "correct-horse-battery-staple"}
 

@@ -32,8 +32,7 @@ import pytest
 
 from tests.e2e.conftest import PROJECT, Generated, free_port, mcp, server
 
-# One xdist worker runs every test of the shared project (see pyproject.toml).
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("shop-api")]
+pytestmark = pytest.mark.e2e
 
 ADMIN = {"email": "oauth-admin@example.com", "password": "correct-horse-battery-staple"}
 ALL_SCOPES = "read write admin"

@@ -11,8 +11,7 @@ import yaml
 
 from tests.e2e.conftest import Generated, blueprintgen
 
-# One xdist worker runs every test of the shared project (see pyproject.toml).
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("shop-api")]
+pytestmark = pytest.mark.e2e
 
 NAME = "evolve-api"
 PACKAGE = "evolve_api"
