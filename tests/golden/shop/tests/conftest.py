@@ -5,12 +5,14 @@
 # otherwise. Tables and cache are emptied before each test, so reruns pass.
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 from alembic import command
 from fastapi import FastAPI
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 from shop.app import create_app
 from shop.config.settings import Settings
@@ -18,6 +20,7 @@ from shop.container import ServiceContainer
 from shop.database.repositories.user_repository import UserRepository
 from shop.models.user_model import UserCreate, UserRead
 from shop.services.user_service import UserService
+from shop.utils import security
 from tests.helpers import (
     BASE_URL,
     PASSWORD,
@@ -30,6 +33,22 @@ from tests.helpers import (
     oauth_token,
     running,
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[None]:
+    """Hash the tests' passwords with argon2id at its lightest settings.
+
+    At the service's settings (64 MiB, three passes, four lanes; see
+    `test_the_service_hashes_at_full_strength`) one hash takes about 0.1 s of
+    four cores, and the tests sign in hundreds of times. A hash carries its
+    settings, so either kind verifies the same way; a server the tests start in
+    a subprocess keeps the service's settings.
+    """
+    light = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_password_hash", PasswordHash((light,)))
+        yield
 
 
 @pytest.fixture(scope="session")

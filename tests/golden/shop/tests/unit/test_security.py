@@ -4,9 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from pwdlib import PasswordHash
 
 from shop.config.settings import Settings
 from shop.utils.security import (
+    PASSWORD_HASHER,
     create_access_token,
     credential_stamp,
     decode_access_token,
@@ -98,3 +100,12 @@ def test_password_hash_verifies() -> None:
     assert hashed.startswith("$argon2id$")
     assert verify_password("correct-horse-battery", hashed)
     assert not verify_password("wrong-password", hashed)
+
+
+def test_the_service_hashes_at_full_strength() -> None:
+    # The tests themselves hash with the lightest settings (see tests/conftest.py).
+    hashed = PasswordHash((PASSWORD_HASHER,)).hash("correct-horse-battery")
+
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    # What the service stored at full strength, the tests' hasher verifies too.
+    assert verify_password("correct-horse-battery", hashed)
