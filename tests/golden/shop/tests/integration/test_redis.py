@@ -10,7 +10,8 @@ from redis.asyncio import Redis
 
 from shop.app import create_app
 from shop.middleware.cache import RedisCache
-from tests.helpers import BASE_URL, make_settings, running
+from shop.services.login_throttle import create_login_throttle
+from tests.helpers import BASE_URL, make_settings, proxied, running
 
 REDIS_URL = os.environ.get("REDIS_URL")
 
@@ -114,3 +115,41 @@ async def test_replicas_share_one_login_lockout(database_url: str) -> None:
         await first.state.container.login_throttle.record_success(form["username"])
 
     assert statuses == [401, 401, 429, 429]
+
+
+async def test_a_sign_in_while_redis_is_down_clears_the_count_once_it_is_back(
+    database_url: str,
+) -> None:
+    assert REDIS_URL
+    email = "outage-lockout@example.com"
+    async with proxied(REDIS_URL, 6379) as (url, proxy):
+        settings = make_settings(
+            database_url,
+            redis_url=url,
+            login_free_attempts=2,
+            login_lockout_base_seconds=30,
+            redis_retry_seconds=0.5,
+        )
+        throttle = create_login_throttle(settings)
+        try:
+            await throttle.record_success(email)
+            await throttle.record_failure(email)
+            await throttle.record_failure(email)
+            locked = await throttle.retry_after(email)
+
+            await proxy.refuse()
+            # The right password now: the sign-in's clear cannot reach Redis.
+            await throttle.record_success(email)
+            during = await throttle.retry_after(email)
+
+            await proxy.restore()
+            await asyncio.sleep(0.6)
+            after = await throttle.retry_after(email)
+            await throttle.record_failure(email)
+            after_one_failure = await throttle.retry_after(email)
+        finally:
+            await throttle.record_success(email)
+            await throttle.aclose()
+
+    assert locked is not None
+    assert (during, after, after_one_failure) == (None, None, None)

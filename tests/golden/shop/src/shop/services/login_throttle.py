@@ -141,9 +141,25 @@ class RedisLoginThrottle(LoginThrottle):
         self._fallback = InMemoryLoginThrottle(settings)
         self._errors = redis_errors()
         self._breaker = CircuitBreaker(settings.redis_retry_seconds)
+        # Addresses that signed in while Redis was unreachable. Their counts in
+        # Redis are cleared by the first call that reaches it again, so failures
+        # from before an outage cannot lock out someone who signed in during it.
+        self._unsent_clears: set[str] = set()
+
+    def _names(self, key: str) -> tuple[str, str]:
+        return f"{self._prefix}:failures:{key}", f"{self._prefix}:lock:{key}"
+
+    async def _send_clears(self) -> None:
+        if self._unsent_clears:
+            keys = list(self._unsent_clears)
+            await self._client.unlink(
+                *(name for key in keys for name in self._names(key))
+            )
+            self._unsent_clears.difference_update(keys)
 
     async def _locked_for(self, key: str) -> float:
         async def in_redis() -> float:
+            await self._send_clears()
             milliseconds = await self._client.pttl(f"{self._prefix}:lock:{key}")
             return max(0, int(milliseconds)) / 1000
 
@@ -151,27 +167,29 @@ class RedisLoginThrottle(LoginThrottle):
 
     async def _fail(self, key: str) -> None:
         async def in_redis() -> None:
-            failures_key = f"{self._prefix}:failures:{key}"
+            await self._send_clears()
+            failures_key, lock_key = self._names(key)
             async with self._client.pipeline(transaction=True) as pipe:
                 pipe.incr(failures_key)
                 pipe.expire(failures_key, math.ceil(self._memory_seconds))
                 failures, _ = await pipe.execute()
             lockout = self.lockout_seconds(int(failures))
             if lockout > 0:
-                await self._client.set(
-                    f"{self._prefix}:lock:{key}", "1", px=int(lockout * 1000)
-                )
+                await self._client.set(lock_key, "1", px=int(lockout * 1000))
 
         await self._guarded(in_redis, lambda: self._fallback._fail(key))
 
     async def _clear(self, key: str) -> None:
         async def in_redis() -> None:
-            await self._client.unlink(
-                f"{self._prefix}:failures:{key}", f"{self._prefix}:lock:{key}"
-            )
+            self._unsent_clears.add(key)
+            await self._send_clears()
+
+        async def later() -> None:
+            if len(self._unsent_clears) < MAX_TRACKED_ADDRESSES:
+                self._unsent_clears.add(key)
 
         await self._fallback._clear(key)
-        await self._guarded(in_redis, self._nothing)
+        await self._guarded(in_redis, later)
 
     async def _guarded(
         self,
@@ -183,10 +201,6 @@ class RedisLoginThrottle(LoginThrottle):
         if self._breaker.is_open and not was_open:
             logger.warning("login_throttle_redis_unavailable", fallback="in-process")
         return result
-
-    @staticmethod
-    async def _nothing() -> None:
-        return None
 
     async def aclose(self) -> None:
         """Close the connection pool."""
