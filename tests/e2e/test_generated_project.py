@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,21 +14,14 @@ pytestmark = pytest.mark.e2e
 ADMIN = {"email": "admin@example.com", "password": "correct-horse-battery-staple"}
 
 
-@dataclass
-class SuiteRun:
-    """One run of the generated test suite: its command line and what it printed."""
-
-    command: str
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def report(self) -> str:
-        return f"{self.command} ({self.returncode}):\n{self.stdout[-6000:]}\n{self.stderr[-6000:]}"
+def report(run: subprocess.CompletedProcess[str]) -> str:
+    return f"{' '.join(run.args)} ({run.returncode}):\n{run.stdout[-6000:]}\n{run.stderr[-6000:]}"
 
 
 @pytest.fixture(scope="module")
-def suite_runs(project: Generated, postgres_url: str, redis_url: str, workdir: Path) -> dict[str, SuiteRun]:
+def suite_runs(
+    project: Generated, postgres_url: str, redis_url: str, workdir: Path
+) -> dict[str, subprocess.CompletedProcess[str]]:
     """The generated suite on SQLite and on PostgreSQL + Redis, run at the same time.
 
     Each run is one Python process on one core, and they share nothing: their own
@@ -42,46 +34,46 @@ def suite_runs(project: Generated, postgres_url: str, redis_url: str, workdir: P
         "sqlite": ([*pytest_args, "-W", "error::DeprecationWarning"], project.env()),
         "postgres": (pytest_args, project.env(DATABASE_URL=postgres_url, REDIS_URL=redis_url)),
     }
-    started: dict[str, tuple[list[str], subprocess.Popen[str]]] = {}
+    started: dict[str, subprocess.Popen[str]] = {}
     try:
         for name, (args, env) in plans.items():
-            command = [project.python, *args, f"--basetemp={workdir / f'suite-{name}'}"]
-            started[name] = (
-                command,
-                subprocess.Popen(
-                    command,
-                    cwd=project.root,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                ),
+            started[name] = subprocess.Popen(
+                [project.python, *args, f"--basetemp={workdir / f'suite-{name}'}"],
+                cwd=project.root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )
-        runs: dict[str, SuiteRun] = {}
-        for name, (command, process) in started.items():
+        runs = {}
+        for name, process in started.items():
             stdout, stderr = process.communicate(timeout=1500)
-            runs[name] = SuiteRun(" ".join(command), process.returncode, stdout, stderr)
+            runs[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
         return runs
     finally:
-        for _command, process in started.values():
+        for process in started.values():
             if process.poll() is None:
                 process.kill()
                 process.wait()
 
 
-def test_generated_test_suite_passes_on_sqlite(suite_runs: dict[str, SuiteRun]) -> None:
+def test_generated_test_suite_passes_on_sqlite(
+    suite_runs: dict[str, subprocess.CompletedProcess[str]],
+) -> None:
     run = suite_runs["sqlite"]
-    assert run.returncode == 0, run.report()
+    assert run.returncode == 0, report(run)
     assert " passed" in run.stdout and " failed" not in run.stdout
 
 
-def test_generated_test_suite_passes_on_postgres_and_redis(suite_runs: dict[str, SuiteRun]) -> None:
+def test_generated_test_suite_passes_on_postgres_and_redis(
+    suite_runs: dict[str, subprocess.CompletedProcess[str]],
+) -> None:
     run = suite_runs["postgres"]
-    assert run.returncode == 0, run.report()
+    assert run.returncode == 0, report(run)
     assert " passed" in run.stdout and " failed" not in run.stdout
     # The PostgreSQL- and Redis-only tests ran rather than skipped.
-    assert "skipped" not in run.stdout, run.report()
+    assert "skipped" not in run.stdout, report(run)
 
 
 def test_timing_checks_are_deselected_by_default_and_run_with_the_perf_marker(project: Generated) -> None:

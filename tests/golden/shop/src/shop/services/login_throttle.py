@@ -160,7 +160,8 @@ class RedisLoginThrottle(LoginThrottle):
     async def _locked_for(self, key: str) -> float:
         async def in_redis() -> float:
             await self._send_clears()
-            milliseconds = await self._client.pttl(f"{self._prefix}:lock:{key}")
+            _, lock_key = self._names(key)
+            milliseconds = await self._client.pttl(lock_key)
             return max(0, int(milliseconds)) / 1000
 
         return await self._guarded(in_redis, lambda: self._fallback._locked_for(key))
